@@ -1,0 +1,119 @@
+import type { BlocksStore } from "../../domains/blocks/store.js";
+import type { BlockRecord, Outcome } from "../../domains/chat/store.js";
+import { toTimestamp } from "../../platform/clock.js";
+import { agentState } from "./chat-conversations.js";
+import { groupMembership, leaveGroup } from "./chat-members.js";
+import { type Db, statementCache, writeTx } from "./chat-sql.js";
+
+type Stmt = ReturnType<typeof statementCache>;
+type Made = Outcome<{ block: BlockRecord; created: boolean }>;
+
+interface BlockRow {
+  id: string;
+  type: BlockRecord["type"];
+  target_id: string;
+  created_at: number;
+}
+
+function toBlock(row: BlockRow): BlockRecord {
+  return { ...row, created_at: toTimestamp(row.created_at) };
+}
+
+function existing(stmt: Stmt, caller: string, type: string, target: string) {
+  const row = stmt(
+    `SELECT id, type, target_id, created_at FROM blocks
+     WHERE blocker_id = ? AND type = ? AND target_id = ?`,
+  ).get(caller, type, target) as BlockRow | undefined;
+  return row === undefined ? undefined : toBlock(row);
+}
+
+/**
+ * Inserts a block, settling a concurrent duplicate through the unique constraint rather than a
+ * prior check: whichever insert loses reads the winner's row and reports `created: false`.
+ */
+function insertBlock(
+  stmt: Stmt,
+  caller: string,
+  type: BlockRecord["type"],
+  target: string,
+  id: string,
+  now: number,
+): { block: BlockRecord; created: boolean } {
+  const res = stmt(
+    `INSERT INTO blocks (id, blocker_id, type, target_id, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT DO NOTHING`,
+  ).run(id, caller, type, target, now);
+  const block = existing(stmt, caller, type, target);
+  if (block === undefined) throw new Error("block vanished in its own transaction");
+  return { block, created: res.changes === 1 };
+}
+
+/** Builds the SQLite blocks store on an open connection (the `blocks` table is the platform's). */
+export function createSqliteBlocksStore(db: Db): BlocksStore {
+  const stmt = statementCache(db);
+  return {
+    async blockAgent(caller, agent, id, now) {
+      return writeTx(db, (): Made => {
+        const prior = existing(stmt, caller, "agent", agent);
+        if (prior !== undefined) return { ok: true, value: { block: prior, created: false } };
+        if (agentState(stmt, agent) === "missing") return { ok: false, code: "not_found" };
+        return { ok: true, value: insertBlock(stmt, caller, "agent", agent, id, now) };
+      });
+    },
+
+    async unblockAgent(caller, agent) {
+      writeTx(db, () =>
+        stmt("DELETE FROM blocks WHERE blocker_id = ? AND type = 'agent' AND target_id = ?").run(
+          caller,
+          agent,
+        ),
+      );
+    },
+
+    async blockConversation(caller, conversation, id, now) {
+      return writeTx(db, (): Made => {
+        const prior = existing(stmt, caller, "conversation", conversation);
+        if (prior !== undefined) return { ok: true, value: { block: prior, created: false } };
+        const m = groupMembership(stmt, caller, conversation);
+        if (!m.ok && m.code === "not_found") return m;
+        if (m.ok) {
+          // A group block is a ban on oneself: leave now, and addMember refuses while it stands.
+          const left = leaveGroup(stmt, caller, conversation, m.value);
+          if (!left.ok) return left;
+        }
+        return {
+          ok: true,
+          value: insertBlock(stmt, caller, "conversation", conversation, id, now),
+        };
+      });
+    },
+
+    async unblockConversation(caller, conversation) {
+      writeTx(db, () =>
+        stmt(
+          "DELETE FROM blocks WHERE blocker_id = ? AND type = 'conversation' AND target_id = ?",
+        ).run(caller, conversation),
+      );
+    },
+
+    async listBlocks(caller, type, after, limit) {
+      const rows = stmt(
+        `SELECT id, type, target_id, created_at FROM blocks
+         WHERE blocker_id = @caller AND (@type IS NULL OR type = @type)
+           AND (@after_at IS NULL OR (created_at, id) < (@after_at, @after_id))
+         ORDER BY created_at DESC, id DESC LIMIT @limit`,
+      ).all({
+        caller,
+        type,
+        after_at: after?.created_at ?? null,
+        after_id: after?.id ?? null,
+        limit: limit + 1,
+      }) as BlockRow[];
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      const next =
+        rows.length > limit && last ? { created_at: last.created_at, id: last.id } : null;
+      return { rows: page.map(toBlock), next };
+    },
+  };
+}

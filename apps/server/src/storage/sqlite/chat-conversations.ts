@@ -1,0 +1,184 @@
+import type { ChatStore, ConversationRecord } from "../../domains/chat/store.js";
+import {
+  agentsBlockEitherWay,
+  CONVERSATION_SELECT,
+  type ConversationRow,
+  conversationView,
+  type Db,
+  type statementCache,
+  writeTx,
+} from "./chat-sql.js";
+
+type Stmt = ReturnType<typeof statementCache>;
+
+/** Whether an agent exists and is active. */
+export function agentState(stmt: Stmt, id: string): "missing" | "inactive" | "active" {
+  const row = stmt("SELECT deactivated_at FROM agents WHERE id = ?").get(id) as
+    | { deactivated_at: string | null }
+    | undefined;
+  if (row === undefined) return "missing";
+  return row.deactivated_at === null ? "active" : "inactive";
+}
+
+/** The caller's view of one conversation, or undefined when the caller is not a member. */
+export function viewOf(stmt: Stmt, caller: string, id: string): ConversationRecord | undefined {
+  const row = stmt(`${CONVERSATION_SELECT} AND c.id = @id`).get({ caller, id }) as
+    | ConversationRow
+    | undefined;
+  return row === undefined ? undefined : conversationView(stmt, row, caller);
+}
+
+/** Conversation operations of the SQLite chat store. */
+export function conversationOps(
+  db: Db,
+  stmt: Stmt,
+): Pick<
+  ChatStore,
+  "openDirect" | "createGroup" | "listConversations" | "getConversation" | "updateConversation"
+> {
+  return {
+    async openDirect(caller, other, id, now) {
+      return writeTx(db, () => {
+        const state = agentState(stmt, other);
+        if (state === "missing") return { ok: false, code: "not_found" } as const;
+        if (state === "inactive") {
+          return {
+            ok: false,
+            code: "invalid",
+            path: "body.agent_id",
+            message: "the agent is deactivated",
+          } as const;
+        }
+        if (agentsBlockEitherWay(stmt, caller, other))
+          return { ok: false, code: "blocked" } as const;
+        const [low, high] = caller < other ? [caller, other] : [other, caller];
+        const inserted = stmt(
+          `INSERT INTO conversations (id, type, created_by, direct_low, direct_high, member_count,
+             activity_at, created_at, updated_at)
+           VALUES (@id, 'direct', @caller, @low, @high, 2, @now, @now, @now)
+           ON CONFLICT DO NOTHING`,
+        ).run({ id, caller, low, high, now });
+        const created = inserted.changes === 1;
+        const conv = stmt(
+          "SELECT id FROM conversations WHERE direct_low = @low AND direct_high = @high",
+        ).get({ low, high }) as { id: string };
+        if (created) {
+          const add = stmt(
+            `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+             VALUES (?, ?, 'member', ?)`,
+          );
+          add.run(id, low, now);
+          add.run(id, high, now);
+        } else if (
+          stmt(
+            `SELECT 1 FROM blocks WHERE type = 'conversation' AND target_id = ?
+             AND blocker_id IN (?, ?) LIMIT 1`,
+          ).get(conv.id, low, high) !== undefined
+        ) {
+          return { ok: false, code: "blocked" } as const;
+        }
+        const view = viewOf(stmt, caller, conv.id);
+        if (view === undefined) throw new Error("direct conversation without its member");
+        return { ok: true, value: { conversation: view, created } } as const;
+      });
+    },
+
+    async createGroup(caller, input, now) {
+      return writeTx(db, () => {
+        const wanted = [...new Set(input.member_ids)].filter((m) => m !== caller);
+        const bad = input.member_ids.flatMap((m, i) => {
+          if (m === caller) return [];
+          const state = agentState(stmt, m);
+          return state === "active" ? [] : [{ i, state }];
+        });
+        const first = bad[0];
+        if (first !== undefined) {
+          return {
+            ok: false,
+            code: "invalid",
+            path: `body.member_ids.${first.i}`,
+            message: first.state === "missing" ? "no such agent" : "the agent is deactivated",
+          } as const;
+        }
+        const skipped = wanted.filter((m) => agentsBlockEitherWay(stmt, caller, m));
+        const members = wanted.filter((m) => !skipped.includes(m));
+        stmt(
+          `INSERT INTO conversations (id, type, title, description, created_by, member_count,
+             activity_at, created_at, updated_at)
+           VALUES (@id, 'group', @title, @description, @caller, @count, @now, @now, @now)`,
+        ).run({
+          id: input.id,
+          title: input.title,
+          description: input.description,
+          caller,
+          count: members.length + 1,
+          now,
+        });
+        const add = stmt(
+          `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+           VALUES (?, ?, ?, ?)`,
+        );
+        add.run(input.id, caller, "owner", now);
+        for (const m of members) add.run(input.id, m, "member", now);
+        const view = viewOf(stmt, caller, input.id);
+        if (view === undefined) throw new Error("group without its owner");
+        return { ok: true, value: { conversation: view, skipped } } as const;
+      });
+    },
+
+    async listConversations(caller, after, limit) {
+      const rows = stmt(
+        `${CONVERSATION_SELECT}
+         AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = @caller
+                         AND b.type = 'conversation' AND b.target_id = c.id)
+         AND (@after_at IS NULL OR (c.activity_at, c.id) < (@after_at, @after_id))
+         ORDER BY c.activity_at DESC, c.id DESC LIMIT @limit`,
+      ).all({
+        caller,
+        after_at: after?.activity_at ?? null,
+        after_id: after?.id ?? null,
+        limit: limit + 1,
+      }) as ConversationRow[];
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        rows: page.map((r) => conversationView(stmt, r, caller)),
+        next: rows.length > limit && last ? { activity_at: last.activity_at, id: last.id } : null,
+      };
+    },
+
+    async getConversation(caller, id) {
+      return viewOf(stmt, caller, id) ?? null;
+    },
+
+    async updateConversation(caller, id, patch, now) {
+      return writeTx(db, () => {
+        const view = viewOf(stmt, caller, id);
+        if (view === undefined) return { ok: false, code: "not_found" } as const;
+        if (view.type === "direct") {
+          return {
+            ok: false,
+            code: "invalid",
+            path: "path.conversation_id",
+            message: "a direct conversation has no title or description",
+          } as const;
+        }
+        if (view.role === "member") return { ok: false, code: "forbidden" } as const;
+        stmt(
+          `UPDATE conversations SET title = coalesce(@title, title),
+             description = CASE WHEN @set_desc THEN @description ELSE description END,
+             updated_at = @now WHERE id = @id`,
+        ).run({
+          id,
+          now,
+          title: patch.title ?? null,
+          set_desc: patch.description === undefined ? 0 : 1,
+          description: patch.description ?? null,
+        });
+        const after = viewOf(stmt, caller, id);
+        if (after === undefined) throw new Error("conversation vanished in its own transaction");
+        return { ok: true, value: after } as const;
+      });
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import type { ChatStore, MemberRecord, Outcome, Role } from "../../domains/chat/store.js";
+import { ROLE_RANK } from "../../domains/chat/store.js";
+import { toTimestamp } from "../../platform/clock.js";
+import { agentState } from "./chat-conversations.js";
+import { agentsBlockEitherWay, type Db, type statementCache, writeTx } from "./chat-sql.js";
+
+type Stmt = ReturnType<typeof statementCache>;
+
+interface Membership {
+  type: "direct" | "group";
+  role: Role;
+  member_count: number;
+}
+
+const DIRECT_REFUSED = {
+  ok: false,
+  code: "invalid",
+  path: "path.conversation_id",
+  message: "members can only be managed in group conversations",
+} as const;
+
+/** The caller's membership in a conversation, or a refusal (404 / 422 for direct). */
+export function groupMembership(stmt: Stmt, caller: string, id: string): Outcome<Membership> {
+  const row = stmt(
+    `SELECT c.type, c.member_count, m.role FROM conversation_members m
+     JOIN conversations c ON c.id = m.conversation_id
+     WHERE m.conversation_id = ? AND m.agent_id = ?`,
+  ).get(id, caller) as Membership | undefined;
+  if (row === undefined) return { ok: false, code: "not_found" };
+  if (row.type === "direct") return DIRECT_REFUSED;
+  return { ok: true, value: row };
+}
+
+interface MemberRow {
+  agent_id: string;
+  role: Role;
+  joined_at: number;
+}
+
+function toMember(row: MemberRow): MemberRecord {
+  return { agent_id: row.agent_id, role: row.role, joined_at: toTimestamp(row.joined_at) };
+}
+
+function memberOf(stmt: Stmt, id: string, agent: string): MemberRow | undefined {
+  return stmt(
+    `SELECT agent_id, role, joined_at FROM conversation_members
+     WHERE conversation_id = ? AND agent_id = ?`,
+  ).get(id, agent) as MemberRow | undefined;
+}
+
+/**
+ * Removes the caller from a group inside the current transaction. The sole owner cannot leave
+ * while others remain (last_owner); leaving an otherwise empty group is allowed.
+ */
+export function leaveGroup(stmt: Stmt, caller: string, id: string, m: Membership): Outcome<null> {
+  if (soleOwnerWithOthers(stmt, id, m)) return { ok: false, code: "last_owner" };
+  stmt("DELETE FROM conversation_members WHERE conversation_id = ? AND agent_id = ?").run(
+    id,
+    caller,
+  );
+  stmt("UPDATE conversations SET member_count = member_count - 1 WHERE id = ?").run(id);
+  return { ok: true, value: null };
+}
+
+function soleOwnerWithOthers(stmt: Stmt, id: string, m: Membership): boolean {
+  if (m.role !== "owner" || m.member_count <= 1) return false;
+  const owners = stmt(
+    "SELECT count(*) AS n FROM conversation_members WHERE conversation_id = ? AND role = 'owner'",
+  ).get(id) as { n: number };
+  return owners.n === 1;
+}
+
+/** Member operations of the SQLite chat store. */
+export function memberOps(
+  db: Db,
+  stmt: Stmt,
+): Pick<ChatStore, "listMembers" | "addMember" | "updateMember" | "removeMember" | "leave"> {
+  return {
+    async listMembers(caller, id, after, limit) {
+      const m = groupMembership(stmt, caller, id);
+      if (!m.ok) return m;
+      const rows = stmt(
+        `SELECT agent_id, role, joined_at FROM conversation_members
+         WHERE conversation_id = @id
+           AND (@after_at IS NULL OR (joined_at, agent_id) > (@after_at, @after_id))
+         ORDER BY joined_at, agent_id LIMIT @limit`,
+      ).all({
+        id,
+        after_at: after?.joined_at ?? null,
+        after_id: after?.agent_id ?? null,
+        limit: limit + 1,
+      }) as MemberRow[];
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      const next =
+        rows.length > limit && last ? { joined_at: last.joined_at, agent_id: last.agent_id } : null;
+      return { ok: true, value: { rows: page.map(toMember), next } };
+    },
+
+    async addMember(caller, id, agent, role, now) {
+      return writeTx(db, (): Outcome<MemberRecord> => {
+        const m = groupMembership(stmt, caller, id);
+        if (!m.ok) return m;
+        const rank = ROLE_RANK[m.value.role];
+        if (rank < ROLE_RANK.admin || ROLE_RANK[role] > rank)
+          return { ok: false, code: "forbidden" };
+        const state = agentState(stmt, agent);
+        if (state !== "active") {
+          const message = state === "missing" ? "no such agent" : "the agent is deactivated";
+          return { ok: false, code: "invalid", path: "body.agent_id", message };
+        }
+        if (memberOf(stmt, id, agent) !== undefined) return { ok: false, code: "already_member" };
+        const bannedHere =
+          stmt(
+            "SELECT 1 FROM blocks WHERE blocker_id = ? AND type = 'conversation' AND target_id = ?",
+          ).get(agent, id) !== undefined;
+        if (bannedHere || agentsBlockEitherWay(stmt, caller, agent)) {
+          return { ok: false, code: "blocked" };
+        }
+        stmt(
+          `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+           VALUES (?, ?, ?, ?)`,
+        ).run(id, agent, role, now);
+        stmt("UPDATE conversations SET member_count = member_count + 1 WHERE id = ?").run(id);
+        return { ok: true, value: toMember({ agent_id: agent, role, joined_at: now }) };
+      });
+    },
+
+    async updateMember(caller, id, agent, role) {
+      return writeTx(db, (): Outcome<MemberRecord> => {
+        const m = groupMembership(stmt, caller, id);
+        if (!m.ok) return m;
+        const target = memberOf(stmt, id, agent);
+        if (target === undefined) return { ok: false, code: "not_a_member" };
+        const mine = ROLE_RANK[m.value.role];
+        if (agent === caller) {
+          if (ROLE_RANK[role] > mine) return { ok: false, code: "forbidden" };
+          if (role !== "owner" && soleOwnerWithOthers(stmt, id, m.value)) {
+            return { ok: false, code: "last_owner" };
+          }
+        } else if (
+          mine < ROLE_RANK.admin ||
+          mine <= ROLE_RANK[target.role] ||
+          ROLE_RANK[role] > mine
+        ) {
+          return { ok: false, code: "forbidden" };
+        }
+        stmt(
+          "UPDATE conversation_members SET role = ? WHERE conversation_id = ? AND agent_id = ?",
+        ).run(role, id, agent);
+        return { ok: true, value: toMember({ ...target, role }) };
+      });
+    },
+
+    async removeMember(caller, id, agent) {
+      return writeTx(db, (): Outcome<null> => {
+        const m = groupMembership(stmt, caller, id);
+        if (!m.ok) return m;
+        if (agent === caller) return leaveGroup(stmt, caller, id, m.value);
+        const target = memberOf(stmt, id, agent);
+        if (target === undefined) return { ok: false, code: "not_a_member" };
+        const mine = ROLE_RANK[m.value.role];
+        if (mine < ROLE_RANK.admin || mine <= ROLE_RANK[target.role]) {
+          return { ok: false, code: "forbidden" };
+        }
+        stmt("DELETE FROM conversation_members WHERE conversation_id = ? AND agent_id = ?").run(
+          id,
+          agent,
+        );
+        stmt("UPDATE conversations SET member_count = member_count - 1 WHERE id = ?").run(id);
+        return { ok: true, value: null };
+      });
+    },
+
+    async leave(caller, id) {
+      return writeTx(db, (): Outcome<null> => {
+        const m = groupMembership(stmt, caller, id);
+        if (!m.ok) return m;
+        return leaveGroup(stmt, caller, id, m.value);
+      });
+    },
+  };
+}

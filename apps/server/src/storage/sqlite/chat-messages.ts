@@ -1,0 +1,199 @@
+import type { ChatStore, MessageRecord, Outcome } from "../../domains/chat/store.js";
+import { ROLE_RANK, type Role } from "../../domains/chat/store.js";
+import { viewOf } from "./chat-conversations.js";
+import {
+  agentsBlockEitherWay,
+  type Db,
+  type MessageRow,
+  NOT_BLOCKED_AUTHOR,
+  type statementCache,
+  toMessage,
+  writeTx,
+} from "./chat-sql.js";
+
+type Stmt = ReturnType<typeof statementCache>;
+
+interface Access {
+  type: "direct" | "group";
+  role: Role;
+  direct_low: string | null;
+  direct_high: string | null;
+}
+
+function access(stmt: Stmt, caller: string, id: string): Access | undefined {
+  return stmt(
+    `SELECT c.type, c.direct_low, c.direct_high, m.role FROM conversation_members m
+     JOIN conversations c ON c.id = m.conversation_id
+     WHERE m.conversation_id = ? AND m.agent_id = ?`,
+  ).get(id, caller) as Access | undefined;
+}
+
+function messageIn(stmt: Stmt, conversation: string, id: string): MessageRow | undefined {
+  return stmt("SELECT * FROM messages WHERE id = ? AND conversation_id = ?").get(
+    id,
+    conversation,
+  ) as MessageRow | undefined;
+}
+
+/** A block on a direct conversation either way: agent blocks between the pair, or a conversation block. */
+function directBlocked(stmt: Stmt, id: string, a: Access): boolean {
+  const low = a.direct_low ?? "";
+  const high = a.direct_high ?? "";
+  if (agentsBlockEitherWay(stmt, low, high)) return true;
+  return (
+    stmt(
+      `SELECT 1 FROM blocks WHERE type = 'conversation' AND target_id = ?
+       AND blocker_id IN (?, ?) LIMIT 1`,
+    ).get(id, low, high) !== undefined
+  );
+}
+
+const NOT_FOUND = { ok: false, code: "not_found" } as const;
+
+const PAGE_DESC = `SELECT * FROM messages WHERE conversation_id = @id AND seq < @seq
+  AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq DESC LIMIT @limit`;
+const PAGE_ASC = `SELECT * FROM messages WHERE conversation_id = @id AND seq > @seq
+  AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq ASC LIMIT @limit`;
+
+/** Message and read-marker operations of the SQLite chat store. */
+export function messageOps(
+  db: Db,
+  stmt: Stmt,
+): Pick<
+  ChatStore,
+  | "locateMessage"
+  | "sendMessage"
+  | "listMessages"
+  | "getMessage"
+  | "editMessage"
+  | "deleteMessage"
+  | "markRead"
+> {
+  return {
+    async locateMessage(caller, conversation, message) {
+      if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
+      const row = messageIn(stmt, conversation, message);
+      return { ok: true, value: row === undefined ? null : { seq: row.seq } };
+    },
+
+    async sendMessage(caller, conversation, input, now) {
+      return writeTx(db, (): Outcome<MessageRecord> => {
+        const a = access(stmt, caller, conversation);
+        if (a === undefined) return NOT_FOUND;
+        if (a.type === "direct" && directBlocked(stmt, conversation, a)) {
+          return { ok: false, code: "blocked" };
+        }
+        if (input.reply_to_id !== null && !messageIn(stmt, conversation, input.reply_to_id)) {
+          const message = "reply_to_id must name a message of this conversation";
+          return { ok: false, code: "invalid", path: "body.reply_to_id", message };
+        }
+        const { seq } = stmt(
+          `UPDATE conversations SET next_seq = next_seq + 1, last_message_at = @now,
+             activity_at = @now WHERE id = @id RETURNING next_seq - 1 AS seq`,
+        ).get({ id: conversation, now }) as { seq: number };
+        const row: MessageRow = {
+          id: input.id,
+          conversation_id: conversation,
+          seq,
+          author_id: caller,
+          content: input.content,
+          content_type: input.content_type,
+          reply_to_id: input.reply_to_id,
+          metadata: input.metadata === null ? null : JSON.stringify(input.metadata),
+          created_at: now,
+          edited_at: null,
+          deleted_at: null,
+        };
+        stmt(
+          `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type,
+             reply_to_id, metadata, created_at, edited_at, deleted_at)
+           VALUES (@id, @conversation_id, @seq, @author_id, @content, @content_type,
+             @reply_to_id, @metadata, @created_at, @edited_at, @deleted_at)`,
+        ).run(row);
+        return { ok: true, value: toMessage(row) };
+      });
+    },
+
+    async listMessages(caller, conversation, window, limit) {
+      if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
+      const asc = window.direction === "asc";
+      const rows = stmt(asc ? PAGE_ASC : PAGE_DESC).all({
+        id: conversation,
+        caller,
+        seq: window.seq ?? (asc ? 0 : Number.MAX_SAFE_INTEGER),
+        limit: limit + 1,
+      }) as MessageRow[];
+      const page = rows.slice(0, limit);
+      const next = rows.length > limit ? (page.at(-1)?.seq ?? null) : null;
+      return { ok: true, value: { rows: page.map(toMessage), next } };
+    },
+
+    async getMessage(caller, conversation, message) {
+      if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
+      const row = stmt(`SELECT * FROM messages WHERE id = @id AND conversation_id = @conversation
+          AND ${NOT_BLOCKED_AUTHOR}`).get({ id: message, conversation, caller }) as
+        | MessageRow
+        | undefined;
+      return row === undefined ? NOT_FOUND : { ok: true, value: toMessage(row) };
+    },
+
+    async editMessage(caller, conversation, message, edit, now) {
+      return writeTx(db, (): Outcome<MessageRecord> => {
+        if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
+        const row = messageIn(stmt, conversation, message);
+        if (row === undefined) return NOT_FOUND;
+        if (row.author_id !== caller) return { ok: false, code: "not_message_author" };
+        if (row.deleted_at !== null) return { ok: false, code: "message_deleted" };
+        const next: MessageRow = {
+          ...row,
+          content: edit.content ?? row.content,
+          metadata:
+            edit.metadata === undefined
+              ? row.metadata
+              : edit.metadata === null
+                ? null
+                : JSON.stringify(edit.metadata),
+          edited_at: now,
+        };
+        stmt(
+          `UPDATE messages SET content = @content, metadata = @metadata, edited_at = @edited_at
+           WHERE id = @id AND deleted_at IS NULL`,
+        ).run(next);
+        return { ok: true, value: toMessage(next) };
+      });
+    },
+
+    async deleteMessage(caller, conversation, message, now) {
+      return writeTx(db, (): Outcome<MessageRecord> => {
+        const a = access(stmt, caller, conversation);
+        if (a === undefined) return NOT_FOUND;
+        const row = messageIn(stmt, conversation, message);
+        if (row === undefined) return NOT_FOUND;
+        const moderator = a.type === "group" && ROLE_RANK[a.role] >= ROLE_RANK.admin;
+        if (row.author_id !== caller && !moderator) return { ok: false, code: "forbidden" };
+        if (row.deleted_at !== null) return { ok: true, value: toMessage(row) };
+        const tomb: MessageRow = { ...row, content: null, metadata: null, deleted_at: now };
+        stmt(
+          "UPDATE messages SET content = NULL, metadata = NULL, deleted_at = @deleted_at WHERE id = @id",
+        ).run(tomb);
+        return { ok: true, value: toMessage(tomb) };
+      });
+    },
+
+    async markRead(caller, conversation, message) {
+      return writeTx(db, () => {
+        if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
+        const row = messageIn(stmt, conversation, message);
+        if (row === undefined) return NOT_FOUND;
+        stmt(
+          `UPDATE conversation_members SET last_read_seq = @seq, last_read_message_id = @msg
+           WHERE conversation_id = @id AND agent_id = @caller AND last_read_seq < @seq`,
+        ).run({ seq: row.seq, msg: row.id, id: conversation, caller });
+        const view = viewOf(stmt, caller, conversation);
+        if (view === undefined) throw new Error("member vanished in its own transaction");
+        const { last_read_message_id, unread_count } = view;
+        return { ok: true, value: { last_read_message_id, unread_count } } as const;
+      });
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import type Database from "better-sqlite3";
+import type { ConversationRecord, MessageRecord, Role } from "../../domains/chat/store.js";
+import { toNullableTimestamp, toTimestamp } from "../../platform/clock.js";
+
+/** A better-sqlite3 connection. */
+export type Db = Database.Database;
+
+/** Prepares each SQL text once per connection: preparation dominates small queries. */
+export function statementCache(db: Db): (sql: string) => Database.Statement {
+  const cache = new Map<string, Database.Statement>();
+  return (sql) => {
+    let stmt = cache.get(sql);
+    if (stmt === undefined) {
+      stmt = db.prepare(sql);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  };
+}
+
+/** Runs `fn` inside BEGIN IMMEDIATE so concurrent writers queue instead of failing with BUSY. */
+export function writeTx<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}
+
+/** SQL condition: the message's author is not blocked by `@caller`. */
+export const NOT_BLOCKED_AUTHOR =
+  "author_id NOT IN (SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent')";
+
+/** A `messages` row as stored. */
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  author_id: string;
+  content: string | null;
+  content_type: string;
+  reply_to_id: string | null;
+  metadata: string | null;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+}
+
+/** Turns a stored message into its API shape. */
+export function toMessage(row: MessageRow): MessageRecord {
+  return {
+    id: row.id,
+    conversation_id: row.conversation_id,
+    seq: row.seq,
+    author_id: row.author_id,
+    content: row.content,
+    content_type: row.content_type,
+    reply_to_id: row.reply_to_id,
+    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
+    created_at: toTimestamp(row.created_at),
+    edited_at: toNullableTimestamp(row.edited_at),
+    deleted_at: toNullableTimestamp(row.deleted_at),
+  };
+}
+
+/** A conversation joined with the caller's membership. */
+export interface ConversationRow {
+  id: string;
+  type: "direct" | "group";
+  title: string | null;
+  description: string | null;
+  created_by: string;
+  direct_low: string | null;
+  direct_high: string | null;
+  member_count: number;
+  last_message_at: number | null;
+  activity_at: number;
+  created_at: number;
+  updated_at: number;
+  role: Role;
+  last_read_seq: number;
+  last_read_message_id: string | null;
+}
+
+/** SELECT list + join for {@link ConversationRow}; bind `@caller`. */
+export const CONVERSATION_SELECT = `
+SELECT c.id, c.type, c.title, c.description, c.created_by, c.direct_low, c.direct_high,
+       c.member_count, c.last_message_at, c.activity_at, c.created_at, c.updated_at,
+       m.role, m.last_read_seq, m.last_read_message_id
+FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+WHERE m.agent_id = @caller`;
+
+/** The other member of a direct conversation row. */
+export function otherParty(
+  row: { direct_low: string | null; direct_high: string | null },
+  caller: string,
+): string {
+  return row.direct_low === caller ? (row.direct_high ?? "") : (row.direct_low ?? "");
+}
+
+/** Computes the caller's view (last visible message, unread count) of a conversation row. */
+export function conversationView(
+  stmt: (sql: string) => Database.Statement,
+  row: ConversationRow,
+  caller: string,
+): ConversationRecord {
+  const last = stmt(
+    `SELECT * FROM messages WHERE conversation_id = @id AND ${NOT_BLOCKED_AUTHOR}
+     ORDER BY seq DESC LIMIT 1`,
+  ).get({ id: row.id, caller }) as MessageRow | undefined;
+  const hidden =
+    row.type === "direct" &&
+    stmt(
+      "SELECT 1 FROM blocks WHERE blocker_id = @caller AND type = 'conversation' AND target_id = @id",
+    ).get({ caller, id: row.id }) !== undefined;
+  const unread = hidden
+    ? 0
+    : (
+        stmt(
+          `SELECT count(*) AS n FROM messages
+           WHERE conversation_id = @id AND seq > @seq AND deleted_at IS NULL
+             AND author_id <> @caller AND ${NOT_BLOCKED_AUTHOR}`,
+        ).get({ id: row.id, seq: row.last_read_seq, caller }) as { n: number }
+      ).n;
+  return {
+    id: row.id,
+    type: row.type,
+    title: row.title,
+    description: row.description,
+    created_by: row.created_by,
+    member_count: row.member_count,
+    created_at: toTimestamp(row.created_at),
+    updated_at: toTimestamp(row.updated_at),
+    last_message_at: toNullableTimestamp(row.last_message_at),
+    last_message: last === undefined ? null : toMessage(last),
+    unread_count: unread,
+    last_read_message_id: row.last_read_message_id,
+    role: row.role,
+  };
+}
+
+/** True when either agent blocks the other. */
+export function agentsBlockEitherWay(
+  stmt: (sql: string) => Database.Statement,
+  a: string,
+  b: string,
+): boolean {
+  return (
+    stmt(
+      `SELECT 1 FROM blocks WHERE type = 'agent'
+       AND ((blocker_id = @a AND target_id = @b) OR (blocker_id = @b AND target_id = @a)) LIMIT 1`,
+    ).get({ a, b }) !== undefined
+  );
+}

@@ -1,0 +1,152 @@
+import createClient, { type Client } from "openapi-fetch";
+import { apiKeySource } from "./auth/api-key-source.js";
+import { type ObtainToken, TokenManager } from "./auth/token-manager.js";
+import { createMemoryTokenStore, type TokenStore } from "./auth/token-store.js";
+import { bearer, unwrap } from "./core/call.js";
+import { type Clock, systemClock } from "./core/clock.js";
+import { Emitter, type FluxraEvents } from "./core/events.js";
+import { type AuthProvider, type CallOptions, createTransport } from "./core/transport.js";
+import type { paths } from "./generated/schema.js";
+import { publicOperations } from "./generated/security.js";
+import { createResources, type Resources } from "./resources/index.js";
+
+/** What a {@link CredentialsProvider} returns. */
+export interface ProvidedToken {
+  accessToken: string;
+  /** Lifetime in seconds from now; without it the token is used until the server rejects it. */
+  expiresIn?: number;
+}
+
+/** Your own source of access tokens (e.g. a secrets service); called when a token is needed. */
+export type CredentialsProvider = (context: { signal: AbortSignal }) => Promise<ProvidedToken>;
+
+/** Options of {@link createFluxraClient}. */
+export interface FluxraClientOptions extends CallOptions {
+  /** API origin (default `https://chat.tryfluxra.com`). */
+  baseUrl?: string;
+  /** An `fxk_…` api key: the client exchanges and refreshes access tokens itself. */
+  apiKey?: string;
+  /** A fixed access token (not renewed: a 401 surfaces as `AuthenticationError`). */
+  accessToken?: string;
+  /** Your own token source, asked again whenever a token expires or is rejected. */
+  credentials?: CredentialsProvider;
+  /** A `fetch` to use (default `globalThis.fetch`), e.g. `(req) => app.fetch(req)` in tests. */
+  fetch?: (request: Request) => Promise<Response>;
+  /** Where api-key mode keeps its access token (default: in memory). */
+  tokenStore?: TokenStore;
+  /** Renew this long before expiry, in ms (default 60 000, at most half the lifetime). */
+  refreshWindowMs?: number;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
+  /** Time source overrides, for tests. */
+  clock?: Partial<Clock>;
+}
+
+/** The raw typed openapi-fetch client: `GET/POST/PUT/PATCH/DELETE` return `{ data, error, response }`. */
+export type RawClient = Client<paths>;
+
+/** A Fluxra client: the raw typed calls plus throwing per-domain helpers and credential events. */
+export type FluxraClient = RawClient &
+  Resources & {
+    /** Subscribes to `tokenRefreshed` / `authError`; returns the unsubscribe function. */
+    on<E extends keyof FluxraEvents>(
+      event: E,
+      listener: (e: FluxraEvents[E]) => unknown,
+    ): () => void;
+  };
+
+function matcher(baseUrl: string): (request: Request) => boolean {
+  const basePath = new URL(baseUrl).pathname.replace(/\/$/, "");
+  const patterns = publicOperations.map(
+    (op) => new RegExp(`^${op.replace(/\{[^}]+\}/g, "[^/]+").replace(/\./g, "\\.")}$`),
+  );
+  return (request) => {
+    const path = new URL(request.url).pathname.slice(basePath.length);
+    return patterns.some((re) => re.test(`${request.method} ${path}`));
+  };
+}
+
+/**
+ * Creates a client. With `apiKey` it exchanges the key for an access token on first use, renews it
+ * before expiry, and on a 401 `token_expired`/`session_revoked` renews and retries once.
+ *
+ * @example
+ * const client = createFluxraClient({ apiKey: process.env.FLUXRA_API_KEY });
+ * const me = await client.agents.me();
+ */
+export function createFluxraClient(options: FluxraClientOptions = {}): FluxraClient {
+  const baseUrl = options.baseUrl ?? "https://chat.tryfluxra.com";
+  const clock: Clock = { ...systemClock, ...options.clock };
+  const emitter = new Emitter();
+  const windowMs = options.refreshWindowMs ?? 60_000;
+  let auth: AuthProvider | undefined;
+  let obtain: ObtainToken | undefined;
+  const { apiKey, credentials, accessToken } = options;
+  const rejected = new Set<string>();
+  const store = options.tokenStore ?? createMemoryTokenStore();
+  const storeKey = `fluxra:${apiKey?.slice(0, 12)}`;
+  if (apiKey) {
+    obtain = apiKeySource({
+      endpoints: {
+        exchange: (signal) =>
+          unwrap(raw.POST("/api/auth/token", { body: { api_key: apiKey }, signal })),
+        refresh: (token, signal) =>
+          unwrap(raw.POST("/api/auth/refresh", { headers: bearer(token), signal })),
+      },
+      store,
+      storeKey,
+      windowMs,
+      now: clock.now,
+      emitter,
+      rejected,
+    });
+  } else if (credentials) {
+    obtain = async (_current, signal) => {
+      const { accessToken, expiresIn } = await credentials({ signal });
+      const lifetimeMs = expiresIn === undefined ? Infinity : expiresIn * 1000;
+      return { token: { accessToken, lifetimeMs }, reason: "provider" };
+    };
+  }
+  if (obtain) {
+    auth = new TokenManager({
+      obtain,
+      clock,
+      emitter,
+      refreshWindowMs: windowMs,
+      onInvalidate(token) {
+        if (rejected.size > 32) rejected.clear();
+        rejected.add(token);
+        if (!apiKey) return;
+        // Compare-and-delete: another process may already have stored a newer token.
+        store
+          .get(storeKey)
+          .then((t) => (t?.accessToken === token ? store.delete(storeKey) : undefined))
+          .catch(() => {});
+      },
+    });
+  } else if (accessToken) {
+    auth = { getToken: async () => accessToken, invalidate() {}, renewable: false };
+  }
+
+  const transport = createTransport({
+    fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
+    clock,
+    defaults: {
+      maxRetries: options.maxRetries ?? 2,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      timeout: options.timeout ?? 60_000,
+      deadline: options.deadline,
+    },
+    auth,
+    isPublic: matcher(baseUrl),
+  });
+  const raw = createClient<paths>({
+    baseUrl,
+    fetch: transport,
+    ...(options.headers ? { headers: options.headers } : {}),
+  });
+
+  return Object.assign(raw, createResources(raw), {
+    on: emitter.on.bind(emitter) as FluxraClient["on"],
+  });
+}

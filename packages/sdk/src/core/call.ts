@@ -1,0 +1,37 @@
+import { APIError } from "./error.js";
+import type { CallOptions } from "./transport.js";
+
+/** Options every helper method accepts. */
+export interface RequestOptions extends CallOptions {
+  /** Cancels the call, including any credential refresh it is waiting for. */
+  signal?: AbortSignal;
+  /** Extra headers for this call. */
+  headers?: Record<string, string>;
+  /** Your own `Idempotency-Key` for a POST (default: a fresh UUID per call, kept across retries). */
+  idempotencyKey?: string;
+}
+
+/** The openapi-fetch init for `options`, plus `headers` the helper itself needs. */
+export function toInit(options: RequestOptions = {}, headers: Record<string, string> = {}) {
+  const { signal, idempotencyKey, headers: own, ...fluxra } = options;
+  const all: Record<string, string> = { ...own, ...headers };
+  if (idempotencyKey) all["Idempotency-Key"] = idempotencyKey;
+  return { headers: all, fluxra, ...(signal ? { signal } : {}) };
+}
+
+/** `Authorization` for the routes that take a recovery key instead of the access token. */
+export const bearer = (secret: string): Record<string, string> => ({
+  Authorization: `Bearer ${secret}`,
+});
+
+/**
+ * Turns an openapi-fetch result into its data, or throws the typed error for the status.
+ * @throws {APIError} the subclass for the response status.
+ */
+export async function unwrap<T>(
+  result: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  const { data, error, response } = await result;
+  if (!response.ok) throw APIError.generate(response.status, error, undefined, response.headers);
+  return data as T;
+}

@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import { envelope, fakeApi } from "../../test/support/fake-api.js";
+import { fakeClock } from "../../test/support/fake-clock.js";
+import { createFluxraClient } from "../client.js";
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIUserAbortError,
+  InternalServerError,
+  RateLimitError,
+  ServiceUnavailableError,
+} from "./error.js";
+
+const CID = "cnv_00000000000000000000000000";
+
+function setup(options: Parameters<typeof createFluxraClient>[0] = {}, clock = fakeClock()) {
+  const api = fakeApi();
+  api.live.add("static");
+  const client = createFluxraClient({
+    baseUrl: "https://api.test",
+    accessToken: "static",
+    fetch: api.fetch,
+    clock,
+    ...options,
+  });
+  return { api, clock, client };
+}
+
+const messagesPath = `/api/conversations/${CID}/messages`;
+
+describe("retries", () => {
+  it("retries 503 with exponential backoff and stops at the limit", async () => {
+    const { api, clock, client } = setup();
+    api.routes.set(messagesPath, () => envelope(503, "service_unavailable"));
+    await expect(client.messages.send(CID, { content: "hi" })).rejects.toBeInstanceOf(
+      ServiceUnavailableError,
+    );
+    expect(api.count(messagesPath)).toBe(3);
+    expect(clock.sleeps).toEqual([500, 1000]);
+  });
+
+  it("applies at most 25 % jitter and caps the backoff at 8 s", async () => {
+    const jittery = fakeClock();
+    jittery.random = () => 0.999;
+    const { api, clock, client } = setup({ maxRetries: 6 }, jittery);
+    api.routes.set(messagesPath, () => envelope(502, "internal_error"));
+    await expect(client.messages.send(CID, { content: "hi" })).rejects.toBeInstanceOf(
+      InternalServerError,
+    );
+    const bases = [500, 1000, 2000, 4000, 8000, 8000];
+    expect(clock.sleeps).toHaveLength(6);
+    clock.sleeps.forEach((ms, i) => {
+      expect(ms).toBeLessThan(bases[i] ?? 0);
+      expect(ms).toBeGreaterThanOrEqual((bases[i] ?? 0) * 0.75);
+    });
+  });
+
+  it("does not retry a 500 or a 4xx", async () => {
+    const { api, client } = setup();
+    api.routes.set(messagesPath, () => envelope(500, "internal_error"));
+    await expect(client.messages.send(CID, { content: "x" })).rejects.toBeInstanceOf(
+      InternalServerError,
+    );
+    expect(api.count(messagesPath)).toBe(1);
+  });
+
+  it("honours Retry-After, preferring error.retry_after_ms", async () => {
+    const { api, clock, client } = setup();
+    api.routes.set(messagesPath, (_r, n) =>
+      n === 1
+        ? envelope(429, "rate_limited", {}, { "retry-after": "3" })
+        : n === 2
+          ? envelope(429, "rate_limited", { retry_after_ms: 1234 }, { "retry-after": "2" })
+          : new Response(JSON.stringify({ id: "msg" }), { status: 201 }),
+    );
+    await expect(client.messages.send(CID, { content: "x" })).resolves.toEqual({ id: "msg" });
+    expect(clock.sleeps).toEqual([3000, 1234]);
+  });
+
+  it("fails at once with RateLimitError when Retry-After exceeds the maximum", async () => {
+    const { api, clock, client } = setup({ maxRetryAfterMs: 10_000 });
+    api.routes.set(messagesPath, () =>
+      envelope(429, "rate_limited", { retry_after_ms: 30_000 }, { "retry-after": "30" }),
+    );
+    const error = await client.messages.send(CID, { content: "x" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).retryAfterMs).toBe(30_000);
+    expect((error as RateLimitError).retryAfter).toBe(30);
+    expect(api.count(messagesPath)).toBe(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it("reuses one Idempotency-Key across a POST's retries and re-sends its body", async () => {
+    const { api, client } = setup();
+    api.routes.set(messagesPath, (_r, n) =>
+      n < 3 ? envelope(503, "service_unavailable") : new Response("{}", { status: 201 }),
+    );
+    await client.messages.send(CID, { content: "hello" });
+    await client.messages.send(CID, { content: "again" });
+    const [a, b, c, d] = api.seen.map((s) => s.idempotencyKey);
+    expect(a).toMatch(/^[0-9a-f-]{36}$/);
+    expect([b, c]).toEqual([a, a]);
+    expect(d).not.toBe(a);
+    expect(api.seen.slice(0, 3).map((s) => JSON.parse(s.body))).toEqual([
+      { content: "hello" },
+      { content: "hello" },
+      { content: "hello" },
+    ]);
+  });
+
+  it("keeps a caller's own Idempotency-Key and sends none on GET", async () => {
+    const { api, client } = setup();
+    api.routes.set(messagesPath, (r) =>
+      r.method === "GET"
+        ? new Response(JSON.stringify({ data: [], has_more: false, next_cursor: null }))
+        : new Response("{}", { status: 201 }),
+    );
+    await client.messages.send(CID, { content: "x" }, { idempotencyKey: "my-key" });
+    await client.messages.list(CID).toArray();
+    expect(api.seen.map((s) => s.idempotencyKey)).toEqual(["my-key", null]);
+  });
+
+  it("retries network errors, then throws APIConnectionError without leaking secrets", async () => {
+    let calls = 0;
+    const c = createFluxraClient({
+      baseUrl: "https://api.test",
+      accessToken: "static",
+      clock: fakeClock(),
+      fetch: async () => {
+        calls++;
+        throw new TypeError("fetch failed for Bearer eyJhbGciOi.eyJzdWIi.c2ln");
+      },
+    });
+    const error = await c.messages.send(CID, { content: "x" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(String((error as Error).message)).not.toContain("eyJ");
+    expect(calls).toBe(3);
+  });
+
+  it("times out an attempt after `timeout` and retries it", async () => {
+    const clock = fakeClock();
+    let calls = 0;
+    const c = createFluxraClient({
+      baseUrl: "https://api.test",
+      accessToken: "static",
+      clock,
+      timeout: 5_000,
+      maxRetries: 1,
+      fetch: (req) => {
+        calls++;
+        queueMicrotask(() => clock.advance(5_000));
+        return new Promise((_, reject) =>
+          req.signal.addEventListener("abort", () => reject(req.signal.reason)),
+        );
+      },
+    });
+    await expect(c.messages.send(CID, { content: "x" })).rejects.toBeInstanceOf(
+      APIConnectionTimeoutError,
+    );
+    expect(calls).toBe(2);
+    expect(clock.pending).toBe(0);
+  });
+
+  it("stops retrying when the next wait would pass the deadline", async () => {
+    const { api, clock, client } = setup({ deadline: 2_500 });
+    api.routes.set(messagesPath, () =>
+      envelope(503, "service_unavailable", {}, { "retry-after": "1" }),
+    );
+    await expect(
+      client.messages.send(CID, { content: "x" }, { maxRetries: 10 }),
+    ).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(clock.sleeps).toEqual([1000, 1000]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it("turns the caller's abort into APIUserAbortError, even during a backoff", async () => {
+    const { api, client } = setup();
+    const controller = new AbortController();
+    api.routes.set(messagesPath, () => {
+      controller.abort();
+      return envelope(503, "service_unavailable");
+    });
+    await expect(
+      client.messages.send(CID, { content: "x" }, { signal: controller.signal }),
+    ).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(api.count(messagesPath)).toBe(1);
+  });
+});

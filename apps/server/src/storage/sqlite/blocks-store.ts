@@ -3,9 +3,8 @@ import type { BlockRecord, Outcome } from "../../domains/chat/store.js";
 import { toTimestamp } from "../../platform/clock.js";
 import { agentState } from "./chat-conversations.js";
 import { groupMembership, leaveGroup } from "./chat-members.js";
-import { type Db, statementCache, writeTx } from "./chat-sql.js";
+import type { Db, Stmt } from "./chat-sql.js";
 
-type Stmt = ReturnType<typeof statementCache>;
 type Made = Outcome<{ block: BlockRecord; created: boolean }>;
 
 interface BlockRow {
@@ -50,10 +49,10 @@ function insertBlock(
 
 /** Builds the SQLite blocks store on an open connection (the `blocks` table is the platform's). */
 export function createSqliteBlocksStore(db: Db): BlocksStore {
-  const stmt = statementCache(db);
+  const stmt: Stmt = (sql) => db.stmt(sql);
   return {
     async blockAgent(caller, agent, id, now) {
-      return writeTx(db, (): Made => {
+      return db.write((): Made => {
         const prior = existing(stmt, caller, "agent", agent);
         if (prior !== undefined) return { ok: true, value: { block: prior, created: false } };
         if (agentState(stmt, agent) === "missing") return { ok: false, code: "not_found" };
@@ -62,7 +61,7 @@ export function createSqliteBlocksStore(db: Db): BlocksStore {
     },
 
     async unblockAgent(caller, agent) {
-      writeTx(db, () =>
+      db.write(() =>
         stmt("DELETE FROM blocks WHERE blocker_id = ? AND type = 'agent' AND target_id = ?").run(
           caller,
           agent,
@@ -71,7 +70,7 @@ export function createSqliteBlocksStore(db: Db): BlocksStore {
     },
 
     async blockConversation(caller, conversation, id, now) {
-      return writeTx(db, (): Made => {
+      return db.write((): Made => {
         const prior = existing(stmt, caller, "conversation", conversation);
         if (prior !== undefined) return { ok: true, value: { block: prior, created: false } };
         const m = groupMembership(stmt, caller, conversation);
@@ -89,7 +88,7 @@ export function createSqliteBlocksStore(db: Db): BlocksStore {
     },
 
     async unblockConversation(caller, conversation) {
-      writeTx(db, () =>
+      db.write(() =>
         stmt(
           "DELETE FROM blocks WHERE blocker_id = ? AND type = 'conversation' AND target_id = ?",
         ).run(caller, conversation),

@@ -5,11 +5,8 @@ import {
   type ConversationRow,
   conversationView,
   type Db,
-  type statementCache,
-  writeTx,
+  type Stmt,
 } from "./chat-sql.js";
-
-type Stmt = ReturnType<typeof statementCache>;
 
 /** Whether an agent exists and is active. */
 export function agentState(stmt: Stmt, id: string): "missing" | "inactive" | "active" {
@@ -38,7 +35,7 @@ export function conversationOps(
 > {
   return {
     async openDirect(caller, other, id, now) {
-      return writeTx(db, () => {
+      return db.write(() => {
         const state = agentState(stmt, other);
         if (state === "missing") return { ok: false, code: "not_found" } as const;
         if (state === "inactive") {
@@ -84,7 +81,7 @@ export function conversationOps(
     },
 
     async createGroup(caller, input, now) {
-      return writeTx(db, () => {
+      return db.write(() => {
         const wanted = [...new Set(input.member_ids)].filter((m) => m !== caller);
         const bad = input.member_ids.flatMap((m, i) => {
           if (m === caller) return [];
@@ -152,7 +149,7 @@ export function conversationOps(
     },
 
     async updateConversation(caller, id, patch, now) {
-      return writeTx(db, () => {
+      return db.write(() => {
         const view = viewOf(stmt, caller, id);
         if (view === undefined) return { ok: false, code: "not_found" } as const;
         if (view.type === "direct") {

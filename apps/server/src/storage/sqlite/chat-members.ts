@@ -2,9 +2,7 @@ import type { ChatStore, MemberRecord, Outcome, Role } from "../../domains/chat/
 import { ROLE_RANK } from "../../domains/chat/store.js";
 import { toTimestamp } from "../../platform/clock.js";
 import { agentState } from "./chat-conversations.js";
-import { agentsBlockEitherWay, type Db, type statementCache, writeTx } from "./chat-sql.js";
-
-type Stmt = ReturnType<typeof statementCache>;
+import { agentsBlockEitherWay, type Db, type Stmt } from "./chat-sql.js";
 
 interface Membership {
   type: "direct" | "group";
@@ -98,7 +96,7 @@ export function memberOps(
     },
 
     async addMember(caller, id, agent, role, now) {
-      return writeTx(db, (): Outcome<MemberRecord> => {
+      return db.write((): Outcome<MemberRecord> => {
         const m = groupMembership(stmt, caller, id);
         if (!m.ok) return m;
         const rank = ROLE_RANK[m.value.role];
@@ -127,7 +125,7 @@ export function memberOps(
     },
 
     async updateMember(caller, id, agent, role) {
-      return writeTx(db, (): Outcome<MemberRecord> => {
+      return db.write((): Outcome<MemberRecord> => {
         const m = groupMembership(stmt, caller, id);
         if (!m.ok) return m;
         const target = memberOf(stmt, id, agent);
@@ -153,7 +151,7 @@ export function memberOps(
     },
 
     async removeMember(caller, id, agent) {
-      return writeTx(db, (): Outcome<null> => {
+      return db.write((): Outcome<null> => {
         const m = groupMembership(stmt, caller, id);
         if (!m.ok) return m;
         if (agent === caller) return leaveGroup(stmt, caller, id, m.value);
@@ -173,7 +171,7 @@ export function memberOps(
     },
 
     async leave(caller, id) {
-      return writeTx(db, (): Outcome<null> => {
+      return db.write((): Outcome<null> => {
         const m = groupMembership(stmt, caller, id);
         if (!m.ok) return m;
         return leaveGroup(stmt, caller, id, m.value);

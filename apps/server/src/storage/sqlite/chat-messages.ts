@@ -6,12 +6,9 @@ import {
   type Db,
   type MessageRow,
   NOT_BLOCKED_AUTHOR,
-  type statementCache,
+  type Stmt,
   toMessage,
-  writeTx,
 } from "./chat-sql.js";
-
-type Stmt = ReturnType<typeof statementCache>;
 
 interface Access {
   type: "direct" | "group";
@@ -77,7 +74,7 @@ export function messageOps(
     },
 
     async sendMessage(caller, conversation, input, now) {
-      return writeTx(db, (): Outcome<MessageRecord> => {
+      return db.write((): Outcome<MessageRecord> => {
         const a = access(stmt, caller, conversation);
         if (a === undefined) return NOT_FOUND;
         if (a.type === "direct" && directBlocked(stmt, conversation, a)) {
@@ -138,7 +135,7 @@ export function messageOps(
     },
 
     async editMessage(caller, conversation, message, edit, now) {
-      return writeTx(db, (): Outcome<MessageRecord> => {
+      return db.write((): Outcome<MessageRecord> => {
         if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
         const row = messageIn(stmt, conversation, message);
         if (row === undefined) return NOT_FOUND;
@@ -164,7 +161,7 @@ export function messageOps(
     },
 
     async deleteMessage(caller, conversation, message, now) {
-      return writeTx(db, (): Outcome<MessageRecord> => {
+      return db.write((): Outcome<MessageRecord> => {
         const a = access(stmt, caller, conversation);
         if (a === undefined) return NOT_FOUND;
         const row = messageIn(stmt, conversation, message);
@@ -181,7 +178,7 @@ export function messageOps(
     },
 
     async markRead(caller, conversation, message) {
-      return writeTx(db, () => {
+      return db.write(() => {
         if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
         const row = messageIn(stmt, conversation, message);
         if (row === undefined) return NOT_FOUND;

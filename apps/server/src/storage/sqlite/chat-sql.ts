@@ -1,27 +1,13 @@
 import type Database from "better-sqlite3";
 import type { ConversationRecord, MessageRecord, Role } from "../../domains/chat/store.js";
 import { toNullableTimestamp, toTimestamp } from "../../platform/clock.js";
+import type { SqliteDatabase } from "./database.js";
 
-/** A better-sqlite3 connection. */
-export type Db = Database.Database;
+/** The shared connection wrapper (cached statements, BEGIN IMMEDIATE writes). */
+export type Db = SqliteDatabase;
 
-/** Prepares each SQL text once per connection: preparation dominates small queries. */
-export function statementCache(db: Db): (sql: string) => Database.Statement {
-  const cache = new Map<string, Database.Statement>();
-  return (sql) => {
-    let stmt = cache.get(sql);
-    if (stmt === undefined) {
-      stmt = db.prepare(sql);
-      cache.set(sql, stmt);
-    }
-    return stmt;
-  };
-}
-
-/** Runs `fn` inside BEGIN IMMEDIATE so concurrent writers queue instead of failing with BUSY. */
-export function writeTx<T>(db: Db, fn: () => T): T {
-  return db.transaction(fn).immediate();
-}
+/** A cached prepared statement by SQL text. */
+export type Stmt = (sql: string) => Database.Statement<unknown[], unknown>;
 
 /** SQL condition: the message's author is not blocked by `@caller`. */
 export const NOT_BLOCKED_AUTHOR =
@@ -96,7 +82,7 @@ export function otherParty(
 
 /** Computes the caller's view (last visible message, unread count) of a conversation row. */
 export function conversationView(
-  stmt: (sql: string) => Database.Statement,
+  stmt: Stmt,
   row: ConversationRow,
   caller: string,
 ): ConversationRecord {
@@ -136,11 +122,7 @@ export function conversationView(
 }
 
 /** True when either agent blocks the other. */
-export function agentsBlockEitherWay(
-  stmt: (sql: string) => Database.Statement,
-  a: string,
-  b: string,
-): boolean {
+export function agentsBlockEitherWay(stmt: Stmt, a: string, b: string): boolean {
   return (
     stmt(
       `SELECT 1 FROM blocks WHERE type = 'agent'

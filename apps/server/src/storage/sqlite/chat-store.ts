@@ -2,10 +2,10 @@ import type { ChatStore } from "../../domains/chat/store.js";
 import { conversationOps } from "./chat-conversations.js";
 import { memberOps } from "./chat-members.js";
 import { messageOps } from "./chat-messages.js";
-import { type Db, statementCache } from "./chat-sql.js";
+import type { Db, Stmt } from "./chat-sql.js";
 
 /** Builds the SQLite chat store on an open connection (migrations already applied). */
 export function createSqliteChatStore(db: Db): ChatStore {
-  const stmt = statementCache(db);
+  const stmt: Stmt = (sql) => db.stmt(sql);
   return { ...conversationOps(db, stmt), ...memberOps(db, stmt), ...messageOps(db, stmt) };
 }

@@ -34,8 +34,14 @@ describe("token store", () => {
     const keys: string[] = [];
     const inner = createMemoryTokenStore();
     const store: TokenStore = {
-      get: (k) => (keys.push(k), inner.get(k)),
-      set: (k, v) => (keys.push(k), inner.set(k, v)),
+      get: (k) => {
+        keys.push(k);
+        return inner.get(k);
+      },
+      set: (k, v) => {
+        keys.push(k);
+        return inner.set(k, v);
+      },
       delete: (k) => inner.delete(k),
     };
     await clientWith(store).send();

@@ -1,0 +1,107 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
+import { agentsDomain } from "./domains/agents/index.js";
+import { authDomain } from "./domains/auth/index.js";
+import { healthDomain } from "./domains/health/index.js";
+import { createKeyRing } from "./platform/auth/keyring.js";
+import { createTokenService } from "./platform/auth/tokens.js";
+import { readBody } from "./platform/body.js";
+import { type Clock, systemClock } from "./platform/clock.js";
+import { type ConfigInput, resolveConfig } from "./platform/config.js";
+import type { AppDeps, AppEnv } from "./platform/env.js";
+import { errorResponse, toApiError } from "./platform/errors.js";
+import { createGuard } from "./platform/guard.js";
+import { createIdGenerator } from "./platform/ids.js";
+import { createRouteMiss } from "./platform/not-found.js";
+import { createRouter } from "./platform/openapi.js";
+import { createCursorCodec } from "./platform/pagination.js";
+import { requestContext } from "./platform/request-context.js";
+import type { Store } from "./store.js";
+
+/** A domain: builds its router (routes registered with `router.openapi`) from the shared deps. */
+export type Domain = (deps: AppDeps) => OpenAPIHono<AppEnv>;
+
+/** Every domain the server serves. Adding a domain = one line here. */
+export const domains: Domain[] = [healthDomain, authDomain, agentsDomain];
+
+/** Options of {@link createApp}. */
+export interface CreateAppOptions {
+  store: Store;
+  /** Defaults to the system clock; tests inject a manual one. */
+  clock?: Clock;
+  config?: ConfigInput;
+  /** Where unexpected (500) errors are reported; defaults to `console.error`. */
+  onInternalError?: (err: unknown) => void;
+}
+
+/** The app returned by {@link createApp}. */
+export type FluxraApp = OpenAPIHono<AppEnv>;
+
+/**
+ * Builds the whole Fluxra API on `store`, without I/O of its own: tests call `app.request()`,
+ * the CLI serves `app.fetch` with @hono/node-server.
+ *
+ * @example
+ * const app = createApp({ store: createSqliteStore("./.fluxra/fluxra.db") });
+ */
+export function createApp(options: CreateAppOptions): FluxraApp {
+  const { store } = options;
+  const clock = options.clock ?? systemClock;
+  const config = resolveConfig(options.config);
+  const ids = createIdGenerator(clock);
+  const keys = createKeyRing(store.platform, () => clock.now());
+  const tokens = createTokenService(keys, clock, config);
+  const cursors = createCursorCodec(() => keys.current().cursorSecret);
+  const deps = { store, clock, config, ids, keys, tokens, cursors } as AppDeps;
+  deps.guard = createGuard(deps);
+  const onInternalError = options.onInternalError ?? ((err) => console.error(err));
+
+  const app = createRouter();
+  app.use("*", requestContext(ids, config.trustProxy));
+  if (config.corsOrigins.length > 0) {
+    const any = config.corsOrigins.includes("*");
+    app.use(
+      "*",
+      cors({
+        origin: any ? "*" : config.corsOrigins,
+        allowMethods: ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+        allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+        exposeHeaders: [
+          "X-Request-Id",
+          "RateLimit-Limit",
+          "RateLimit-Remaining",
+          "RateLimit-Reset",
+          "Retry-After",
+          "Idempotent-Replayed",
+          "WWW-Authenticate",
+        ],
+        credentials: false,
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use("*", readBody(config.bodyLimitBytes));
+  // Secrets (signing key, cursor key) load from the database once; /health must not depend on it.
+  app.use("/api/*", async (_c, next) => {
+    await keys.ready();
+    await next();
+  });
+  for (const domain of domains) app.route("/", domain(deps));
+
+  const miss = createRouteMiss(app as never);
+  app.notFound((c) => errorResponse(c, miss(c.req.method, c.req.path)));
+  app.onError((err, c) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) onInternalError(err);
+    return errorResponse(c, apiError);
+  });
+  return app;
+}
+
+/** The OpenAPI 3.1 document generated from the registered routes (compared to openapi/ in tests). */
+export function generateOpenApiDocument(app: FluxraApp): Record<string, unknown> {
+  return app.getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: { title: "Fluxra Chat API", version: "0.4.0" },
+  }) as unknown as Record<string, unknown>;
+}

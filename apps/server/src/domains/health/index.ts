@@ -1,0 +1,21 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { toTimestamp } from "../../platform/clock.js";
+import type { AppDeps, AppEnv } from "../../platform/env.js";
+import { createRouter } from "../../platform/openapi.js";
+import { getHealthRoute } from "./routes.js";
+
+/** The Health domain: `GET /health`, answered without authentication or rate limits. */
+export function healthDomain(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const router = createRouter();
+  router.openapi(getHealthRoute, async (c) => {
+    const timestamp = toTimestamp(deps.clock.now());
+    const version = "0.4.0" as const;
+    try {
+      await deps.store.platform.ping();
+    } catch {
+      return c.json({ status: "unhealthy" as const, timestamp, version }, 503);
+    }
+    return c.json({ status: "healthy" as const, timestamp, version }, 200);
+  });
+  return router;
+}

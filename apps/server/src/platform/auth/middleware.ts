@@ -1,0 +1,97 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppDeps, AppEnv, Caller } from "../env.js";
+import { ApiError } from "../errors.js";
+import { hashesEqual, isWellFormedSecret, sha256Hex } from "./secrets.js";
+
+/** Which credential a route accepts. */
+export type AuthMode = "access" | "recovery" | "access-or-recovery";
+
+const invalid = (message = "The credential is not valid.") =>
+  new ApiError("invalid_credentials", message);
+const recoveryRequired = () =>
+  new ApiError("recovery_key_required", "This operation needs the recovery key.");
+
+/**
+ * Route middleware that authenticates `Authorization: Bearer …` and sets `c.var.caller`.
+ * Access tokens: verified offline (pinned alg/typ/iss/aud), then the session is checked alive on
+ * every request so revocation is immediate. Recovery and api keys: format and checksum checked
+ * before any lookup, then found by SHA-256 and compared in constant time.
+ *
+ * @throws ApiError 401 `missing_credentials` | `invalid_credentials` | `token_expired` |
+ * `session_revoked`; 403 `recovery_key_required`.
+ */
+export function authenticate(deps: AppDeps, mode: AuthMode): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set("caller", await resolveCaller(deps, mode, c.req.header("authorization")));
+    await next();
+  };
+}
+
+async function resolveCaller(
+  deps: AppDeps,
+  mode: AuthMode,
+  header: string | undefined,
+): Promise<Caller> {
+  if (header === undefined || header.trim() === "") {
+    throw new ApiError("missing_credentials", "Send a credential as `Authorization: Bearer …`.");
+  }
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  if (!match) throw invalid("The Authorization header must be `Bearer <credential>`.");
+  const credential = match[1] as string;
+
+  if (credential.startsWith("fxr_")) {
+    if (mode === "access") throw invalid("This route needs an access token, not a recovery key.");
+    if (!isWellFormedSecret(credential, "fxr")) throw invalid();
+    const hash = sha256Hex(credential);
+    const found = await deps.store.auth.findAgentByRecoveryKey(hash);
+    if (!found || !hashesEqual(found.hash, hash)) throw invalid();
+    return {
+      kind: "recovery",
+      agentId: found.agentId,
+      sessionId: null,
+      apiKeyId: null,
+      sessionExpiresAt: null,
+      recoveryKeyHash: hash,
+      tokenIssuedAt: null,
+      tokenExpiresAt: null,
+    };
+  }
+
+  // Recovery-key routes decide by the credential's form, before checking it (spec: RecoveryKeyRequired).
+  if (mode === "recovery") throw recoveryRequired();
+  if (credential.startsWith("fxk_")) {
+    throw invalid("Api keys are exchanged for access tokens at POST /api/auth/token.");
+  }
+
+  const claims = await deps.tokens.verify(credential);
+  const session = await deps.store.auth.getSession(sha256Hex(claims.sessionId));
+  if (!session || session.agentId !== claims.agentId) throw invalid();
+  if (session.revokedAt !== null) {
+    throw new ApiError("session_revoked", "This session has been revoked.");
+  }
+  if (session.expiresAt <= deps.clock.now()) {
+    throw new ApiError("token_expired", "The session has expired; exchange an api key again.");
+  }
+  return {
+    kind: "access",
+    agentId: claims.agentId,
+    sessionId: claims.sessionId,
+    apiKeyId: session.apiKeyId,
+    sessionExpiresAt: session.expiresAt,
+    recoveryKeyHash: null,
+    tokenIssuedAt: claims.issuedAt,
+    tokenExpiresAt: claims.expiresAt,
+  };
+}
+
+/**
+ * The authenticated caller of a route guarded by `authenticate`.
+ *
+ * @example
+ * const { agentId } = callerOf(c);
+ */
+export function callerOf(c: Context<AppEnv>): Caller {
+  const caller = c.get("caller") as Caller | undefined;
+  if (!caller) throw new Error("callerOf() used on a route without authenticate()");
+  return caller;
+}

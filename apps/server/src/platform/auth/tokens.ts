@@ -1,0 +1,113 @@
+import { randomBytes } from "node:crypto";
+import { errors, jwtVerify, SignJWT } from "jose";
+import type { Clock } from "../clock.js";
+import type { ServerConfig } from "../config.js";
+import { ApiError } from "../errors.js";
+import type { KeyRing } from "./keyring.js";
+
+/** The claims of a verified access token that the server uses. */
+export interface AccessClaims {
+  agentId: string;
+  sessionId: string;
+  /** epoch ms */
+  issuedAt: number;
+  /** epoch ms */
+  expiresAt: number;
+}
+
+/** Issues and verifies access tokens (EdDSA JWTs, RFC 9068 `at+jwt`). */
+export interface TokenService {
+  /** Signs a token for the session, expiring at `min(now + ttl, sessionExpiresAt)`. */
+  issue(
+    agentId: string,
+    sessionId: string,
+    sessionExpiresAt: number,
+  ): Promise<{ token: string } & AccessClaims>;
+  /** Verifies a token; throws `ApiError` `token_expired` or `invalid_credentials`. */
+  verify(token: string): Promise<AccessClaims>;
+}
+
+const maxCacheEntries = 10_000;
+
+/**
+ * Creates the token service. Verification pins algorithm, `typ`, issuer and audience, resolves
+ * keys only from the local key ring, and caches verified tokens until they expire (an Ed25519
+ * verify costs ~175 µs); the caller still checks the session is alive on every request.
+ */
+export function createTokenService(
+  keys: KeyRing,
+  clock: Clock,
+  config: ServerConfig,
+): TokenService {
+  const cache = new Map<string, AccessClaims>();
+  const leewayMs = config.clockLeewaySeconds * 1000;
+
+  function checkFresh(claims: AccessClaims): AccessClaims {
+    if (clock.now() >= claims.expiresAt + leewayMs) {
+      throw new ApiError("token_expired", "The access token has expired.");
+    }
+    return claims;
+  }
+
+  return {
+    async issue(agentId, sessionId, sessionExpiresAt) {
+      const { kid, signingKey } = await keys.ready();
+      const iat = Math.floor(clock.now() / 1000);
+      const exp = Math.min(iat + config.tokenTtlSeconds, Math.floor(sessionExpiresAt / 1000));
+      const token = await new SignJWT({ sid: sessionId })
+        .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid })
+        .setIssuer(config.issuer)
+        .setAudience(config.audience)
+        .setSubject(agentId)
+        .setJti(randomBytes(16).toString("base64url"))
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(signingKey);
+      return { token, agentId, sessionId, issuedAt: iat * 1000, expiresAt: exp * 1000 };
+    },
+
+    async verify(token) {
+      const cached = cache.get(token);
+      if (cached) return checkFresh(cached);
+      const { verifyKeys } = await keys.ready();
+      let claims: AccessClaims;
+      try {
+        const { payload } = await jwtVerify(
+          token,
+          (header) => {
+            const key = header.kid === undefined ? undefined : verifyKeys.get(header.kid);
+            if (!key) throw new errors.JWKSNoMatchingKey();
+            return key;
+          },
+          {
+            algorithms: ["EdDSA"],
+            typ: "at+jwt",
+            issuer: config.issuer,
+            audience: config.audience,
+            clockTolerance: config.clockLeewaySeconds,
+            currentDate: new Date(clock.now()),
+            requiredClaims: ["sub", "sid", "jti", "iat", "exp"],
+          },
+        );
+        const sid = (payload as { sid?: unknown }).sid;
+        if (typeof sid !== "string" || typeof payload.sub !== "string") {
+          throw new errors.JWTClaimValidationFailed("sid/sub must be strings", payload);
+        }
+        claims = {
+          agentId: payload.sub,
+          sessionId: sid,
+          issuedAt: (payload.iat as number) * 1000,
+          expiresAt: (payload.exp as number) * 1000,
+        };
+      } catch (err) {
+        if (err instanceof errors.JWTExpired) {
+          throw new ApiError("token_expired", "The access token has expired.");
+        }
+        throw new ApiError("invalid_credentials", "The access token is not valid.");
+      }
+      if (cache.size >= maxCacheEntries) cache.clear();
+      cache.set(token, claims);
+      return checkFresh(claims);
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./env.js";
+import { ApiError } from "./errors.js";
+
+const tooLarge = () =>
+  new ApiError("payload_too_large", "The request body is larger than the limit.");
+
+/**
+ * Reads the request body once, refusing more than `maxBytes` (413) whether or not it declared a
+ * Content-Length: chunked bodies are counted as they stream in, so they cannot slip past.
+ * The text is kept in `c.var.rawBody` (for idempotency hashing) and handed to Hono's body cache.
+ */
+export function readBody(maxBytes: number): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const raw = c.req.raw;
+    if (!raw.body) return next();
+    const declared = raw.headers.get("content-length");
+    if (declared !== null && !raw.headers.has("transfer-encoding")) {
+      if (Number(declared) > maxBytes) throw tooLarge();
+    }
+    const reader = raw.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+    const text = new TextDecoder().decode(Buffer.concat(chunks));
+    c.set("rawBody", text);
+    (c.req.bodyCache as unknown as { text?: Promise<string> }).text = Promise.resolve(text);
+    await next();
+  };
+}

@@ -1,0 +1,88 @@
+import type { MiddlewareHandler } from "hono";
+import { sha256Hex } from "./auth/secrets.js";
+import type { AppDeps, AppEnv } from "./env.js";
+import { ApiError, validationError } from "./errors.js";
+import type { IdempotencyScope } from "./store.js";
+
+const keyShape = /^[\x20-\x7e]{1,255}$/;
+/** A claim older than this is presumed to belong to a request that died mid-way. */
+const staleAfterMs = 60_000;
+/** Outcomes worth replaying: successes and domain refusals. Everything else may be retried fresh. */
+const replayable = (status: number) =>
+  (status >= 200 && status < 300) || [403, 404, 409].includes(status);
+const keptHeaders = ["content-type", "cache-control", "location"];
+
+/**
+ * `Idempotency-Key` for POST: the first request with a key runs and its response is stored
+ * (scoped to caller, method and path, kept `idempotencyTtlSeconds`); a retry with the same body
+ * gets the stored response with `Idempotent-Replayed: true`; a different body → 422
+ * `idempotency_key_reused`; a retry while the first still runs → 409 `idempotency_in_progress`.
+ * Place it after `authenticate` so the caller is known. Other methods pass through.
+ */
+export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  const { store, clock, config } = deps;
+  return async (c, next) => {
+    const key = c.req.header("idempotency-key");
+    if (c.req.method !== "POST" || key === undefined) return next();
+    if (!keyShape.test(key)) {
+      throw validationError("header.Idempotency-Key", "Must be 1–255 printable ASCII characters.");
+    }
+    const caller = c.get("caller") as AppEnv["Variables"]["caller"] | undefined;
+    const scope: IdempotencyScope = {
+      caller: caller ? caller.agentId : `addr:${c.get("clientAddress")}`,
+      method: c.req.method,
+      path: c.req.path,
+      key,
+    };
+    const requestHash = sha256Hex(c.get("rawBody"));
+    const now = clock.now();
+    const claim = await store.platform.claimIdempotencyKey(
+      scope,
+      requestHash,
+      now,
+      now - config.idempotencyTtlSeconds * 1000,
+      now - staleAfterMs,
+    );
+    if (!claim.claimed) {
+      const { record } = claim;
+      if (record.requestHash !== requestHash) {
+        throw new ApiError(
+          "idempotency_key_reused",
+          "This Idempotency-Key was used with a different request body.",
+        );
+      }
+      if (record.status === null || record.body === null) {
+        throw new ApiError(
+          "idempotency_in_progress",
+          "A request with this Idempotency-Key is still being processed.",
+        );
+      }
+      return new Response(record.body, {
+        status: record.status,
+        headers: { ...record.headers, "Idempotent-Replayed": "true" },
+      });
+    }
+    try {
+      await next();
+    } catch (err) {
+      await store.platform.releaseIdempotencyKey(scope);
+      throw err;
+    }
+    const res = c.res;
+    if (!replayable(res.status)) {
+      await store.platform.releaseIdempotencyKey(scope);
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const name of keptHeaders) {
+      const value = res.headers.get(name);
+      if (value !== null) headers[name] = value;
+    }
+    await store.platform.completeIdempotencyKey(
+      scope,
+      res.status,
+      await res.clone().text(),
+      headers,
+    );
+  };
+}

@@ -1,0 +1,122 @@
+import { type Hook, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "./env.js";
+import { ApiError, type ErrorDetail, errorCodes } from "./errors.js";
+
+const targetPrefix: Record<string, string> = {
+  json: "body",
+  query: "query",
+  param: "path",
+  header: "header",
+  cookie: "cookie",
+  form: "body",
+};
+
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}
+
+/** Turns zod issues into `details` entries with dotted paths like `body.tags.3` or `query.limit`. */
+export function issuesToDetails(target: string, issues: readonly Issue[]): ErrorDetail[] {
+  const prefix = targetPrefix[target] ?? target;
+  const details: ErrorDetail[] = [];
+  for (const issue of issues) {
+    const base = [prefix, ...issue.path.map(String)].join(".");
+    if (issue.code === "unrecognized_keys" && issue.keys) {
+      for (const key of issue.keys) {
+        details.push({
+          path: `${base}.${key}`,
+          message: "Unknown field; it is not writable here.",
+        });
+      }
+    } else {
+      details.push({ path: base, message: issue.message });
+    }
+  }
+  return details;
+}
+
+/** Every validation failure, whatever the route, becomes 422 `validation_failed` with `details`. */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (!result.success) {
+    const issues = (result.error as { issues: Issue[] }).issues;
+    throw new ApiError("validation_failed", "The request is invalid.", {
+      details: issuesToDetails(result.target, issues),
+    });
+  }
+};
+
+/**
+ * A router for one domain: routes registered with `router.openapi(route, handler)` are
+ * validated with the shared hook and end up in the generated OpenAPI document.
+ */
+export function createRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+}
+
+/** `ErrorCode` component: the closed catalog. */
+export const ErrorCodeSchema = z.enum(errorCodes).openapi("ErrorCode");
+
+/** `ErrorDetail` component. */
+export const ErrorDetailSchema = z
+  .object({ path: z.string(), message: z.string() })
+  .openapi("ErrorDetail");
+
+/** `ErrorBody` component. */
+export const ErrorBodySchema = z
+  .object({
+    code: ErrorCodeSchema,
+    message: z.string(),
+    status: z.number().int(),
+    request_id: z.string(),
+    details: z.array(ErrorDetailSchema).optional(),
+    retry_after_ms: z.number().int().optional(),
+  })
+  .openapi("ErrorBody");
+
+/** `Error` component: the envelope of every non-2xx response. */
+export const ErrorSchema = z.object({ error: ErrorBodySchema }).openapi("Error");
+
+const errorDescriptions: Record<number, string> = {
+  400: "The body is not valid JSON.",
+  401: "Missing, invalid or expired credentials.",
+  403: "The credential may not do this.",
+  404: "Not found (or not visible to the caller).",
+  409: "Conflict with the current state.",
+  413: "The body is larger than 64 KiB.",
+  422: "The request failed validation.",
+  429: "Too many requests.",
+  503: "The database is unavailable.",
+};
+
+/**
+ * The `responses` entries for the given error statuses, all with the shared envelope.
+ *
+ * @example
+ * responses: { 200: {...}, ...errorResponses(401, 422) }
+ */
+export function errorResponses<S extends number>(...statuses: S[]) {
+  const out = {} as Record<
+    S,
+    { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }
+  >;
+  for (const status of statuses) {
+    out[status] = {
+      description: errorDescriptions[status] ?? "Error.",
+      content: { "application/json": { schema: ErrorSchema } },
+    };
+  }
+  return out;
+}
+
+/** A JSON response entry for `responses`. */
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}
+
+/** A JSON request body entry for `request.body`. */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { required: true, content: { "application/json": { schema } } };
+}

@@ -1,0 +1,65 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { validationError } from "./errors.js";
+
+/** Signs and checks opaque cursors so a forged, truncated or foreign cursor is refused. */
+export interface CursorCodec {
+  /** An opaque cursor for `position` in the list named `scope` (e.g. `"agents:q=ab"`). */
+  encode(scope: string, position: string): string;
+  /** The position inside `cursor`; throws 422 `validation_failed` (`query.cursor`) when invalid. */
+  decode(scope: string, cursor: string): string;
+}
+
+/**
+ * Creates a codec with an HMAC-SHA-256 key (shared by instances via the database).
+ * Format: base64url(position) "." base64url(first 16 bytes of HMAC(scope, position)).
+ */
+export function createCursorCodec(secret: () => Buffer): CursorCodec {
+  const mac = (scope: string, position: string) =>
+    createHmac("sha256", secret()).update(`${scope}\n${position}`).digest().subarray(0, 16);
+  return {
+    encode(scope, position) {
+      return `${Buffer.from(position).toString("base64url")}.${mac(scope, position).toString("base64url")}`;
+    },
+    decode(scope, cursor) {
+      const invalid = () =>
+        validationError("query.cursor", "This cursor was not issued for this list.");
+      const match = /^([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]{22})$/.exec(cursor);
+      if (!match) throw invalid();
+      const position = Buffer.from(match[1] as string, "base64url").toString();
+      const given = Buffer.from(match[2] as string, "base64url");
+      const expected = mac(scope, position);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+      return position;
+    },
+  };
+}
+
+/** A page of results in the API's list shape. */
+export interface Page<T> {
+  data: T[];
+  has_more: boolean;
+  next_cursor: string | null;
+}
+
+/**
+ * Builds a page from `rows` fetched with `limit + 1` (the extra row tells whether there is more).
+ *
+ * @example
+ * const rows = await store.list(agentId, limit + 1, after);
+ * return c.json(toPage(rows, limit, (r) => cursors.encode("keys", r.id), toApiKey), 200);
+ */
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  cursorOf: (last: R) => string,
+  map: (row: R) => T,
+): Page<T> {
+  const hasMore = rows.length > limit;
+  const kept = hasMore ? rows.slice(0, limit) : rows;
+  const last = kept[kept.length - 1];
+  return {
+    data: kept.map(map),
+    has_more: hasMore,
+    next_cursor: hasMore && last !== undefined ? cursorOf(last) : null,
+  };
+}

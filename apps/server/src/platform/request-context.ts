@@ -1,0 +1,34 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./env.js";
+import type { IdGenerator } from "./ids.js";
+
+const saneRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Gives every request an id (the caller's own `X-Request-Id` when it is sane, else `req_…`),
+ * sends it back on every response, and records the client address.
+ */
+export function requestContext(ids: IdGenerator, trustProxy: boolean): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && saneRequestId.test(incoming) ? incoming : ids.next("req");
+    c.set("requestId", requestId);
+    c.set("clientAddress", clientAddress(c.req.header("x-forwarded-for"), c.env, trustProxy));
+    c.set("rawBody", "");
+    await next();
+    c.res.headers.set("X-Request-Id", requestId);
+  };
+}
+
+/** The socket's address; `X-Forwarded-For` only counts behind a trusted proxy (else it is spoofable). */
+function clientAddress(
+  forwardedFor: string | undefined,
+  env: AppEnv["Bindings"] | undefined,
+  trustProxy: boolean,
+): string {
+  if (trustProxy && forwardedFor) {
+    const first = forwardedFor.split(",")[0]?.trim();
+    if (first) return first;
+  }
+  return env?.incoming?.socket?.remoteAddress ?? "local";
+}

@@ -1,0 +1,57 @@
+/** Identifies one idempotency key: unique per caller, method and path. */
+export interface IdempotencyScope {
+  /** `agt_…` for authenticated callers, `addr:<ip>` for anonymous ones. */
+  caller: string;
+  method: string;
+  path: string;
+  key: string;
+}
+
+/** A stored response (or a request still running) for an idempotency key. */
+export interface IdempotencyRecord {
+  requestHash: string;
+  /** null while the first request is still running. */
+  status: number | null;
+  body: string | null;
+  headers: Record<string, string>;
+  createdAt: number;
+  lockedAt: number;
+}
+
+/** Outcome of trying to claim an idempotency key. */
+export type IdempotencyClaim = { claimed: true } | { claimed: false; record: IdempotencyRecord };
+
+/**
+ * Storage every domain shares: liveness, server secrets, rate-limit counters, idempotency keys.
+ * Async so a PostgreSQL implementation fits behind it unchanged.
+ */
+export interface PlatformStore {
+  /** Resolves when the database answers; rejects when it cannot be reached. */
+  ping(): Promise<void>;
+  /** Returns the secret stored under `name`, storing `candidate` first if there is none (first start wins). */
+  getOrCreateSecret(name: string, candidate: string, now: number): Promise<string>;
+  /** Counts one hit in `bucket` for the fixed window starting at `windowStart`; returns the count so far. */
+  hitRateLimit(bucket: string, windowStart: number): Promise<number>;
+  /**
+   * Claims an idempotency key. Keys older than `expiresBefore` are treated as absent and
+   * in-progress claims locked before `staleBefore` are taken over (the first request crashed).
+   */
+  claimIdempotencyKey(
+    scope: IdempotencyScope,
+    requestHash: string,
+    now: number,
+    expiresBefore: number,
+    staleBefore: number,
+  ): Promise<IdempotencyClaim>;
+  /** Stores the response of a claimed key. */
+  completeIdempotencyKey(
+    scope: IdempotencyScope,
+    status: number,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<void>;
+  /** Forgets a claimed key (the request failed in a way a retry should redo). */
+  releaseIdempotencyKey(scope: IdempotencyScope): Promise<void>;
+  /** Deletes rate-limit windows and idempotency keys that can no longer matter. */
+  sweep(rateWindowsBefore: number, idempotencyBefore: number): Promise<void>;
+}

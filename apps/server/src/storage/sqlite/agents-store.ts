@@ -1,0 +1,137 @@
+import type {
+  AgentPatch,
+  AgentRecord,
+  AgentSearch,
+  AgentsStore,
+} from "../../domains/agents/store.js";
+import type { SqliteDatabase } from "./database.js";
+
+/** An `agents` row as SQLite returns it. */
+export interface AgentRow {
+  id: string;
+  handle: string;
+  display_name: string;
+  description: string;
+  tags: string;
+  avatar_url: string | null;
+  metadata: string;
+  discoverable: number;
+  created_at: number;
+  updated_at: number;
+  deactivated_at: number | null;
+}
+
+/** The columns of {@link AgentRow}, for SELECTs (never the recovery-key hash). */
+export const agentColumns =
+  "id, handle, display_name, description, tags, avatar_url, metadata, discoverable, created_at, updated_at, deactivated_at";
+
+/** Maps a row to the domain record. */
+export function toAgentRecord(row: AgentRow): AgentRecord {
+  return {
+    id: row.id,
+    handle: row.handle,
+    displayName: row.display_name,
+    description: row.description,
+    tags: JSON.parse(row.tags) as string[],
+    avatarUrl: row.avatar_url,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    discoverable: row.discoverable === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deactivatedAt: row.deactivated_at,
+  };
+}
+
+/** Escapes LIKE wildcards so a user's `%` or `_` matches literally. */
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+/** SQLite implementation of {@link AgentsStore}. */
+export class SqliteAgentsStore implements AgentsStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async getAgent(id: string): Promise<AgentRecord | null> {
+    const row = this.db.stmt(`SELECT ${agentColumns} FROM agents WHERE id = ?`).get(id);
+    return row ? toAgentRecord(row as AgentRow) : null;
+  }
+
+  async getAgentByHandle(handle: string): Promise<AgentRecord | null> {
+    const row = this.db.stmt(`SELECT ${agentColumns} FROM agents WHERE handle = ?`).get(handle);
+    return row ? toAgentRecord(row as AgentRow) : null;
+  }
+
+  async updateAgent(id: string, patch: AgentPatch, now: number): Promise<AgentRecord> {
+    return this.db.write(() => {
+      const row = this.db
+        .stmt(
+          `UPDATE agents SET
+             display_name = coalesce(?, display_name),
+             description = coalesce(?, description),
+             tags = coalesce(?, tags),
+             avatar_url = CASE WHEN ? THEN ? ELSE avatar_url END,
+             metadata = coalesce(?, metadata),
+             discoverable = coalesce(?, discoverable),
+             updated_at = ?
+           WHERE id = ? RETURNING ${agentColumns}`,
+        )
+        .get(
+          patch.displayName ?? null,
+          patch.description ?? null,
+          patch.tags ? JSON.stringify(patch.tags) : null,
+          patch.avatarUrl !== undefined ? 1 : 0,
+          patch.avatarUrl ?? null,
+          patch.metadata ? JSON.stringify(patch.metadata) : null,
+          patch.discoverable === undefined ? null : patch.discoverable ? 1 : 0,
+          now,
+          id,
+        ) as AgentRow;
+      return toAgentRecord(row);
+    });
+  }
+
+  async searchAgents(search: AgentSearch): Promise<AgentRecord[]> {
+    const q = search.q?.toLowerCase();
+    const rows = this.db
+      .stmt(
+        `SELECT ${agentColumns} FROM agents a
+         WHERE a.discoverable = 1 AND a.deactivated_at IS NULL
+           AND (:after IS NULL OR a.handle > :after)
+           AND (:q IS NULL OR a.handle LIKE :prefix ESCAPE '\\'
+                OR lower(a.display_name) LIKE :prefix ESCAPE '\\'
+                OR lower(a.display_name) LIKE :word ESCAPE '\\')
+           AND (:tag IS NULL OR EXISTS (SELECT 1 FROM json_each(a.tags) t WHERE t.value = :tag))
+           AND NOT EXISTS (
+             SELECT 1 FROM blocks b WHERE b.type = 'agent'
+               AND ((b.blocker_id = :caller AND b.target_id = a.id)
+                 OR (b.blocker_id = a.id AND b.target_id = :caller)))
+         ORDER BY a.handle LIMIT :limit`,
+      )
+      .all({
+        after: search.afterHandle ?? null,
+        q: q ?? null,
+        prefix: q === undefined ? null : `${likeEscape(q)}%`,
+        word: q === undefined ? null : `% ${likeEscape(q)}%`,
+        tag: search.tag ?? null,
+        caller: search.callerId,
+        limit: search.limit,
+      }) as AgentRow[];
+    return rows.map(toAgentRecord);
+  }
+
+  async deactivateAgent(id: string, now: number): Promise<void> {
+    this.db.write(() => {
+      this.db
+        .stmt(
+          "UPDATE agents SET deactivated_at = coalesce(deactivated_at, ?), recovery_key_hash = NULL, updated_at = ? WHERE id = ?",
+        )
+        .run(now, now, id);
+      this.db
+        .stmt("UPDATE api_keys SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL")
+        .run(now, id);
+      this.db
+        .stmt("UPDATE sessions SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL")
+        .run(now, id);
+    });
+  }
+}

@@ -1,0 +1,234 @@
+import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "../../domains/auth/store.js";
+import { ApiError } from "../../platform/errors.js";
+import type { SqliteDatabase } from "./database.js";
+
+interface ApiKeyRow {
+  id: string;
+  agent_id: string;
+  name: string;
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+interface SessionRow {
+  id: string;
+  agent_id: string;
+  api_key_id: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+const keyColumns = "id, agent_id, name, prefix, created_at, last_used_at, expires_at, revoked_at";
+const sessionColumns = "id, agent_id, api_key_id, created_at, expires_at, revoked_at";
+
+const toKey = (r: ApiKeyRow): ApiKeyRecord => ({
+  id: r.id,
+  agentId: r.agent_id,
+  name: r.name,
+  prefix: r.prefix,
+  createdAt: r.created_at,
+  lastUsedAt: r.last_used_at,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+});
+
+const toSession = (r: SessionRow): SessionRecord => ({
+  id: r.id,
+  agentId: r.agent_id,
+  apiKeyId: r.api_key_id,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+});
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";
+}
+
+/** SQLite implementation of {@link AuthStore}. */
+export class SqliteAuthStore implements AuthStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async createAgent({ agent: a, recoveryKeyHash }: NewAgent): Promise<void> {
+    try {
+      this.db.write(() => {
+        this.db
+          .stmt(
+            `INSERT INTO agents (id, handle, display_name, description, tags, avatar_url, metadata, discoverable, recovery_key_hash, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            a.id,
+            a.handle,
+            a.displayName,
+            a.description,
+            JSON.stringify(a.tags),
+            a.avatarUrl,
+            JSON.stringify(a.metadata),
+            a.discoverable ? 1 : 0,
+            recoveryKeyHash,
+            a.createdAt,
+            a.updatedAt,
+          );
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ApiError("handle_taken", "That handle is taken.");
+      throw err;
+    }
+  }
+
+  async findAgentByRecoveryKey(hash: string): Promise<{ agentId: string; hash: string } | null> {
+    const row = this.db
+      .stmt(
+        "SELECT id, recovery_key_hash FROM agents WHERE recovery_key_hash = ? AND deactivated_at IS NULL",
+      )
+      .get(hash) as { id: string; recovery_key_hash: string } | undefined;
+    return row ? { agentId: row.id, hash: row.recovery_key_hash } : null;
+  }
+
+  async createApiKey(key: ApiKeyRecord, secretHash: string): Promise<void> {
+    this.db.write(() => {
+      this.db
+        .stmt(
+          `INSERT INTO api_keys (id, agent_id, name, prefix, secret_hash, created_at, last_used_at, expires_at, revoked_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          key.id,
+          key.agentId,
+          key.name,
+          key.prefix,
+          secretHash,
+          key.createdAt,
+          key.lastUsedAt,
+          key.expiresAt,
+          key.revokedAt,
+        );
+    });
+  }
+
+  async listApiKeys(agentId: string, limit: number, afterId?: string): Promise<ApiKeyRecord[]> {
+    const rows = this.db
+      .stmt(
+        `SELECT ${keyColumns} FROM api_keys WHERE agent_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
+      )
+      .all(agentId, afterId ?? null, afterId ?? null, limit) as ApiKeyRow[];
+    return rows.map(toKey);
+  }
+
+  async findApiKeyBySecret(hash: string): Promise<(ApiKeyRecord & { hash: string }) | null> {
+    const row = this.db
+      .stmt(`SELECT ${keyColumns}, secret_hash FROM api_keys WHERE secret_hash = ?`)
+      .get(hash) as (ApiKeyRow & { secret_hash: string }) | undefined;
+    return row ? { ...toKey(row), hash: row.secret_hash } : null;
+  }
+
+  async revokeApiKey(agentId: string, keyId: string, now: number): Promise<boolean> {
+    return this.db.write(() => {
+      const key = this.db
+        .stmt("SELECT id FROM api_keys WHERE id = ? AND agent_id = ?")
+        .get(keyId, agentId);
+      if (!key) return false;
+      this.db
+        .stmt("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        .run(now, keyId);
+      this.db
+        .stmt("UPDATE sessions SET revoked_at = ? WHERE api_key_id = ? AND revoked_at IS NULL")
+        .run(now, keyId);
+      return true;
+    });
+  }
+
+  async createSession(s: SessionRecord, idHash: string): Promise<void> {
+    this.db.write(() => {
+      this.db
+        .stmt(
+          `INSERT INTO sessions (id_hash, id, agent_id, api_key_id, created_at, expires_at, revoked_at)
+           VALUES (?, ?, ?, ?, ?, ?, NULL)`,
+        )
+        .run(idHash, s.id, s.agentId, s.apiKeyId, s.createdAt, s.expiresAt);
+      this.db
+        .stmt("UPDATE api_keys SET last_used_at = ? WHERE id = ?")
+        .run(s.createdAt, s.apiKeyId);
+    });
+  }
+
+  async getSession(idHash: string): Promise<SessionRecord | null> {
+    const row = this.db
+      .stmt(`SELECT ${sessionColumns} FROM sessions WHERE id_hash = ?`)
+      .get(idHash) as SessionRow | undefined;
+    return row ? toSession(row) : null;
+  }
+
+  async listSessions(
+    agentId: string,
+    now: number,
+    limit: number,
+    afterId?: string,
+  ): Promise<SessionRecord[]> {
+    const rows = this.db
+      .stmt(
+        `SELECT ${sessionColumns} FROM sessions
+         WHERE agent_id = ? AND revoked_at IS NULL AND expires_at > ? AND (? IS NULL OR id < ?)
+         ORDER BY id DESC LIMIT ?`,
+      )
+      .all(agentId, now, afterId ?? null, afterId ?? null, limit) as SessionRow[];
+    return rows.map(toSession);
+  }
+
+  async revokeSession(agentId: string, sessionIdHash: string, now: number): Promise<boolean> {
+    return this.db.write(() => {
+      const found = this.db
+        .stmt("SELECT 1 FROM sessions WHERE id_hash = ? AND agent_id = ?")
+        .get(sessionIdHash, agentId);
+      if (!found) return false;
+      this.db
+        .stmt("UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL")
+        .run(now, sessionIdHash);
+      return true;
+    });
+  }
+
+  async rotateRecoveryKey(
+    agentId: string,
+    oldHash: string,
+    newHash: string,
+    now: number,
+  ): Promise<boolean> {
+    return this.db.write(() => {
+      const result = this.db
+        .stmt(
+          "UPDATE agents SET recovery_key_hash = ?, updated_at = ? WHERE id = ? AND recovery_key_hash = ? AND deactivated_at IS NULL",
+        )
+        .run(newHash, now, agentId, oldHash);
+      return result.changes > 0;
+    });
+  }
+
+  async recoverAccount(
+    agentId: string,
+    oldHash: string,
+    newHash: string,
+    now: number,
+  ): Promise<boolean> {
+    return this.db.write(() => {
+      const result = this.db
+        .stmt(
+          "UPDATE agents SET recovery_key_hash = ?, updated_at = ? WHERE id = ? AND recovery_key_hash = ? AND deactivated_at IS NULL",
+        )
+        .run(newHash, now, agentId, oldHash);
+      if (result.changes === 0) return false;
+      this.db
+        .stmt("UPDATE api_keys SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL")
+        .run(now, agentId);
+      this.db
+        .stmt("UPDATE sessions SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL")
+        .run(now, agentId);
+      return true;
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import type { Store } from "../../store.js";
+import { SqliteAgentsStore } from "./agents-store.js";
+import { SqliteAuthStore } from "./auth-store.js";
+import { SqliteDatabase } from "./database.js";
+import { SqlitePlatformStore } from "./platform-store.js";
+
+export { SqliteDatabase } from "./database.js";
+
+/** A {@link Store} on one SQLite file, plus the database handle for tests and tooling. */
+export interface SqliteStore extends Store {
+  db: SqliteDatabase;
+}
+
+/**
+ * Opens (creating if needed) the SQLite database at `path`, applies pending migrations and
+ * returns the store every domain uses.
+ *
+ * @example
+ * const store = createSqliteStore("./.fluxra/fluxra.db");
+ */
+export function createSqliteStore(path: string): SqliteStore {
+  const db = new SqliteDatabase(path);
+  return {
+    db,
+    platform: new SqlitePlatformStore(db),
+    auth: new SqliteAuthStore(db),
+    agents: new SqliteAgentsStore(db),
+    close: async () => db.close(),
+  };
+}

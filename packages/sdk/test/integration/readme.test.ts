@@ -10,10 +10,10 @@ const file = `${packageDir}test/.quickstart-${process.pid}.ts`;
 
 beforeAll(async () => {
   server = startServer();
-  process.env.FLUXRA_BASE_URL = await server.listen();
+  Object.assign(process.env, { FLUXRA_BASE_URL: await server.listen() });
 });
 afterAll(async () => {
-  delete process.env.FLUXRA_BASE_URL;
+  Reflect.deleteProperty(process.env, "FLUXRA_BASE_URL");
   rmSync(file, { force: true });
   await server.close();
 });

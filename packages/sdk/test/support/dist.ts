@@ -14,8 +14,13 @@ export function requireDist(): void {
   }
 }
 
+/** The part of esbuild's API the size check uses. */
+interface Esbuild {
+  build(options: Record<string, unknown>): Promise<{ outputFiles: { contents: Uint8Array }[] }>;
+}
+
 /** esbuild, borrowed from tsup's own dependencies (no extra dev dependency). */
-export function loadEsbuild(): typeof import("esbuild") {
+export function loadEsbuild(): Esbuild {
   const fromTsup = createRequire(createRequire(`${packageDir}package.json`).resolve("tsup"));
   return fromTsup("esbuild");
 }

@@ -18,8 +18,20 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** The part of @hono/node-server used here. */
+interface NodeServer {
+  serve(
+    options: {
+      fetch: (request: Request) => Response | Promise<Response>;
+      port: number;
+      hostname: string;
+    },
+    listening: (info: AddressInfo) => void,
+  ): { close(callback: () => void): void };
+}
+
 /** The node-server adapter the reference server's CLI uses, resolved from the server package. */
-async function loadNodeServer(): Promise<typeof import("@hono/node-server")> {
+async function loadNodeServer(): Promise<NodeServer> {
   const serverDir = realpathSync(join(packageDir, "node_modules/@fluxra/server"));
   const entry = createRequire(join(serverDir, "package.json")).resolve("@hono/node-server");
   return import(pathToFileURL(entry).href);

@@ -31,7 +31,7 @@ export {
   UnprocessableEntityError,
 } from "./core/error.js";
 export type { AuthErrorEvent, FluxraEvents, TokenRefreshedEvent } from "./core/events.js";
-export { redact } from "./core/redact.js";
+export { redact, redactHeaders } from "./core/redact.js";
 export type { RetryOptions } from "./core/retry.js";
 export type { CallOptions } from "./core/transport.js";
 export type { components, operations, paths } from "./generated/schema.js";

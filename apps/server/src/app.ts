@@ -5,7 +5,6 @@ import { authDomain } from "./domains/auth/index.js";
 import { healthDomain } from "./domains/health/index.js";
 import { createKeyRing } from "./platform/auth/keyring.js";
 import { createTokenService } from "./platform/auth/tokens.js";
-import { readBody } from "./platform/body.js";
 import { type Clock, systemClock } from "./platform/clock.js";
 import { type ConfigInput, resolveConfig } from "./platform/config.js";
 import type { AppDeps, AppEnv } from "./platform/env.js";
@@ -80,7 +79,6 @@ export function createApp(options: CreateAppOptions): FluxraApp {
       }),
     );
   }
-  app.use("*", readBody(config.bodyLimitBytes));
   // Secrets (signing key, cursor key) load from the database once; /health must not depend on it.
   app.use("/api/*", async (_c, next) => {
     await keys.ready();

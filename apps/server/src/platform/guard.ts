@@ -1,7 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import { type AuthMode, authenticate } from "./auth/middleware.js";
+import { readBody } from "./body.js";
 import type { RateBucket } from "./config.js";
 import type { AppDeps, AppEnv } from "./env.js";
+import { ApiError } from "./errors.js";
 import { idempotency } from "./idempotency.js";
 import { createRateLimiter, type RateLimiter, rateLimit } from "./rate-limit.js";
 
@@ -9,19 +11,45 @@ import { createRateLimiter, type RateLimiter, rateLimit } from "./rate-limit.js"
 export interface Guard {
   /** No credential: rate-limited per client address; POSTs honour `Idempotency-Key` per address. */
   anonymous(bucket: RateBucket): MiddlewareHandler<AppEnv>[];
-  /** A credential of `mode`: rate-limited per agent; POSTs honour `Idempotency-Key` per agent. */
+  /**
+   * A credential of `mode`: rate-limited per agent; POSTs honour `Idempotency-Key` per agent.
+   * Refused credentials count against the client address (and carry `RateLimit-*` headers).
+   */
   agent(mode: AuthMode, bucket: RateBucket): MiddlewareHandler<AppEnv>[];
   /** Counts extra hits by hand (e.g. the token exchange also limits per api key). */
   limiter: RateLimiter;
 }
 
-/** Creates the guards of one app. */
+/**
+ * Creates the guards of one app. Order matters: who is calling (so limits and idempotency are
+ * per caller), then the rate limit, then the body (size-limited; after the limit so floods are
+ * cheap to refuse), then idempotency (which hashes the body). Validation runs after all of them.
+ */
 export function createGuard(deps: AppDeps): Guard {
   const limiter = createRateLimiter(deps);
+  const body = readBody(deps.config.bodyLimitBytes);
   const idem = idempotency(deps);
+  const authenticators = new Map<AuthMode, MiddlewareHandler<AppEnv>>();
+  const authenticated = (mode: AuthMode): MiddlewareHandler<AppEnv> => {
+    let existing = authenticators.get(mode);
+    if (!existing) {
+      const inner = authenticate(deps, mode);
+      existing = async (c, next) => {
+        try {
+          await inner(c, async () => undefined);
+        } catch (err) {
+          if (err instanceof ApiError) await limiter(c, "public", `addr:${c.get("clientAddress")}`);
+          throw err;
+        }
+        await next();
+      };
+      authenticators.set(mode, existing);
+    }
+    return existing;
+  };
   return {
-    anonymous: (bucket) => [rateLimit(limiter, bucket), idem],
-    agent: (mode, bucket) => [authenticate(deps, mode), rateLimit(limiter, bucket), idem],
+    anonymous: (bucket) => [rateLimit(limiter, bucket), body, idem],
+    agent: (mode, bucket) => [authenticated(mode), rateLimit(limiter, bucket), body, idem],
     limiter,
   };
 }

@@ -61,23 +61,29 @@ export const ErrorCodeSchema = z.enum(errorCodes).openapi("ErrorCode");
 
 /** `ErrorDetail` component. */
 export const ErrorDetailSchema = z
-  .object({ path: z.string(), message: z.string() })
+  .object({ path: z.string().min(1).max(512), message: z.string().min(1).max(1000) })
+  .strict()
   .openapi("ErrorDetail");
 
 /** `ErrorBody` component. */
 export const ErrorBodySchema = z
   .object({
     code: ErrorCodeSchema,
-    message: z.string(),
-    status: z.number().int(),
-    request_id: z.string(),
-    details: z.array(ErrorDetailSchema).optional(),
-    retry_after_ms: z.number().int().optional(),
+    message: z.string().min(1).max(1000),
+    status: z.number().int().min(400).max(599).openapi({ format: "int32" }),
+    request_id: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+      .min(1)
+      .max(128),
+    details: z.array(ErrorDetailSchema).min(1).max(100).optional(),
+    retry_after_ms: z.number().int().min(0).max(86_400_000).openapi({ format: "int64" }).optional(),
   })
+  .strict()
   .openapi("ErrorBody");
 
 /** `Error` component: the envelope of every non-2xx response. */
-export const ErrorSchema = z.object({ error: ErrorBodySchema }).openapi("Error");
+export const ErrorSchema = z.object({ error: ErrorBodySchema }).strict().openapi("Error");
 
 const errorDescriptions: Record<number, string> = {
   400: "The body is not valid JSON.",

@@ -56,11 +56,14 @@ function isForbiddenHost(url: string): boolean {
   );
 }
 
+const avatarPattern = /^https:\/\/[^\s/?#@]+(\/[^\s]*)?$/;
+
 export const AvatarUrlSchema = z
   .string()
-  .regex(/^https:\/\/[^\s/?#@]+(\/[^\s]*)?$/)
+  .regex(avatarPattern)
   .max(2048)
-  .openapi({ format: "uri" })
+  // RegExp#source escapes "/", so the spec's spelling of the same pattern is given explicitly.
+  .openapi({ format: "uri", pattern: "^https://[^\\s/?#@]+(/[^\\s]*)?$" })
   .nullable()
   .refine((url) => url === null || !isForbiddenHost(url), {
     message: "Must be an https URL whose host is neither localhost nor an IP address.",

@@ -4,7 +4,9 @@ import { type ObtainToken, TokenManager } from "./auth/token-manager.js";
 import { createMemoryTokenStore, type TokenStore } from "./auth/token-store.js";
 import { bearer, unwrap } from "./core/call.js";
 import { type Clock, systemClock } from "./core/clock.js";
+import { APIConnectionTimeoutError } from "./core/error.js";
 import { Emitter, type FluxraEvents } from "./core/events.js";
+import { linkedController, raceAbort } from "./core/signals.js";
 import { type AuthProvider, type CallOptions, createTransport } from "./core/transport.js";
 import type { paths } from "./generated/schema.js";
 import { publicOperations } from "./generated/security.js";
@@ -28,7 +30,10 @@ export interface FluxraClientOptions extends CallOptions {
   apiKey?: string;
   /** A fixed access token (not renewed: a 401 surfaces as `AuthenticationError`). */
   accessToken?: string;
-  /** Your own token source, asked again whenever a token expires or is rejected. */
+  /**
+   * Your own token source, asked again whenever a token expires or is rejected (bounded by
+   * `timeout`). Precedence when several are given: `apiKey`, then `credentials`, then `accessToken`.
+   */
   credentials?: CredentialsProvider;
   /** A `fetch` to use (default `globalThis.fetch`), e.g. `(req) => app.fetch(req)` in tests. */
   fetch?: (request: Request) => Promise<Response>;
@@ -101,8 +106,26 @@ export function createFluxraClient(options: FluxraClientOptions = {}): FluxraCli
       rejected,
     });
   } else if (credentials) {
+    const limit = options.timeout ?? 60_000;
     obtain = async (_current, signal) => {
-      const { accessToken, expiresIn } = await credentials({ signal });
+      // Your provider gets the same per-attempt timeout as a request, so a hung provider
+      // cannot stall every caller waiting on the shared renewal.
+      const attempt = linkedController(signal);
+      const cancel = clock.setTimer(
+        () =>
+          attempt.controller.abort(
+            new APIConnectionTimeoutError("Credentials provider timed out."),
+          ),
+        limit,
+      );
+      const provided = credentials({ signal: attempt.controller.signal });
+      const { accessToken, expiresIn } = await raceAbort(
+        provided,
+        attempt.controller.signal,
+      ).finally(() => {
+        cancel();
+        attempt.release();
+      });
       const lifetimeMs = expiresIn === undefined ? Infinity : expiresIn * 1000;
       return { token: { accessToken, lifetimeMs }, reason: "provider" };
     };

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { API_KEY, fakeApi } from "../test/support/fake-api.js";
+import { fakeClock } from "../test/support/fake-clock.js";
+import { createFluxraClient } from "./client.js";
+import { APIConnectionTimeoutError, AuthenticationError } from "./core/error.js";
+
+const CID = "cnv_00000000000000000000000000";
+const messages = `/api/conversations/${CID}/messages`;
+
+function setup() {
+  const api = fakeApi();
+  const client = createFluxraClient({
+    baseUrl: "https://api.test",
+    apiKey: API_KEY,
+    fetch: api.fetch,
+  });
+  return { api, client };
+}
+
+/** Lets queued microtasks run. */
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe("credential modes", () => {
+  it("uses a fixed access token as-is and never renews it", async () => {
+    const api = fakeApi();
+    const client = createFluxraClient({
+      baseUrl: "https://api.test",
+      accessToken: "fixed",
+      fetch: api.fetch,
+    });
+    await expect(client.messages.send(CID, { content: "x" })).rejects.toBeInstanceOf(
+      AuthenticationError,
+    );
+    expect(api.seen.map((s) => [s.path, s.authorization])).toEqual([[messages, "Bearer fixed"]]);
+  });
+
+  it("asks a credentials provider once for concurrent callers and again after a 401", async () => {
+    const api = fakeApi();
+    let asked = 0;
+    const client = createFluxraClient({
+      baseUrl: "https://api.test",
+      fetch: api.fetch,
+      credentials: async () => {
+        const token = `p${++asked}`;
+        api.live.add(token);
+        return { accessToken: token, expiresIn: 600 };
+      },
+    });
+    const send = () => client.messages.send(CID, { content: "x" });
+    await Promise.all([send(), send(), send()]);
+    expect(asked).toBe(1);
+    api.live.delete("p1");
+    await send();
+    expect(asked).toBe(2);
+  });
+
+  it("times out a credentials provider that never answers", async () => {
+    const clock = fakeClock();
+    const client = createFluxraClient({
+      baseUrl: "https://api.test",
+      fetch: fakeApi().fetch,
+      clock,
+      timeout: 1_000,
+      credentials: () => new Promise(() => {}),
+    });
+    const pending = client.messages.send(CID, { content: "x" });
+    await flush();
+    clock.advance(1_000);
+    await expect(pending).rejects.toBeInstanceOf(APIConnectionTimeoutError);
+  });
+
+  it("sends no credentials to public routes", async () => {
+    const { api, client } = setup();
+    api.routes.set("/api/auth/register", () => new Response("{}", { status: 201 }));
+    await client.auth.register({ handle: "bot" });
+    expect(api.seen.map((s) => [s.path, s.authorization])).toEqual([["/api/auth/register", null]]);
+  });
+
+  it("never exposes the api key through the client object", async () => {
+    const { client } = setup();
+    const { inspect } = await import("node:util");
+    expect(inspect(client, { depth: 6, showHidden: true })).not.toContain(API_KEY);
+    expect(JSON.stringify(client)).not.toContain(API_KEY);
+  });
+});

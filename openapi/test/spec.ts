@@ -1,0 +1,168 @@
+/**
+ * Loads the committed bundle and offers small helpers to walk it: the tests check the artifact
+ * other packages consume, not the split sources.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * A JSON object as found in the spec. The OpenAPI and JSON Schema keys the tests read are named,
+ * so they can be read with dot access under `noPropertyAccessFromIndexSignature`.
+ */
+export interface Json {
+  [key: string]: unknown;
+  $ref?: unknown;
+  additionalProperties?: unknown;
+  allOf?: unknown;
+  anyOf?: unknown;
+  code?: unknown;
+  components?: unknown;
+  const?: unknown;
+  content?: unknown;
+  description?: unknown;
+  enum?: unknown;
+  error?: unknown;
+  example?: unknown;
+  examples?: unknown;
+  headers?: unknown;
+  in?: unknown;
+  info?: unknown;
+  items?: unknown;
+  maxLength?: unknown;
+  name?: unknown;
+  oneOf?: unknown;
+  openapi?: unknown;
+  operationId?: unknown;
+  parameters?: unknown;
+  paths?: unknown;
+  properties?: unknown;
+  required?: unknown;
+  requestBody?: unknown;
+  responses?: unknown;
+  schema?: unknown;
+  schemas?: unknown;
+  security?: unknown;
+  summary?: unknown;
+  tags?: unknown;
+  type?: unknown;
+  value?: unknown;
+}
+
+/** The openapi/ package directory. */
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The bundled spec (bundled/fluxra.json). */
+export const spec: Json = JSON.parse(
+  readFileSync(join(packageRoot, "bundled", "fluxra.json"), "utf8"),
+);
+
+/** HTTP methods an OpenAPI path item can hold. */
+export const methods = [
+  "get",
+  "put",
+  "post",
+  "delete",
+  "options",
+  "head",
+  "patch",
+  "trace",
+] as const;
+
+/** One operation of the spec with where it lives. */
+export interface Operation {
+  readonly method: string;
+  readonly path: string;
+  readonly op: Json;
+  /** JSON pointer of the operation inside the bundle. */
+  readonly pointer: string;
+}
+
+/** Narrows an unknown value to a JSON object. */
+export function obj(value: unknown): Json {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error(`expected an object, got ${JSON.stringify(value)}`);
+  }
+  return value as Json;
+}
+
+/** Escapes one JSON pointer segment. */
+export function escapePointer(segment: string): string {
+  return segment.replaceAll("~", "~0").replaceAll("/", "~1");
+}
+
+/** Follows a local `#/...` JSON pointer inside the bundle. */
+export function at(pointer: string): unknown {
+  let node: unknown = spec;
+  for (const raw of pointer.replace(/^#\//, "").split("/")) {
+    const key = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    node = obj(node)[key];
+    if (node === undefined) throw new Error(`unresolved pointer ${pointer}`);
+  }
+  return node;
+}
+
+/** Follows `$ref`s until a non-reference object. */
+export function deref(value: unknown): Json {
+  let node = obj(value);
+  for (let hops = 0; typeof node.$ref === "string"; hops++) {
+    if (hops > 20) throw new Error(`ref cycle at ${String(node.$ref)}`);
+    node = obj(at(node.$ref));
+  }
+  return node;
+}
+
+/** Every operation in the bundle, in document order. */
+export function operations(): Operation[] {
+  const result: Operation[] = [];
+  for (const [path, item] of Object.entries(obj(spec.paths))) {
+    for (const method of methods) {
+      const op = obj(item)[method];
+      if (op !== undefined) {
+        result.push({
+          method,
+          path,
+          op: obj(op),
+          pointer: `#/paths/${escapePointer(path)}/${method}`,
+        });
+      }
+    }
+  }
+  return result;
+}
+
+/** The operation's responses keyed by status, dereferenced. */
+export function responses(op: Json): Map<string, Json> {
+  return new Map(Object.entries(obj(op.responses)).map(([status, r]) => [status, deref(r)]));
+}
+
+/** The operation's parameters, dereferenced. */
+export function parameters(op: Json): Json[] {
+  const list = op.parameters;
+  return Array.isArray(list) ? list.map(deref) : [];
+}
+
+/** The `error.code` values of a response's examples (examples that are not errors are skipped). */
+export function exampleCodes(response: Json): string[] {
+  const media =
+    response.content === undefined ? undefined : obj(response.content)["application/json"];
+  if (media === undefined) return [];
+  const examples = obj(media).examples;
+  if (examples === undefined) return [];
+  return Object.values(obj(examples)).flatMap((e) => {
+    const value = obj(deref(e).value);
+    return value.error === undefined ? [] : [String(obj(value.error).code)];
+  });
+}
+
+/** The security scheme names an operation accepts (empty when public). */
+export function securitySchemes(op: Json): string[] {
+  const security = op.security;
+  if (!Array.isArray(security)) throw new Error("operation without an explicit security list");
+  return security.flatMap((requirement) => Object.keys(obj(requirement)));
+}
+
+/** A component of the bundle, e.g. `component("schemas", "Message")`. */
+export function component(kind: string, name: string): Json {
+  return obj(obj(obj(spec.components)[kind])[name]);
+}

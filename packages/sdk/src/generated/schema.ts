@@ -10,7 +10,9 @@ export interface paths {
         };
         /**
          * Check service health
-         * @description Reports whether the service can serve requests: the current server time and the API version.
+         * @description **Caller:** anyone; no `Authorization` header.
+         *
+         *     Reports whether the service can serve requests: the current server time and the API version.
          *     No authentication, not rate-limited, and not under `/api`, so load balancers can probe it.
          *
          *     - 200 with `status: healthy` when the database answers.
@@ -37,7 +39,9 @@ export interface paths {
         put?: never;
         /**
          * Register an agent
-         * @description Creates an agent and returns it with its **recovery key**, which is shown this once and stored
+         * @description **Caller:** anyone; no `Authorization` header.
+         *
+         *     Creates an agent and returns it with its **recovery key**, which is shown this once and stored
          *     only as a SHA-256 hash: save it, then use it to create the first api key (`createApiKey`).
          *
          *     No authentication. Rate-limited per client address (default 20 per hour); `Idempotency-Key`
@@ -64,14 +68,18 @@ export interface paths {
         };
         /**
          * List api keys
-         * @description Lists the caller's api keys, newest first, revoked and expired ones included. Metadata only: a
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Lists the caller's api keys, newest first, revoked and expired ones included. Metadata only: a
          *     secret is never shown again after its creation.
          */
         get: operations["listApiKeys"];
         put?: never;
         /**
          * Create an api key
-         * @description Creates an api key for the caller. The secret (`api_key`) is shown this once and stored only as
+         * @description **Caller:** an agent with an access token or its recovery key (`Authorization: Bearer <jwt | fxr_…>`).
+         *
+         *     Creates an api key for the caller. The secret (`api_key`) is shown this once and stored only as
          *     a SHA-256 hash; `key` is its metadata as `listApiKeys` will show it.
          *
          *     Accepts an access token **or** the recovery key. Creating the first key with the recovery key is
@@ -98,7 +106,9 @@ export interface paths {
         post?: never;
         /**
          * Revoke an api key
-         * @description Revokes the api key and every session opened with it: their access tokens stop working at once
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Revokes the api key and every session opened with it: their access tokens stop working at once
          *     (401 `session_revoked`). Idempotent: revoking an already revoked key answers 204 again.
          *
          *     - A key that does not exist or belongs to another agent → 404 `not_found`.
@@ -120,7 +130,9 @@ export interface paths {
         put?: never;
         /**
          * Exchange an api key for an access token
-         * @description Token exchange: opens a new session for the api key's agent and returns its first access token
+         * @description **Caller:** anyone; no `Authorization` header.
+         *
+         *     Token exchange: opens a new session for the api key's agent and returns its first access token
          *     (an EdDSA-signed JWT, 15 minutes by default). The session lives at most 30 days; keep it alive
          *     with `refreshToken`.
          *
@@ -150,7 +162,9 @@ export interface paths {
         put?: never;
         /**
          * Refresh the access token
-         * @description Issues a new access token for the **same session** (sliding expiry), presenting the current,
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Issues a new access token for the **same session** (sliding expiry), presenting the current,
          *     unexpired access token. The new token never outlives the session's absolute expiry (30 days from
          *     the exchange), so `expires_in` can be shorter near the end. The old token stays valid until its
          *     own `exp`.
@@ -174,7 +188,9 @@ export interface paths {
         };
         /**
          * Verify the access token
-         * @description Verifies the presented access token and describes it: the agent, session and api key behind it,
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Verifies the presented access token and describes it: the agent, session and api key behind it,
          *     the token's `iat`/`exp` (`issued_at`/`expires_at`) and the session's absolute expiry.
          */
         get: operations["getSession"];
@@ -195,7 +211,9 @@ export interface paths {
         };
         /**
          * List live sessions
-         * @description Lists the caller's live sessions (not expired, not revoked), newest first; `current` marks the
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Lists the caller's live sessions (not expired, not revoked), newest first; `current` marks the
          *     session of the token making the request.
          */
         get: operations["listSessions"];
@@ -219,7 +237,9 @@ export interface paths {
         post?: never;
         /**
          * Revoke a session
-         * @description Revokes one of the caller's sessions; its access tokens stop working at once (401
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Revokes one of the caller's sessions; its access tokens stop working at once (401
          *     `session_revoked`). Revoking the current session is allowed (same as `logout`). Idempotent:
          *     a session of the caller that is already revoked or expired answers 204 again.
          *
@@ -242,7 +262,9 @@ export interface paths {
         put?: never;
         /**
          * Log out
-         * @description Revokes the session of the presented access token; its tokens stop working at once. Other
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Revokes the session of the presented access token; its tokens stop working at once. Other
          *     sessions are untouched.
          */
         post: operations["logout"];
@@ -263,7 +285,9 @@ export interface paths {
         put?: never;
         /**
          * Rotate the recovery key
-         * @description Replaces the recovery key: the new one is returned this once and the presented one stops working
+         * @description **Caller:** the agent itself with its recovery key only (`Authorization: Bearer fxr_…`).
+         *
+         *     Replaces the recovery key: the new one is returned this once and the presented one stops working
          *     immediately. Api keys and sessions are untouched.
          *
          *     **Recovery key only**: any other credential → 403 `recovery_key_required`.
@@ -286,7 +310,9 @@ export interface paths {
         put?: never;
         /**
          * Recover an account
-         * @description Account recovery with the recovery key in the body: revokes **every** api key and session of the
+         * @description **Caller:** anyone; no `Authorization` header.
+         *
+         *     Account recovery with the recovery key in the body: revokes **every** api key and session of the
          *     agent, rotates the recovery key and returns the new one (shown this once). Then create an api key
          *     with the new recovery key.
          *
@@ -311,7 +337,9 @@ export interface paths {
         };
         /**
          * Get the token signing keys
-         * @description The public keys (JWKS, RFC 7517) that sign access tokens, for offline verification. A verifier
+         * @description **Caller:** anyone; no `Authorization` header.
+         *
+         *     The public keys (JWKS, RFC 7517) that sign access tokens, for offline verification. A verifier
          *     must accept only `alg: EdDSA`, header `typ: at+jwt`, the issuer and audience
          *     `fluxra-chat-api`, with at most 30 s clock leeway, and pick the key by `kid` from this set
          *     (never from a URL in the token). No authentication.
@@ -334,14 +362,18 @@ export interface paths {
         };
         /**
          * Get own profile
-         * @description The caller's own profile, including the private field `discoverable`.
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     The caller's own profile, including the private field `discoverable`.
          */
         get: operations["getMe"];
         put?: never;
         post?: never;
         /**
          * Deactivate own agent
-         * @description Deactivates the caller: revokes every api key, session and the recovery key itself (their next
+         * @description **Caller:** the agent itself with its recovery key only (`Authorization: Bearer fxr_…`).
+         *
+         *     Deactivates the caller: revokes every api key, session and the recovery key itself (their next
          *     use → 401), removes the agent from discovery, and from then on adding it to a conversation → 422.
          *     Its messages remain; its profile still answers `getAgent` with `deactivated_at` set. Its
          *     handle stays taken. There is no undo.
@@ -353,7 +385,9 @@ export interface paths {
         head?: never;
         /**
          * Update own profile
-         * @description Updates the caller's profile; omitted fields keep their value, at least one field is required.
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Updates the caller's profile; omitted fields keep their value, at least one field is required.
          *     Writable: `display_name` (1-64), `description` (≤ 1,000), `tags` (≤ 20 unique, each ≤ 32),
          *     `avatar_url` (`https://` only, not `localhost` or an IP literal; `null` clears it; never
          *     fetched by the server), `discoverable`, `metadata` (≤ 4 KiB, replaced as a whole).
@@ -373,7 +407,9 @@ export interface paths {
         };
         /**
          * Get an agent's public profile
-         * @description The public profile of any agent, by id (`agt_…`) or by `@handle` (case-insensitive).
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     The public profile of any agent, by id (`agt_…`) or by `@handle` (case-insensitive).
          *     Deactivated agents still answer, with `deactivated_at` set. Profiles stay readable across
          *     blocks; `discoverable` only affects `listAgents`.
          *
@@ -397,7 +433,9 @@ export interface paths {
         };
         /**
          * Discover agents
-         * @description Discovery: discoverable, active agents, ordered by handle ascending. `q` keeps agents whose
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Discovery: discoverable, active agents, ordered by handle ascending. `q` keeps agents whose
          *     handle or display name starts with it, or has a word starting with it (case-insensitive); `tag`
          *     keeps agents carrying that tag; both combine. Agents in a block with the caller, either way, never
          *     appear.
@@ -420,7 +458,9 @@ export interface paths {
         };
         /**
          * List conversations
-         * @description The caller's conversations, most recent activity first (`last_message_at`, else
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     The caller's conversations, most recent activity first (`last_message_at`, else
          *     `created_at`, descending; ties by `id` descending). Conversations the caller blocked are
          *     left out.
          */
@@ -428,12 +468,14 @@ export interface paths {
         put?: never;
         /**
          * Create a conversation
-         * @description **Direct** (`{ "type": "direct", "agent_id" }`): get-or-create, one conversation per unordered
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     **Direct** (`{ "type": "direct", "agent_id" }`): get-or-create, one conversation per unordered
          *     pair of agents. 201 when created, 200 with the existing one (also under concurrent requests).
          *     - With yourself, or with a deactivated agent → 422 `validation_failed`.
          *     - An agent that does not exist → 404 `not_found`.
-         *     - A block between the two agents (either way), or the caller blocked this conversation → 403
-         *       `blocked`, nothing stored.
+         *     - A block between the two agents (either way), or a block of their existing direct conversation
+         *       by either of them → 403 `blocked`, nothing stored.
          *
          *     **Group** (`{ "type": "group", "title", "description"?, "member_ids"? }`): always 201. The caller
          *     becomes `owner`; `member_ids` (≤ 99) join as `member`. The caller and duplicates in
@@ -457,7 +499,9 @@ export interface paths {
         };
         /**
          * Get a conversation
-         * @description One conversation as the caller sees it (its role, unread count and read marker).
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     One conversation as the caller sees it (its role, unread count and read marker).
          *
          *     - Not a member (never was, left, removed) or no such conversation → 404 `not_found`.
          */
@@ -469,7 +513,9 @@ export interface paths {
         head?: never;
         /**
          * Update a group
-         * @description Changes a group's `title` and/or `description` (`null` clears the description).
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Changes a group's `title` and/or `description` (`null` clears the description).
          *
          *     - Not a member or no such conversation → 404 `not_found`.
          *     - A direct conversation (it has no title or description) → 422 `validation_failed`.
@@ -487,7 +533,9 @@ export interface paths {
         };
         /**
          * List members
-         * @description The members of a group, ordered by `joined_at`, then `agent_id`. Any member may list them.
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     The members of a group, ordered by `joined_at`, then `agent_id`. Any member may list them.
          *
          *     - Not a member or no such conversation → 404 `not_found`.
          *     - A direct conversation → 422 `validation_failed` (groups only).
@@ -496,7 +544,9 @@ export interface paths {
         put?: never;
         /**
          * Add a member
-         * @description Adds an agent to a group with `role` (default `member`).
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Adds an agent to a group with `role` (default `member`).
          *
          *     - Not a member or no such conversation → 404 `not_found`.
          *     - A direct conversation, or the agent is unknown or deactivated → 422 `validation_failed`.
@@ -524,7 +574,9 @@ export interface paths {
         post?: never;
         /**
          * Remove a member
-         * @description Removes a member from a group. The caller needs `admin` or above and a role strictly above the
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Removes a member from a group. The caller needs `admin` or above and a role strictly above the
          *     target's (so nobody removes themselves here: use `leaveConversation`).
          *
          *     - Not a member or no such conversation → 404 `not_found`; the target is not a member → 404
@@ -537,7 +589,9 @@ export interface paths {
         head?: never;
         /**
          * Change a member's role
-         * @description Sets a member's role. Roles rank `owner` > `admin` > `member`. The caller needs `admin` or
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Sets a member's role. Roles rank `owner` > `admin` > `member`. The caller needs `admin` or
          *     above, a role strictly above the target's current role, and may not grant a role above their own.
          *     Callers may lower their own role.
          *
@@ -561,7 +615,9 @@ export interface paths {
         put?: never;
         /**
          * Leave a group
-         * @description The caller leaves a group. The sole owner may leave only when no other member remains (the group
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     The caller leaves a group. The sole owner may leave only when no other member remains (the group
          *     then stays with no members).
          *
          *     - Not a member or no such conversation → 404 `not_found`.
@@ -584,7 +640,9 @@ export interface paths {
         };
         /**
          * List messages
-         * @description Messages of a conversation. Members only. Newest first by default; `before` keeps messages older
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Messages of a conversation. Members only. Newest first by default; `before` keeps messages older
          *     than a message id, `after` keeps newer ones **oldest first**, for catching up by `seq` without
          *     gaps. Page with `cursor`. Messages whose author the caller blocked are left out; tombstones of
          *     deleted messages are included.
@@ -597,7 +655,9 @@ export interface paths {
         put?: never;
         /**
          * Send a message
-         * @description Sends a message as the caller. Members only. The message gets the next `seq` of the
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Sends a message as the caller. Members only. The message gets the next `seq` of the
          *     conversation (gap-free, strictly increasing). Honors `Idempotency-Key`: a retried send with the
          *     same key and body returns the original message, never a duplicate.
          *
@@ -624,7 +684,9 @@ export interface paths {
         };
         /**
          * Get a message
-         * @description One message (or its tombstone). Members only.
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     One message (or its tombstone). Members only.
          *
          *     - Not a member, no such conversation, no such message, a message of another conversation, or a
          *       message whose author the caller blocked → 404 `not_found`.
@@ -634,7 +696,9 @@ export interface paths {
         post?: never;
         /**
          * Delete a message
-         * @description Deletes a message, leaving a tombstone (`content` and `metadata` `null`, `deleted_at` set;
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Deletes a message, leaving a tombstone (`content` and `metadata` `null`, `deleted_at` set;
          *     `seq` is kept so the sequence stays gap-free) and returns it. Allowed for the author, and in a
          *     group for owners and admins. Deleting again returns the same tombstone.
          *
@@ -646,7 +710,9 @@ export interface paths {
         head?: never;
         /**
          * Edit a message
-         * @description Replaces a message's `content` and/or `metadata` and sets `edited_at`. Author only.
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Replaces a message's `content` and/or `metadata` and sets `edited_at`. Author only.
          *     `content_type` cannot change.
          *
          *     - Not a member, or no such message in this conversation → 404 `not_found`.
@@ -668,7 +734,9 @@ export interface paths {
         put?: never;
         /**
          * Mark messages read
-         * @description Moves the caller's read marker to `message_id`. It only moves forward: an older message leaves
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Moves the caller's read marker to `message_id`. It only moves forward: an older message leaves
          *     it where it is (still 200, with the current marker). `unread_count` leaves out the caller's own
          *     messages, deleted messages and those of agents the caller blocked.
          *
@@ -692,7 +760,9 @@ export interface paths {
         get?: never;
         /**
          * Block an agent
-         * @description Blocks an agent. Idempotent: 201 when new, 200 with the existing block. While A blocks B: B
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Blocks an agent. Idempotent: 201 when new, 200 with the existing block. While A blocks B: B
          *     cannot open a direct conversation with A, send in their direct conversation, or add A to a group
          *     (403 `blocked`); A no longer sees B's messages in shared groups, nor counts them unread; neither
          *     appears in the other's discovery. B is told `blocked`, never which side blocked.
@@ -704,7 +774,9 @@ export interface paths {
         post?: never;
         /**
          * Unblock an agent
-         * @description Removes the caller's block of the agent. Idempotent: 204 even when there was no block.
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Removes the caller's block of the agent. Idempotent: 204 even when there was no block.
          */
         delete: operations["unblockAgent"];
         options?: never;
@@ -722,7 +794,9 @@ export interface paths {
         get?: never;
         /**
          * Block a conversation
-         * @description Blocks a conversation the caller is in. Idempotent: 201 when new, 200 with the existing block.
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Blocks a conversation the caller is in. Idempotent: 201 when new, 200 with the existing block.
          *
          *     - A **group**: the caller leaves it, it disappears from their lists, and nobody can add them back
          *       until they unblock it (403 `blocked`). The sole owner while others remain → 409
@@ -736,7 +810,9 @@ export interface paths {
         post?: never;
         /**
          * Unblock a conversation
-         * @description Removes the caller's block of the conversation. Idempotent: 204 even when there was no block.
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     Removes the caller's block of the conversation. Idempotent: 204 even when there was no block.
          *     Unblocking a group does not rejoin it; a member with `admin` or above can add the caller again.
          */
         delete: operations["unblockConversation"];
@@ -754,7 +830,9 @@ export interface paths {
         };
         /**
          * List blocks
-         * @description The caller's blocks, newest first, optionally only one `type`.
+         * @description **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     The caller's blocks, newest first, optionally only one `type`.
          */
         get: operations["listBlocks"];
         put?: never;

@@ -1,0 +1,79 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.js";
+import { configFromEnv, parsePositiveInt } from "./platform/config.js";
+import { createSqliteStore } from "./storage/sqlite/index.js";
+
+const usage = `Usage: fluxra-server [--port N] [--host H] [--db PATH] [--token-ttl SECONDS]
+
+Runs the Fluxra Chat API reference server on embedded SQLite.
+
+  --port        port to listen on (env PORT, default 8787; 0 picks a free port)
+  --host        address to bind (env HOST, default 127.0.0.1; 0.0.0.0 for all interfaces)
+  --db          SQLite file (env FLUXRA_DB, default ./.fluxra/fluxra.db)
+  --token-ttl   access-token lifetime in seconds (env FLUXRA_TOKEN_TTL, default 900)
+
+Environment: FLUXRA_RATE_LIMITS=off disables rate limiting (tests, benchmarks only);
+FLUXRA_CORS_ORIGINS=https://a.example,https://b.example enables CORS for those origins;
+FLUXRA_ISSUER sets the access tokens' iss; FLUXRA_TRUST_PROXY=1 trusts X-Forwarded-For.`;
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      db: { type: "string" },
+      "token-ttl": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const env = process.env;
+  const portText = values.port ?? env["PORT"] ?? "8787";
+  const port = portText === "0" ? 0 : parsePositiveInt(portText, "--port");
+  const host = values.host ?? env["HOST"] ?? "127.0.0.1";
+  const dbPath = values.db ?? env["FLUXRA_DB"] ?? "./.fluxra/fluxra.db";
+  if (/^postgres(ql)?:\/\//.test(dbPath)) {
+    throw new Error("PostgreSQL storage is not available in this build; use a SQLite file path.");
+  }
+  const config = configFromEnv(env);
+  if (values["token-ttl"])
+    config.tokenTtlSeconds = parsePositiveInt(values["token-ttl"], "--token-ttl");
+
+  const store = createSqliteStore(resolve(dbPath));
+  const app = createApp({ store, config });
+  const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+    const shown = info.family === "IPv6" ? `[${info.address}]` : info.address;
+    console.log(
+      `Fluxra server listening on http://${shown}:${info.port} (database ${resolve(dbPath)})`,
+    );
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received, shutting down`);
+    // In-flight requests finish (each write is already committed or rolled back as a unit).
+    const force = setTimeout(() => process.exit(1), 5000);
+    force.unref();
+    server.close(() => {
+      void store.close().then(() => process.exit(0));
+    });
+    (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+try {
+  main();
+} catch (err) {
+  console.error(`fluxra-server: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(2);
+}

@@ -2,6 +2,8 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { agentsDomain } from "./domains/agents/index.js";
 import { authDomain } from "./domains/auth/index.js";
+import { blocksDomain } from "./domains/blocks/index.js";
+import { chatDomain } from "./domains/chat/index.js";
 import { healthDomain } from "./domains/health/index.js";
 import { createKeyRing } from "./platform/auth/keyring.js";
 import { createTokenService } from "./platform/auth/tokens.js";
@@ -21,7 +23,7 @@ import type { Store } from "./store.js";
 export type Domain = (deps: AppDeps) => OpenAPIHono<AppEnv>;
 
 /** Every domain the server serves. Adding a domain = one line here. */
-export const domains: Domain[] = [healthDomain, authDomain, agentsDomain];
+export const domains: Domain[] = [healthDomain, authDomain, agentsDomain, chatDomain, blocksDomain];
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {

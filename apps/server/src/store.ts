@@ -1,5 +1,7 @@
 import type { AgentsStore } from "./domains/agents/store.js";
 import type { AuthStore } from "./domains/auth/store.js";
+import type { BlocksStore } from "./domains/blocks/store.js";
+import type { ChatStore } from "./domains/chat/store.js";
 import type { PlatformStore } from "./platform/store.js";
 
 /**
@@ -10,6 +12,8 @@ export interface Store {
   platform: PlatformStore;
   auth: AuthStore;
   agents: AgentsStore;
+  chat: ChatStore;
+  blocks: BlocksStore;
   /** Releases the database. */
   close(): Promise<void>;
 }

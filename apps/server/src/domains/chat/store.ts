@@ -4,6 +4,9 @@ export type Role = "owner" | "admin" | "member";
 /** Numeric rank of a role: higher is stronger. */
 export const ROLE_RANK: Readonly<Record<Role, number>> = { owner: 3, admin: 2, member: 1 };
 
+/** How a message's `content` is to be read. */
+export type ContentType = "text/plain" | "text/markdown" | "application/json";
+
 /** A stored message as the API shows it. */
 export interface MessageRecord {
   id: string;
@@ -11,7 +14,7 @@ export interface MessageRecord {
   seq: number;
   author_id: string;
   content: string | null;
-  content_type: string;
+  content_type: ContentType;
   reply_to_id: string | null;
   metadata: Record<string, unknown> | null;
   created_at: string;
@@ -111,7 +114,7 @@ export interface MessagePosition {
 export interface NewMessage {
   id: string;
   content: string;
-  content_type: string;
+  content_type: ContentType;
   reply_to_id: string | null;
   metadata: Record<string, unknown> | null;
 }

@@ -154,7 +154,6 @@ export function memberOps(
       return db.write((): Outcome<null> => {
         const m = groupMembership(stmt, caller, id);
         if (!m.ok) return m;
-        if (agent === caller) return leaveGroup(stmt, caller, id, m.value);
         const target = memberOf(stmt, id, agent);
         if (target === undefined) return { ok: false, code: "not_a_member" };
         const mine = ROLE_RANK[m.value.role];

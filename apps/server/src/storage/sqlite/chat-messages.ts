@@ -45,6 +45,17 @@ function directBlocked(stmt: Stmt, id: string, a: Access): boolean {
   );
 }
 
+/** New content of an `application/json` message must still parse (its type cannot change). */
+function fitsContentType(content: string, type: string): boolean {
+  if (type !== "application/json") return true;
+  try {
+    JSON.parse(content);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const NOT_FOUND = { ok: false, code: "not_found" } as const;
 
 const PAGE_DESC = `SELECT * FROM messages WHERE conversation_id = @id AND seq < @seq
@@ -141,6 +152,10 @@ export function messageOps(
         if (row === undefined) return NOT_FOUND;
         if (row.author_id !== caller) return { ok: false, code: "not_message_author" };
         if (row.deleted_at !== null) return { ok: false, code: "message_deleted" };
+        if (edit.content !== undefined && !fitsContentType(edit.content, row.content_type)) {
+          const message = "application/json content must parse as JSON.";
+          return { ok: false, code: "invalid", path: "body.content", message };
+        }
         const next: MessageRow = {
           ...row,
           content: edit.content ?? row.content,
@@ -167,7 +182,8 @@ export function messageOps(
         const row = messageIn(stmt, conversation, message);
         if (row === undefined) return NOT_FOUND;
         const moderator = a.type === "group" && ROLE_RANK[a.role] >= ROLE_RANK.admin;
-        if (row.author_id !== caller && !moderator) return { ok: false, code: "forbidden" };
+        if (row.author_id !== caller && !moderator)
+          return { ok: false, code: "not_message_author" };
         if (row.deleted_at !== null) return { ok: true, value: toMessage(row) };
         const tomb: MessageRow = { ...row, content: null, metadata: null, deleted_at: now };
         stmt(

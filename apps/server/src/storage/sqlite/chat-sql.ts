@@ -1,5 +1,10 @@
 import type Database from "better-sqlite3";
-import type { ConversationRecord, MessageRecord, Role } from "../../domains/chat/store.js";
+import type {
+  ContentType,
+  ConversationRecord,
+  MessageRecord,
+  Role,
+} from "../../domains/chat/store.js";
 import { toNullableTimestamp, toTimestamp } from "../../platform/clock.js";
 import type { SqliteDatabase } from "./database.js";
 
@@ -20,7 +25,7 @@ export interface MessageRow {
   seq: number;
   author_id: string;
   content: string | null;
-  content_type: string;
+  content_type: ContentType;
   reply_to_id: string | null;
   metadata: string | null;
   created_at: number;

@@ -1,6 +1,8 @@
 import type { Store } from "../../store.js";
 import { SqliteAgentsStore } from "./agents-store.js";
 import { SqliteAuthStore } from "./auth-store.js";
+import { createSqliteBlocksStore } from "./blocks-store.js";
+import { createSqliteChatStore } from "./chat-store.js";
 import { SqliteDatabase } from "./database.js";
 import { SqlitePlatformStore } from "./platform-store.js";
 
@@ -25,6 +27,8 @@ export function createSqliteStore(path: string): SqliteStore {
     platform: new SqlitePlatformStore(db),
     auth: new SqliteAuthStore(db),
     agents: new SqliteAgentsStore(db),
+    chat: createSqliteChatStore(db),
+    blocks: createSqliteBlocksStore(db),
     close: async () => db.close(),
   };
 }

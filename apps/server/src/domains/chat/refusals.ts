@@ -1,0 +1,30 @@
+import { ApiError, validationError } from "../../platform/errors.js";
+import type { Outcome, Refusal } from "./store.js";
+
+const messages: Record<Exclude<Refusal["code"], "invalid">, string> = {
+  not_found: "Not found.",
+  blocked: "A block forbids this.",
+  forbidden: "Your role in this conversation does not allow this.",
+  already_member: "The agent is already a member.",
+  not_a_member: "The agent is not a member of this conversation.",
+  last_owner:
+    "The sole owner cannot do this while other members remain; make someone else owner first.",
+  not_message_author: "Only the message's author may do this.",
+  message_deleted: "The message was deleted.",
+};
+
+/** The API error for a store refusal. `blocked` never says which side blocked. */
+export function refusalError(refusal: Refusal): ApiError {
+  if (refusal.code === "invalid") return validationError(refusal.path, refusal.message);
+  return new ApiError(refusal.code, messages[refusal.code]);
+}
+
+/**
+ * The value of a store outcome, or throws the matching API error.
+ *
+ * @throws {ApiError} when the store refused.
+ */
+export function unwrap<T>(outcome: Outcome<T>): T {
+  if (outcome.ok) return outcome.value;
+  throw refusalError(outcome);
+}

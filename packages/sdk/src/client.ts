@@ -1,13 +1,9 @@
 import createClient, { type Client } from "openapi-fetch";
-import { apiKeySource } from "./auth/api-key-source.js";
-import { type ObtainToken, TokenManager } from "./auth/token-manager.js";
-import { createMemoryTokenStore, type TokenStore } from "./auth/token-store.js";
-import { bearer, unwrap } from "./core/call.js";
+import { createAuth } from "./auth/create-auth.js";
+import type { TokenStore } from "./auth/token-store.js";
 import { type Clock, systemClock } from "./core/clock.js";
-import { APIConnectionTimeoutError } from "./core/error.js";
 import { Emitter, type FluxraEvents } from "./core/events.js";
-import { linkedController, raceAbort } from "./core/signals.js";
-import { type AuthProvider, type CallOptions, createTransport } from "./core/transport.js";
+import { type CallOptions, createTransport } from "./core/transport.js";
 import type { paths } from "./generated/schema.js";
 import { publicOperations } from "./generated/security.js";
 import { createResources, type Resources } from "./resources/index.js";
@@ -83,74 +79,8 @@ export function createFluxraClient(options: FluxraClientOptions = {}): FluxraCli
   const baseUrl = options.baseUrl ?? "https://chat.tryfluxra.com";
   const clock: Clock = { ...systemClock, ...options.clock };
   const emitter = new Emitter();
-  const windowMs = options.refreshWindowMs ?? 60_000;
-  let auth: AuthProvider | undefined;
-  let obtain: ObtainToken | undefined;
-  const { apiKey, credentials, accessToken } = options;
-  const rejected = new Set<string>();
-  const store = options.tokenStore ?? createMemoryTokenStore();
-  const storeKey = `fluxra:${apiKey?.slice(0, 12)}`;
-  if (apiKey) {
-    obtain = apiKeySource({
-      endpoints: {
-        exchange: (signal) =>
-          unwrap(raw.POST("/api/auth/token", { body: { api_key: apiKey }, signal })),
-        refresh: (token, signal) =>
-          unwrap(raw.POST("/api/auth/refresh", { headers: bearer(token), signal })),
-      },
-      store,
-      storeKey,
-      windowMs,
-      now: clock.now,
-      emitter,
-      rejected,
-    });
-  } else if (credentials) {
-    const limit = options.timeout ?? 60_000;
-    obtain = async (_current, signal) => {
-      // Your provider gets the same per-attempt timeout as a request, so a hung provider
-      // cannot stall every caller waiting on the shared renewal.
-      const attempt = linkedController(signal);
-      const cancel = clock.setTimer(
-        () =>
-          attempt.controller.abort(
-            new APIConnectionTimeoutError("Credentials provider timed out."),
-          ),
-        limit,
-      );
-      const provided = credentials({ signal: attempt.controller.signal });
-      const { accessToken, expiresIn } = await raceAbort(
-        provided,
-        attempt.controller.signal,
-      ).finally(() => {
-        cancel();
-        attempt.release();
-      });
-      const lifetimeMs = expiresIn === undefined ? Infinity : expiresIn * 1000;
-      return { token: { accessToken, lifetimeMs }, reason: "provider" };
-    };
-  }
-  if (obtain) {
-    auth = new TokenManager({
-      obtain,
-      clock,
-      emitter,
-      refreshWindowMs: windowMs,
-      onInvalidate(token) {
-        if (rejected.size > 32) rejected.clear();
-        rejected.add(token);
-        if (!apiKey) return;
-        // Compare-and-delete: another process may already have stored a newer token.
-        store
-          .get(storeKey)
-          .then((t) => (t?.accessToken === token ? store.delete(storeKey) : undefined))
-          .catch(() => {});
-      },
-    });
-  } else if (accessToken) {
-    auth = { getToken: async () => accessToken, invalidate() {}, renewable: false };
-  }
-
+  // `raw` is created below; the credential code only calls it once requests are made.
+  const auth = createAuth(options, { clock, emitter, raw: () => raw });
   const transport = createTransport({
     fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
     clock,

@@ -116,8 +116,8 @@ export function createTransport(config: TransportConfig): (request: Request) => 
           await clock.sleep(delay, call.controller.signal).catch(fail);
           continue;
         } finally {
+          // The link to the caller's signal stays: an abort must still cancel the body read.
           cancelTimeout();
-          attempt.release();
         }
         const status = response.status;
         if (status === 401 && withAuth && auth.renewable && !renewed && token !== undefined) {
@@ -143,7 +143,6 @@ export function createTransport(config: TransportConfig): (request: Request) => 
       }
     } finally {
       cancelDeadline();
-      call.release();
     }
   };
 }

@@ -1,0 +1,55 @@
+import { defineConfig } from "vitepress";
+import { fluxraReference, loadSpec } from "./reference/index.js";
+
+const spec = loadSpec();
+
+/** The domain pages, in the suggested reading order of the overview. */
+const domains = [
+  { text: "Agents", link: "/agents" },
+  { text: "Chat", link: "/chat" },
+  { text: "Blocks", link: "/blocks" },
+];
+
+export default defineConfig({
+  lang: "en-US",
+  title: "Fluxra Chat API",
+  description: "Product overview, credentials, base URL, and current domains of the Fluxra Chat API.",
+  cleanUrls: true,
+  lastUpdated: false,
+  // Everything is served from this site: no web fonts, analytics or images from another host.
+  head: [["meta", { name: "theme-color", content: "#3451b2" }]],
+  markdown: {
+    config: (md) => md.use(fluxraReference),
+    theme: { light: "github-light", dark: "github-dark" },
+  },
+  themeConfig: {
+    siteTitle: "Fluxra Chat API",
+    nav: [
+      { text: "Quickstart", link: "/quickstart" },
+      { text: "Guides", items: [
+        { text: "Conventions", link: "/conventions" },
+        { text: "Authentication", link: "/authentication" },
+      ] },
+      { text: "Domains", items: domains },
+      { text: "API reference", link: "/reference" },
+      { text: `v${spec.info.version}`, link: "/reference#tag-health" },
+    ],
+    sidebar: [
+      {
+        text: "Onboarding",
+        items: [
+          { text: "Overview", link: "/" },
+          { text: "Quickstart", link: "/quickstart" },
+          { text: "Conventions", link: "/conventions" },
+          { text: "Authentication", link: "/authentication" },
+        ],
+      },
+      { text: "Domain reference", items: domains },
+      { text: "Reference", items: [{ text: "Full API reference", link: "/reference" }] },
+    ],
+    outline: { level: [2, 3], label: "On this page" },
+    search: { provider: "local" },
+    docFooter: { prev: "Previous page", next: "Next page" },
+    footer: { message: `Fluxra Chat API ${spec.info.version}. Generated from the OpenAPI description.` },
+  },
+});

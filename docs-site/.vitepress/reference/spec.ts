@@ -1,0 +1,95 @@
+import { readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { LocatedOperation, OpenApiDocument, Parameter } from "./types.js";
+
+const METHODS = ["get", "put", "post", "patch", "delete", "options", "head", "trace"] as const;
+
+/**
+ * Where the bundled spec lives: `FLUXRA_SPEC` when set, else `@fluxra/openapi/fluxra.json`
+ * resolved through the workspace like any other dependency.
+ */
+export function specPath(): string {
+  const fromEnv = process.env["FLUXRA_SPEC"];
+  if (fromEnv) return fromEnv;
+  return createRequire(import.meta.url).resolve("@fluxra/openapi/fluxra.json");
+}
+
+let cache: { path: string; mtimeMs: number; doc: OpenApiDocument } | undefined;
+
+/**
+ * Reads the bundled spec, re-reading it when the file changed (so `vitepress dev` picks up a new
+ * bundle without a restart).
+ *
+ * @throws when the bundle is missing or is not JSON: the site must not build without its source.
+ */
+export function loadSpec(path = specPath()): OpenApiDocument {
+  const { mtimeMs } = statSync(path);
+  if (cache && cache.path === path && cache.mtimeMs === mtimeMs) return cache.doc;
+  const doc = JSON.parse(readFileSync(path, "utf8")) as OpenApiDocument;
+  cache = { path, mtimeMs, doc };
+  return doc;
+}
+
+/**
+ * Resolves a local JSON pointer such as `#/components/schemas/Agent`.
+ *
+ * @throws on a pointer that leaves the document or names nothing.
+ */
+export function resolvePointer(doc: OpenApiDocument, ref: string): unknown {
+  if (!ref.startsWith("#/")) throw new Error(`Only local $ref values are supported, got ${ref}`);
+  let node: unknown = doc;
+  for (const raw of ref.slice(2).split("/")) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (node === null || typeof node !== "object" || !(key in node)) {
+      throw new Error(`Unresolvable $ref ${ref}`);
+    }
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** Follows `$ref` chains until a real object is reached. */
+export function deref<T extends { $ref?: string }>(doc: OpenApiDocument, value: T): T {
+  let current = value;
+  for (let hops = 0; current.$ref !== undefined; hops++) {
+    if (hops > 20) throw new Error(`$ref loop at ${current.$ref}`);
+    current = resolvePointer(doc, current.$ref) as T;
+  }
+  return current;
+}
+
+/** The last segment of a `$ref`, i.e. the component name. */
+export function refName(ref: string): string {
+  return ref.slice(ref.lastIndexOf("/") + 1);
+}
+
+/** Every operation of the document in spec order, each under its first tag. */
+export function listOperations(doc: OpenApiDocument): LocatedOperation[] {
+  const result: LocatedOperation[] = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    const shared = (item["parameters"] as Parameter[] | undefined) ?? [];
+    for (const method of METHODS) {
+      const operation = item[method] as LocatedOperation["operation"] | undefined;
+      if (!operation) continue;
+      const own = operation.parameters ?? [];
+      const key = (p: Parameter) => `${deref(doc, p).in}:${deref(doc, p).name}`;
+      const merged = [...shared.filter((s) => !own.some((o) => key(o) === key(s))), ...own];
+      const isSharedHeader = (p: Parameter) => p.$ref !== undefined && deref(doc, p).in === "header";
+      result.push({
+        id: operation.operationId ?? `${method} ${path}`,
+        method: method.toUpperCase(),
+        path,
+        tag: operation.tags?.[0] ?? "Other",
+        operation,
+        parameters: merged.filter((p) => !isSharedHeader(p)).map((p) => deref(doc, p)),
+        sharedHeaders: merged.filter(isSharedHeader).map((p) => deref(doc, p)),
+      });
+    }
+  }
+  return result;
+}
+
+/** The operations of one tag, in spec order. */
+export function operationsForTag(doc: OpenApiDocument, tag: string): LocatedOperation[] {
+  return listOperations(doc).filter((op) => op.tag === tag);
+}

@@ -1,4 +1,4 @@
-import { ApiError, validationError } from "../../platform/errors.js";
+import { ApiError } from "../../platform/errors.js";
 import type { Outcome, Refusal } from "./store.js";
 
 const messages: Record<Exclude<Refusal["code"], "invalid">, string> = {
@@ -15,7 +15,10 @@ const messages: Record<Exclude<Refusal["code"], "invalid">, string> = {
 
 /** The API error for a store refusal. `blocked` never says which side blocked. */
 export function refusalError(refusal: Refusal): ApiError {
-  if (refusal.code === "invalid") return validationError(refusal.path, refusal.message);
+  if (refusal.code === "invalid") {
+    const details = [{ path: refusal.path, message: refusal.message }, ...(refusal.more ?? [])];
+    return new ApiError("validation_failed", "The request is invalid.", { details });
+  }
   return new ApiError(refusal.code, messages[refusal.code]);
 }
 

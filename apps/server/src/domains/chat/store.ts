@@ -61,7 +61,7 @@ export interface BlockRecord {
  */
 export type Refusal =
   | { code: "not_found" }
-  | { code: "invalid"; path: string; message: string }
+  | { code: "invalid"; path: string; message: string; more?: { path: string; message: string }[] }
   | { code: "blocked" }
   | { code: "forbidden" }
   | { code: "already_member" }

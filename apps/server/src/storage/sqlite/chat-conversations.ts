@@ -87,17 +87,12 @@ export function conversationOps(
         const bad = input.member_ids.flatMap((m, i) => {
           if (m === caller) return [];
           const state = agentState(stmt, m);
-          return state === "active" ? [] : [{ i, state }];
+          if (state === "active") return [];
+          const message = state === "missing" ? "No such agent." : "The agent is deactivated.";
+          return [{ path: `body.member_ids.${i}`, message }];
         });
-        const first = bad[0];
-        if (first !== undefined) {
-          return {
-            ok: false,
-            code: "invalid",
-            path: `body.member_ids.${first.i}`,
-            message: first.state === "missing" ? "no such agent" : "the agent is deactivated",
-          } as const;
-        }
+        const [first, ...more] = bad;
+        if (first !== undefined) return { ok: false, code: "invalid", ...first, more } as const;
         const skipped = wanted.filter((m) => agentsBlockEitherWay(stmt, caller, m));
         const members = wanted.filter((m) => !skipped.includes(m));
         stmt(

@@ -83,3 +83,21 @@ describe("credential modes", () => {
     expect(JSON.stringify(client)).not.toContain(API_KEY);
   });
 });
+
+describe("fetch option", () => {
+  it("calls a custom fetch as a plain function (no `this`), like window.fetch needs", async () => {
+    const api = fakeApi();
+    api.live.add("t");
+    const thisValues: unknown[] = [];
+    const client = createFluxraClient({
+      baseUrl: "https://api.test",
+      accessToken: "t",
+      fetch: function (this: unknown, request: Request) {
+        thisValues.push(this);
+        return api.fetch(request);
+      },
+    });
+    await client.messages.send(CID, { content: "x" });
+    expect(thisValues).toEqual([undefined]);
+  });
+});

@@ -37,4 +37,14 @@ export type { CallOptions } from "./core/transport.js";
 export type { components, operations, paths } from "./generated/schema.js";
 export { type Page, Paginator } from "./pagination.js";
 export type { Resources } from "./resources/index.js";
-export type { Schemas } from "./resources/types.js";
+export type {
+  Agent,
+  ApiKey,
+  Block,
+  Conversation,
+  Member,
+  Message,
+  OwnAgent,
+  Schemas,
+  TokenResponse,
+} from "./resources/types.js";

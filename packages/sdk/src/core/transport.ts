@@ -59,7 +59,9 @@ async function peekBody(response: Response): Promise<unknown> {
  * backoff retries; per-attempt timeout and overall deadline.
  */
 export function createTransport(config: TransportConfig): (request: Request) => Promise<Response> {
-  const { clock, auth } = config;
+  // Called as a plain function: a browser's `fetch` called as a method of another object throws
+  // "Illegal invocation", and users often pass `fetch: window.fetch`.
+  const { clock, auth, fetch: send } = config;
   return async (original) => {
     const opts = {
       ...config.defaults,
@@ -101,7 +103,7 @@ export function createTransport(config: TransportConfig): (request: Request) => 
         const cancelTimeout = clock.setTimer(() => attempt.controller.abort(TIMEOUT), opts.timeout);
         let response: Response;
         try {
-          response = await config.fetch(
+          response = await send(
             new Request(original.clone(), { headers, signal: attempt.controller.signal }),
           );
         } catch (cause) {

@@ -1,0 +1,4 @@
+import type { Rule } from "../core/rule.js";
+
+/** Placeholder until this domain's checks are written. */
+export const authRules: Rule[] = [];

@@ -1,0 +1,111 @@
+import { ensure, expectEqual, expectError, expectStatus } from "../core/expect.js";
+import { defineRules } from "../core/rule.js";
+import { breakChecksum, hasValidChecksum } from "../core/secrets.js";
+
+const section = "api.md §1 Conventions";
+
+/** Request ids, body limits and secret format. */
+export const requestRules = defineRules("conventions", section, [
+  {
+    id: "request-id-echo",
+    ref: "request ids",
+    title: "an incoming X-Request-Id of sane shape is echoed; an insane one is replaced by req_…",
+    async run(ctx) {
+      const mine = `contract.${Date.now()}:abc-1`;
+      const res = await ctx.req({
+        method: "GET",
+        path: "/health",
+        headers: { "x-request-id": mine },
+      });
+      expectEqual(res.header("x-request-id"), mine, "X-Request-Id on /health", res);
+      const err = await ctx.req({
+        method: "GET",
+        path: "/api/agents/me",
+        headers: { "x-request-id": mine },
+      });
+      expectEqual(err.header("x-request-id"), mine, "X-Request-Id on a 401", err);
+      const bad = await ctx.req({
+        method: "GET",
+        path: "/health",
+        headers: { "x-request-id": "has spaces <script>" },
+      });
+      ensure(
+        /^req_[0-9a-hjkmnp-tv-z]{26}$/.test(bad.header("x-request-id") ?? ""),
+        `insane id not replaced: ${bad.header("x-request-id")}`,
+        bad,
+      );
+    },
+  },
+  {
+    id: "payload-too-large",
+    ref: "limits",
+    title: "a body over 64 KiB answers 413 payload_too_large",
+    async run(ctx) {
+      const body = JSON.stringify({ handle: "big-body", description: "x".repeat(70 * 1024) });
+      const res = await ctx.req({ method: "POST", path: "/api/auth/register", rawBody: body });
+      expectError(res, 413, "payload_too_large");
+    },
+  },
+  {
+    id: "payload-too-large-chunked",
+    ref: "limits (security.md #14)",
+    title: "a chunked body over 64 KiB without Content-Length also answers 413",
+    async run(ctx) {
+      const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
+      let sent = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent === 0)
+            controller.enqueue(new TextEncoder().encode('{"handle":"chunked","description":"'));
+          if (sent >= 8) {
+            controller.enqueue(new TextEncoder().encode('"}'));
+            controller.close();
+            return;
+          }
+          sent++;
+          controller.enqueue(chunk);
+        },
+      });
+      const res = await ctx.req({ method: "POST", path: "/api/auth/register", rawBody: stream });
+      expectError(res, 413, "payload_too_large");
+    },
+  },
+  {
+    id: "secret-format",
+    ref: "secrets",
+    title:
+      "api keys and recovery keys are fxk_/fxr_ + 32 base62 + a valid 6-char base62 CRC32 checksum",
+    async run(ctx) {
+      const a = await ctx.agent();
+      ensure(
+        /^fxk_[0-9A-Za-z]{38}$/.test(a.apiKey) && hasValidChecksum(a.apiKey),
+        "api key checksum does not verify",
+      );
+      ensure(
+        /^fxr_[0-9A-Za-z]{38}$/.test(a.recoveryKey) && hasValidChecksum(a.recoveryKey),
+        "recovery key checksum does not verify",
+      );
+    },
+  },
+  {
+    id: "secret-bad-checksum",
+    ref: "secrets",
+    title:
+      "a secret with a bad checksum is refused: token exchange answers 401 invalid_credentials",
+    async run(ctx) {
+      const a = await ctx.agent();
+      const res = await ctx.req({
+        method: "POST",
+        path: "/api/auth/token",
+        body: { api_key: breakChecksum(a.apiKey) },
+      });
+      expectError(res, 401, "invalid_credentials");
+      const ok = await ctx.req({
+        method: "POST",
+        path: "/api/auth/token",
+        body: { api_key: a.apiKey },
+      });
+      expectStatus(ok, 200, "the same key with its checksum intact");
+    },
+  },
+]);

@@ -57,10 +57,10 @@ export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
           "A request with this Idempotency-Key is still being processed.",
         );
       }
-      return new Response(record.body, {
-        status: record.status,
-        headers: { ...record.headers, "Idempotent-Replayed": "true" },
-      });
+      // Through the context, so this request's own headers (request id, RateLimit-*) are kept.
+      for (const [name, value] of Object.entries(record.headers)) c.header(name, value);
+      c.header("Idempotent-Replayed", "true");
+      return c.body(record.body, record.status as 200);
     }
     try {
       await next();

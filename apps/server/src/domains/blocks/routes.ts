@@ -81,11 +81,13 @@ export const listBlocksRoute = createRoute({
   security,
   request: {
     headers: plainHeaders,
-    query: z.object({
-      type: BlockTypeSchema.optional(),
-      limit: LimitQuerySchema,
-      cursor: CursorQuerySchema,
-    }),
+    query: z
+      .object({
+        type: BlockTypeSchema.optional(),
+        limit: LimitQuerySchema,
+        cursor: CursorQuerySchema,
+      })
+      .strict(),
   },
   responses: {
     200: jsonResponse(BlockListSchema, "A page of blocks."),

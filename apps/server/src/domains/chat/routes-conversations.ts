@@ -25,7 +25,8 @@ const security = [{ accessToken: [] }];
 const tags = ["Chat"];
 const conversationParam = z.object({ conversation_id: ConversationIdSchema });
 const memberParams = z.object({ conversation_id: ConversationIdSchema, agent_id: AgentIdSchema });
-const pageQuery = z.object({ limit: LimitQuerySchema, cursor: CursorQuerySchema });
+// Strict: unknown query parameters → 422, like unknown body fields (decisions.md).
+const pageQuery = z.object({ limit: LimitQuerySchema, cursor: CursorQuerySchema }).strict();
 
 /** `POST /api/conversations` (createConversation): direct get-or-create, or a new group. */
 export const createConversationRoute = createRoute({

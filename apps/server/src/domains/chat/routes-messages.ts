@@ -53,12 +53,14 @@ export const listMessagesRoute = createRoute({
   request: {
     headers: plainHeaders,
     params: conversationParam,
-    query: z.object({
-      before: MessageIdSchema.optional(),
-      after: MessageIdSchema.optional(),
-      limit: LimitQuerySchema,
-      cursor: CursorQuerySchema,
-    }),
+    query: z
+      .object({
+        before: MessageIdSchema.optional(),
+        after: MessageIdSchema.optional(),
+        limit: LimitQuerySchema,
+        cursor: CursorQuerySchema,
+      })
+      .strict(),
   },
   responses: {
     200: jsonResponse(MessageListSchema, "A page of messages."),

@@ -13,7 +13,8 @@ const domains = [
 export default defineConfig({
   lang: "en-US",
   title: "Fluxra Chat API",
-  description: "Product overview, credentials, base URL, and current domains of the Fluxra Chat API.",
+  description:
+    "Product overview, credentials, base URL, and current domains of the Fluxra Chat API.",
   cleanUrls: true,
   lastUpdated: false,
   // Everything is served from this site: no web fonts, analytics or images from another host.
@@ -26,10 +27,13 @@ export default defineConfig({
     siteTitle: "Fluxra Chat API",
     nav: [
       { text: "Quickstart", link: "/quickstart" },
-      { text: "Guides", items: [
-        { text: "Conventions", link: "/conventions" },
-        { text: "Authentication", link: "/authentication" },
-      ] },
+      {
+        text: "Guides",
+        items: [
+          { text: "Conventions", link: "/conventions" },
+          { text: "Authentication", link: "/authentication" },
+        ],
+      },
       { text: "Domains", items: domains },
       { text: "API reference", link: "/reference" },
       { text: `v${spec.info.version}`, link: "/reference#tag-health" },
@@ -50,6 +54,8 @@ export default defineConfig({
     outline: { level: [2, 3], label: "On this page" },
     search: { provider: "local" },
     docFooter: { prev: "Previous page", next: "Next page" },
-    footer: { message: `Fluxra Chat API ${spec.info.version}. Generated from the OpenAPI description.` },
+    footer: {
+      message: `Fluxra Chat API ${spec.info.version}. Generated from the OpenAPI description.`,
+    },
   },
 });

@@ -22,7 +22,9 @@ const DIRECTIVE = /<!--\s*fluxra:([a-z-]+)((?:\s+[a-z]+="[^"]*")*)\s*-->/g;
  */
 export function expandDirectives(src: string, doc: OpenApiDocument): string {
   return src.replace(DIRECTIVE, (_match, name: string, rawArgs: string) => {
-    const args = Object.fromEntries([...rawArgs.matchAll(/([a-z]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const args = Object.fromEntries(
+      [...rawArgs.matchAll(/([a-z]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
     const need = (key: string): string => {
       const value = args[key];
       if (value === undefined) throw new Error(`fluxra:${name} needs ${key}="…"`);
@@ -64,13 +66,19 @@ function operationTable(doc: OpenApiDocument, tag: string): string {
   if (ops.length === 0) throw new Error(`The spec has no operations tagged ${tag}`);
   return table(
     ["Method", "Path", "Operation"],
-    ops.map((op) => [op.method, code(op.path), `[${cell(op.operation.summary ?? op.id)}](#${op.id})`]),
+    ops.map((op) => [
+      op.method,
+      code(op.path),
+      `[${cell(op.operation.summary ?? op.id)}](#${op.id})`,
+    ]),
   );
 }
 
 function renderTag(doc: OpenApiDocument, tag: string, level: number): string {
   const ops = operationsForTag(doc, tag);
-  return [operationTable(doc, tag), ...ops.map((op) => renderOperation(doc, op, level))].join("\n\n");
+  return [operationTable(doc, tag), ...ops.map((op) => renderOperation(doc, op, level))].join(
+    "\n\n",
+  );
 }
 
 function renderReference(doc: OpenApiDocument): string {
@@ -91,14 +99,18 @@ function renderReference(doc: OpenApiDocument): string {
     }
   }
   out.push("## Schemas {#schemas}");
-  for (const name of Object.keys(doc.components?.schemas ?? {})) out.push(renderNamedSchema(doc, name, 3));
+  for (const name of Object.keys(doc.components?.schemas ?? {}))
+    out.push(renderNamedSchema(doc, name, 3));
   return out.join("\n\n");
 }
 
 function renderNamedSchema(doc: OpenApiDocument, name: string, level?: number): string {
   const schema = doc.components?.schemas?.[name];
   if (!schema) throw new Error(`The spec has no schema ${name}`);
-  const body = [schema.description ? safeProse(schema.description) : "", renderSchema(doc, { ...schema, description: "" })];
+  const body = [
+    schema.description ? safeProse(schema.description) : "",
+    renderSchema(doc, { ...schema, description: "" }),
+  ];
   const heading = level ? [`${"#".repeat(level)} ${name} {#${schemaAnchor(name)}}`] : [];
   return [...heading, ...body].filter(Boolean).join("\n\n");
 }
@@ -111,7 +123,9 @@ function renderExample(doc: OpenApiDocument, opId: string, status: string): stri
     | undefined;
   const raw = op?.responses?.[status];
   if (!raw) throw new Error(`No response ${status} for operation ${opId}`);
-  const response = deref(doc, raw) as { content?: Record<string, Parameters<typeof mediaExamples>[1]> };
+  const response = deref(doc, raw) as {
+    content?: Record<string, Parameters<typeof mediaExamples>[1]>;
+  };
   const media = response.content?.["application/json"];
   const example = media ? mediaExamples(doc, media)[0] : undefined;
   if (!example) throw new Error(`Response ${status} of ${opId} has no JSON body`);

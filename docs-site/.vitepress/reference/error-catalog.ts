@@ -18,7 +18,7 @@ export interface CatalogEntry {
  * @throws when the spec has no `ErrorCode` enum: the Conventions page cannot be built without it.
  */
 export function errorCatalog(doc: OpenApiDocument): CatalogEntry[] {
-  const schema = doc.components?.schemas?.["ErrorCode"];
+  const schema = doc.components?.schemas?.ErrorCode;
   if (!schema) throw new Error("The spec has no components.schemas.ErrorCode");
   const values = enumValues(schema);
   const statusFallback = new Map<string, string>();
@@ -47,7 +47,10 @@ export function errorCatalog(doc: OpenApiDocument): CatalogEntry[] {
 
 function enumValues(schema: Schema): string[] {
   if (schema.enum) return schema.enum.map(String);
-  return (schema.oneOf ?? []).map((v) => v.const).filter((v) => v !== undefined).map(String);
+  return (schema.oneOf ?? [])
+    .map((v) => v.const)
+    .filter((v) => v !== undefined)
+    .map(String);
 }
 
 /** Meanings from `oneOf` consts, `x-enum-descriptions`, or a "- `code`: meaning" list in the description. */

@@ -41,7 +41,9 @@ export function exampleFromSchema(doc: OpenApiDocument, schema: Schema, depth = 
   const variant = resolved.oneOf?.[0] ?? resolved.anyOf?.[0];
   if (variant) return exampleFromSchema(doc, variant, depth + 1);
   const flat = resolved.allOf ? flatten(doc, resolved) : resolved;
-  const types = Array.isArray(flat.type) ? flat.type : [flat.type ?? (flat.properties ? "object" : "string")];
+  const types = Array.isArray(flat.type)
+    ? flat.type
+    : [flat.type ?? (flat.properties ? "object" : "string")];
   const type = types.find((t) => t !== "null") ?? "null";
   if (depth > 6) return type === "array" ? [] : null;
   switch (type) {
@@ -70,7 +72,10 @@ export function exampleFromSchema(doc: OpenApiDocument, schema: Schema, depth = 
 export function errorCodes(doc: OpenApiDocument, media: MediaType | undefined): string[] {
   if (!media) return [];
   const codes = new Set<string>();
-  const values = [media.example, ...Object.values(media.examples ?? {}).map((e) => deref(doc, e).value)];
+  const values = [
+    media.example,
+    ...Object.values(media.examples ?? {}).map((e) => deref(doc, e).value),
+  ];
   for (const value of values) {
     const codeValue = (value as { error?: { code?: unknown } } | undefined)?.error?.code;
     if (typeof codeValue === "string") codes.add(codeValue);
@@ -82,9 +87,9 @@ export function errorCodes(doc: OpenApiDocument, media: MediaType | undefined): 
 /** Codes an error schema narrows `error.code` to (`enum` or `const`), when the spec does so inline. */
 function schemaCodes(doc: OpenApiDocument, schema: Schema | undefined): string[] {
   if (!schema || schema.$ref) return [];
-  const body = flatten(doc, schema).properties?.["error"];
+  const body = flatten(doc, schema).properties?.error;
   if (!body || body.$ref) return [];
-  const codeSchema = flatten(doc, body).properties?.["code"];
+  const codeSchema = flatten(doc, body).properties?.code;
   if (!codeSchema || codeSchema.$ref) return [];
   if (codeSchema.const !== undefined) return [String(codeSchema.const)];
   return (codeSchema.enum ?? []).map(String);

@@ -2,8 +2,8 @@ import type { MarkdownRenderer } from "vitepress";
 import { expandDirectives } from "./directives.js";
 import { loadSpec } from "./spec.js";
 
-export { errorCatalog } from "./error-catalog.js";
 export { expandDirectives } from "./directives.js";
+export { errorCatalog } from "./error-catalog.js";
 export { listOperations, loadSpec, operationsForTag, specPath } from "./spec.js";
 
 /**

@@ -74,7 +74,8 @@ export function renderOperation(doc: OpenApiDocument, op: LocatedOperation, leve
   if (op.sharedHeaders.length > 0) {
     // Explained once in Conventions, under a heading anchored by the header's lowercase name.
     const names = op.sharedHeaders.map(
-      (p) => `[${code(p.name)}](/conventions#${p.name.toLowerCase()})${p.required ? " (required)" : " (optional)"}`,
+      (p) =>
+        `[${code(p.name)}](/conventions#${p.name.toLowerCase()})${p.required ? " (required)" : " (optional)"}`,
     );
     out.push(`**Headers:** ${names.join(", ")}`);
   }
@@ -83,17 +84,22 @@ export function renderOperation(doc: OpenApiDocument, op: LocatedOperation, leve
     const body = deref(doc, operation.requestBody);
     for (const [mediaType, media] of Object.entries(body.content ?? {})) {
       const label = media.schema ? ` ${typeLabel(doc, media.schema)}` : "";
-      out.push(`**Request body** (${code(mediaType)}${body.required ? ", required" : ""}):${label}`);
+      out.push(
+        `**Request body** (${code(mediaType)}${body.required ? ", required" : ""}):${label}`,
+      );
       if (body.description) out.push(safeProse(body.description));
       if (media.schema) out.push(renderSchema(doc, media.schema));
       for (const example of mediaExamples(doc, media)) {
-        out.push(`::: details Example request${example.title ? `: ${cell(example.title)}` : ""}\n${jsonBlock(example.value)}\n:::`);
+        out.push(
+          `::: details Example request${example.title ? `: ${cell(example.title)}` : ""}\n${jsonBlock(example.value)}\n:::`,
+        );
       }
     }
   }
 
   const responses = Object.entries(operation.responses ?? {}).map(
-    ([status, raw]) => [status, deref(doc, raw), raw.$ref !== undefined] as [string, ResponseObject, boolean],
+    ([status, raw]) =>
+      [status, deref(doc, raw), raw.$ref !== undefined] as [string, ResponseObject, boolean],
   );
   if (responses.length > 0) {
     out.push("**Responses**");
@@ -116,10 +122,13 @@ export function renderOperation(doc: OpenApiDocument, op: LocatedOperation, leve
     const shown = responses.filter(([status, , shared]) => status.startsWith("2") || !shared);
     const examples = shown.flatMap(([status, response]) =>
       Object.values(response.content ?? {}).flatMap((media) =>
-        mediaExamples(doc, media).map((e) => `**${status}${e.title ? ` · ${cell(e.title)}` : ""}**\n\n${jsonBlock(e.value)}`),
+        mediaExamples(doc, media).map(
+          (e) => `**${status}${e.title ? ` · ${cell(e.title)}` : ""}**\n\n${jsonBlock(e.value)}`,
+        ),
       ),
     );
-    if (examples.length > 0) out.push(`::: details Example responses\n${examples.join("\n\n")}\n:::`);
+    if (examples.length > 0)
+      out.push(`::: details Example responses\n${examples.join("\n\n")}\n:::`);
   }
   out.push(`<TryIt operation-id="${op.id}" />`);
   return out.join("\n\n");

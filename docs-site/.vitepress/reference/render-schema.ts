@@ -11,7 +11,9 @@ export function renderSchema(doc: OpenApiDocument, schema: Schema): string {
   const resolved = deref(doc, schema);
   const variants = resolved.oneOf ?? resolved.anyOf;
   if (variants) {
-    const by = resolved.discriminator ? ` (chosen by ${code(resolved.discriminator.propertyName)})` : "";
+    const by = resolved.discriminator
+      ? ` (chosen by ${code(resolved.discriminator.propertyName)})`
+      : "";
     const parts = variants.map((variant) => {
       const title = variant.$ref ? `**${refName(variant.$ref)}**` : "**Variant**";
       return `${title}\n\n${renderSchema(doc, variant)}`;
@@ -25,7 +27,9 @@ export function renderSchema(doc: OpenApiDocument, schema: Schema): string {
     return `Type: ${typeLabel(doc, schema.$ref ? schema : flat)}${rules ? `. ${rules}` : ""}`;
   }
   const note =
-    flat.additionalProperties === false ? "\n\nUnknown fields are rejected with `422 validation_failed`." : "";
+    flat.additionalProperties === false
+      ? "\n\nUnknown fields are rejected with `422 validation_failed`."
+      : "";
   return (
     table(
       ["Field", "Type", "Required", "Description"],

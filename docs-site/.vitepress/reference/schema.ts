@@ -17,7 +17,11 @@ export interface FieldRow {
 export function flatten(doc: OpenApiDocument, schema: Schema): Schema {
   const resolved = deref(doc, schema);
   if (!resolved.allOf) return resolved;
-  const merged: Schema = { ...resolved, properties: { ...resolved.properties }, required: [...(resolved.required ?? [])] };
+  const merged: Schema = {
+    ...resolved,
+    properties: { ...resolved.properties },
+    required: [...(resolved.required ?? [])],
+  };
   delete merged.allOf;
   for (const part of resolved.allOf) {
     const flat = flatten(doc, part);
@@ -68,7 +72,8 @@ export function constraints(schema: Schema): string[] {
   if (items) out.push(`${items[0]?.toUpperCase()}${items.slice(1)}.`);
   if (schema.uniqueItems) out.push("Items are unique.");
   if (schema.pattern) out.push(`Pattern ${code(schema.pattern)}.`);
-  if (schema.enum) out.push(`One of ${schema.enum.map((v) => code(JSON.stringify(v))).join(", ")}.`);
+  if (schema.enum)
+    out.push(`One of ${schema.enum.map((v) => code(JSON.stringify(v))).join(", ")}.`);
   if (schema.default !== undefined) out.push(`Default ${code(JSON.stringify(schema.default))}.`);
   if (schema.readOnly) out.push("Read-only.");
   if (schema.deprecated) out.push("Deprecated.");
@@ -85,15 +90,22 @@ export function describe(schema: Schema): string {
  * A field that names a scalar helper schema (`MessageContent`, `ConversationId`…) is shown with
  * that schema's type, rules and description inline, plus a link; objects stay links only.
  */
-export function fieldView(doc: OpenApiDocument, schema: Schema): { type: string; description: string } {
+export function fieldView(
+  doc: OpenApiDocument,
+  schema: Schema,
+): { type: string; description: string } {
   if (!schema.$ref) return { type: typeLabel(doc, schema), description: describe(schema) };
   const target = flatten(doc, schema);
-  const isObject = Boolean(target.properties || target.oneOf || target.anyOf || target.type === "object");
+  const isObject = Boolean(
+    target.properties || target.oneOf || target.anyOf || target.type === "object",
+  );
   if (isObject) return { type: typeLabel(doc, schema), description: cell(schema.description) };
   const own = cell(schema.description);
   return {
     type: `${typeLabel(doc, target)} (${typeLabel(doc, schema)})`,
-    description: [own || cell(target.description), ...constraints(target)].filter(Boolean).join(" "),
+    description: [own || cell(target.description), ...constraints(target)]
+      .filter(Boolean)
+      .join(" "),
   };
 }
 
@@ -101,7 +113,12 @@ export function fieldView(doc: OpenApiDocument, schema: Schema): { type: string;
  * The field rows of an object schema. Named schemas are linked, not expanded; inline objects
  * (and arrays of inline objects) are expanded with dotted names, so every field is listed once.
  */
-export function fieldRows(doc: OpenApiDocument, schema: Schema, prefix = "", depth = 0): FieldRow[] {
+export function fieldRows(
+  doc: OpenApiDocument,
+  schema: Schema,
+  prefix = "",
+  depth = 0,
+): FieldRow[] {
   const flat = flatten(doc, schema);
   const rows: FieldRow[] = [];
   const required = new Set(flat.required ?? []);

@@ -9,7 +9,7 @@ const METHODS = ["get", "put", "post", "patch", "delete", "options", "head", "tr
  * resolved through the workspace like any other dependency.
  */
 export function specPath(): string {
-  const fromEnv = process.env["FLUXRA_SPEC"];
+  const fromEnv = process.env.FLUXRA_SPEC;
   if (fromEnv) return fromEnv;
   return createRequire(import.meta.url).resolve("@fluxra/openapi/fluxra.json");
 }
@@ -67,14 +67,15 @@ export function refName(ref: string): string {
 export function listOperations(doc: OpenApiDocument): LocatedOperation[] {
   const result: LocatedOperation[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
-    const shared = (item["parameters"] as Parameter[] | undefined) ?? [];
+    const shared = (item.parameters as Parameter[] | undefined) ?? [];
     for (const method of METHODS) {
       const operation = item[method] as LocatedOperation["operation"] | undefined;
       if (!operation) continue;
       const own = operation.parameters ?? [];
       const key = (p: Parameter) => `${deref(doc, p).in}:${deref(doc, p).name}`;
       const merged = [...shared.filter((s) => !own.some((o) => key(o) === key(s))), ...own];
-      const isSharedHeader = (p: Parameter) => p.$ref !== undefined && deref(doc, p).in === "header";
+      const isSharedHeader = (p: Parameter) =>
+        p.$ref !== undefined && deref(doc, p).in === "header";
       result.push({
         id: operation.operationId ?? `${method} ${path}`,
         method: method.toUpperCase(),

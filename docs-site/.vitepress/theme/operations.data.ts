@@ -1,7 +1,7 @@
 import { defineLoader } from "vitepress";
 import { mediaExamples } from "../reference/example.js";
-import { deref } from "../reference/spec.js";
 import { listOperations, loadSpec, specPath } from "../reference/index.js";
+import { deref } from "../reference/spec.js";
 
 /** What the "try it" panel needs to know about one operation. */
 export interface TryOperation {
@@ -13,6 +13,7 @@ export interface TryOperation {
 }
 
 declare const data: Record<string, TryOperation>;
+
 export { data };
 
 /** Slim operation data for the client, read from the bundled spec at build time. */

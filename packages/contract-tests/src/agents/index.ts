@@ -1,4 +1,6 @@
 import type { Rule } from "../core/rule.js";
+import { discoveryRules } from "./discovery.js";
+import { profileRules } from "./profile.js";
 
-/** Placeholder until this domain's checks are written. */
-export const agentsRules: Rule[] = [];
+/** Agents (api.md §3). */
+export const agentsRules: Rule[] = [...profileRules, ...discoveryRules];

@@ -31,7 +31,7 @@ export interface CreateAppOptions {
   /** Defaults to the system clock; tests inject a manual one. */
   clock?: Clock;
   config?: ConfigInput;
-  /** Where unexpected (500) errors are reported; defaults to `console.error`. */
+  /** Where unexpected errors (500 `internal_error`) are reported; defaults to `console.error`. */
   onInternalError?: (err: unknown) => void;
 }
 
@@ -92,7 +92,7 @@ export function createApp(options: CreateAppOptions): FluxraApp {
   app.notFound((c) => errorResponse(c, miss(c.req.method, c.req.path)));
   app.onError((err, c) => {
     const apiError = toApiError(err);
-    if (apiError.status >= 500) onInternalError(err);
+    if (apiError.code === "internal_error") onInternalError(err);
     return errorResponse(c, apiError);
   });
   return app;

@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createApp } from "../app.js";
-import type { Store } from "../store.js";
-import { checkedResponse, createTestApp, registerAgent, type TestApp } from "../testing/index.js";
+import { createTestApp, registerAgent, type TestApp } from "../testing/index.js";
 
 let t: TestApp;
 afterEach(async () => t.close());

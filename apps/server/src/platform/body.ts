@@ -33,7 +33,9 @@ export function readBody(maxBytes: number): MiddlewareHandler<AppEnv> {
     }
     const text = new TextDecoder().decode(Buffer.concat(chunks));
     c.set("rawBody", text);
-    (c.req.bodyCache as unknown as { text?: Promise<string> }).text = Promise.resolve(text);
+    // An empty body with a JSON content type means "no input", not broken JSON: read it as {}.
+    const parsed = text.trim() === "" ? "{}" : text;
+    (c.req.bodyCache as unknown as { text?: Promise<string> }).text = Promise.resolve(parsed);
     await next();
   };
 }

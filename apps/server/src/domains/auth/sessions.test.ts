@@ -177,3 +177,24 @@ describe("sessions", () => {
     expect(empty.status).toBe(204);
   });
 });
+
+describe("bodiless actions", () => {
+  it("accept no body, an empty body with a JSON content type, or {}", async () => {
+    const a = await registerAgent(t);
+    const bare = await t.request("/api/auth/refresh", { method: "POST", token: a.accessToken });
+    expect(bare.status).toBe(200);
+    const empty = await t.request("/api/auth/refresh", {
+      method: "POST",
+      token: a.accessToken,
+      headers: { "content-type": "application/json" },
+      body: "",
+    });
+    expect(empty.status).toBe(200);
+    const object = await t.request("/api/auth/refresh", {
+      method: "POST",
+      token: a.accessToken,
+      json: {},
+    });
+    expect(object.status).toBe(200);
+  });
+});

@@ -45,13 +45,13 @@ function main(): void {
   if (values["token-ttl"])
     config.tokenTtlSeconds = parsePositiveInt(values["token-ttl"], "--token-ttl");
 
-  const store = createSqliteStore(resolve(dbPath));
+  // `pnpm start` runs in the package folder; INIT_CWD is where the user typed it.
+  const dbFile = resolve(env["INIT_CWD"] ?? process.cwd(), dbPath);
+  const store = createSqliteStore(dbFile);
   const app = createApp({ store, config });
   const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
     const shown = info.family === "IPv6" ? `[${info.address}]` : info.address;
-    console.log(
-      `Fluxra server listening on http://${shown}:${info.port} (database ${resolve(dbPath)})`,
-    );
+    console.log(`Fluxra server listening on http://${shown}:${info.port} (database ${dbFile})`);
   });
 
   let stopping = false;

@@ -1,4 +1,6 @@
 import type { Rule } from "../core/rule.js";
+import { agentBlockRules } from "./agents.js";
+import { conversationBlockRules } from "./conversations.js";
 
-/** Placeholder until this domain's checks are written. */
-export const blocksRules: Rule[] = [];
+/** Blocks (api.md §5). */
+export const blocksRules: Rule[] = [...agentBlockRules, ...conversationBlockRules];

@@ -1,4 +1,13 @@
 import type { Rule } from "../core/rule.js";
+import { conversationRules } from "./conversations.js";
+import { editRules } from "./edits.js";
+import { memberRules } from "./members.js";
+import { messageRules } from "./messages.js";
 
-/** Placeholder until this domain's checks are written. */
-export const chatRules: Rule[] = [];
+/** Chat (api.md §4). */
+export const chatRules: Rule[] = [
+  ...conversationRules,
+  ...memberRules,
+  ...messageRules,
+  ...editRules,
+];

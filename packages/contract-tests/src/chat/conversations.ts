@@ -1,0 +1,323 @@
+import { ensure, expectEqual, expectError, expectStatus } from "../core/expect.js";
+import { defineRules } from "../core/rule.js";
+import { createGroup, ids, openDirect, send } from "./fixtures.js";
+
+const section = "api.md §4 Chat";
+
+/** Creating, listing, reading and updating conversations. */
+export const conversationRules = defineRules("chat", section, [
+  {
+    id: "group-create",
+    ref: "POST /api/conversations",
+    title:
+      "creating a group answers 201; the caller is owner; invitees become members; skipped is []",
+    async run(ctx) {
+      const [a, b, c] = await ctx.agents(3);
+      if (!a || !b || !c) return;
+      const res = await ctx.req({
+        method: "POST",
+        path: "/api/conversations",
+        auth: a.token,
+        body: {
+          type: "group",
+          title: "Team",
+          description: "d",
+          member_ids: [b.id, c.id, b.id, a.id],
+        },
+      });
+      expectStatus(res, 201);
+      const g = res.json;
+      expectEqual(
+        [g.type, g.title, g.description, g.role, g.member_count, g.skipped, g.created_by],
+        ["group", "Team", "d", "owner", 3, [], a.id],
+        "type, title, description, role, member_count, skipped, created_by",
+        res,
+      );
+      expectEqual(
+        [g.last_message, g.last_message_at, g.unread_count, g.last_read_message_id],
+        [null, null, 0, null],
+        "empty conversation view",
+        res,
+      );
+      const seen = await ctx.req({
+        method: "GET",
+        path: `/api/conversations/${g.id}`,
+        auth: b.token,
+      });
+      expectStatus(seen, 200, "an invitee reading the group");
+      expectEqual(seen.json.role, "member", "invitee role", seen);
+    },
+  },
+  {
+    id: "group-create-invalid",
+    ref: "POST /api/conversations (decisions: unknown invitees → 422)",
+    title:
+      "a group without title, with > 99 invitees or naming an unknown agent answers 422 validation_failed",
+    async run(ctx) {
+      const a = await ctx.agent();
+      const unknown = "agt_00000000000000000000000000";
+      const many = Array.from(
+        { length: 100 },
+        (_, i) => `agt_0000000000000000000000${String(i).padStart(4, "0")}`,
+      );
+      for (const body of [
+        { type: "group" },
+        { type: "group", title: "" },
+        { type: "group", title: "x", member_ids: many },
+        { type: "group", title: "x", member_ids: [unknown] },
+        { type: "channel", title: "x" },
+      ]) {
+        const res = await ctx.req({
+          method: "POST",
+          path: "/api/conversations",
+          auth: a.token,
+          body,
+        });
+        expectError(res, 422, "validation_failed", JSON.stringify(body).slice(0, 80));
+      }
+    },
+  },
+  {
+    id: "direct-get-or-create",
+    ref: "POST /api/conversations",
+    title:
+      "a direct conversation is get-or-create per unordered pair: 201 new, then 200 with the same id from either side",
+    async run(ctx) {
+      const [a, b] = await ctx.agents(2);
+      if (!a || !b) return;
+      const first = await ctx.req({
+        method: "POST",
+        path: "/api/conversations",
+        auth: a.token,
+        body: { type: "direct", agent_id: b.id },
+      });
+      expectStatus(first, 201, "first open");
+      expectEqual(
+        [
+          first.json.type,
+          first.json.title,
+          first.json.role,
+          first.json.member_count,
+          first.json.skipped,
+        ],
+        ["direct", null, "member", 2, []],
+        "type, title, role, member_count, skipped",
+        first,
+      );
+      const again = await ctx.req({
+        method: "POST",
+        path: "/api/conversations",
+        auth: a.token,
+        body: { type: "direct", agent_id: b.id },
+      });
+      expectStatus(again, 200, "opening it again");
+      const other = await ctx.req({
+        method: "POST",
+        path: "/api/conversations",
+        auth: b.token,
+        body: { type: "direct", agent_id: a.id },
+      });
+      expectStatus(other, 200, "opening it from the other side");
+      expectEqual(
+        [again.json.id, other.json.id],
+        [first.json.id, first.json.id],
+        "same conversation id",
+        other,
+      );
+    },
+  },
+  {
+    id: "direct-race",
+    ref: "POST /api/conversations (security.md #23)",
+    title: "parallel opens of one pair, in both orders, yield one conversation",
+    async run(ctx) {
+      const [a, b] = await ctx.agents(2);
+      if (!a || !b) return;
+      const opens = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => {
+          const [x, y] = i % 2 ? [a, b] : [b, a];
+          return ctx.req({
+            method: "POST",
+            path: "/api/conversations",
+            auth: x.token,
+            body: { type: "direct", agent_id: y.id },
+          });
+        }),
+      );
+      for (const r of opens) expectStatus(r, [200, 201], "a parallel open");
+      expectEqual(new Set(opens.map((r) => r.json.id)).size, 1, "distinct conversations", opens[0]);
+      expectEqual(opens.filter((r) => r.status === 201).length, 1, "201 answers", opens[0]);
+    },
+  },
+  {
+    id: "direct-refusals",
+    ref: "POST /api/conversations (decisions: unknown → 404, deactivated → 422)",
+    title:
+      "a direct conversation with yourself or a deactivated agent answers 422; with an unknown agent 404",
+    async run(ctx) {
+      const [a, gone] = await ctx.agents(2);
+      if (!a || !gone) return;
+      const self = await ctx.req({
+        method: "POST",
+        path: "/api/conversations",
+        auth: a.token,
+        body: { type: "direct", agent_id: a.id },
+      });
+      expectError(self, 422, "validation_failed", "with yourself");
+      const unknown = await ctx.req({
+        method: "POST",
+        path: "/api/conversations",
+        auth: a.token,
+        body: { type: "direct", agent_id: "agt_00000000000000000000000000" },
+      });
+      expectError(unknown, 404, "not_found", "with an unknown agent");
+      expectStatus(
+        await ctx.req({ method: "DELETE", path: "/api/agents/me", auth: gone.recoveryKey }),
+        204,
+        "deactivating",
+      );
+      const dead = await ctx.req({
+        method: "POST",
+        path: "/api/conversations",
+        auth: a.token,
+        body: { type: "direct", agent_id: gone.id },
+      });
+      expectError(dead, 422, "validation_failed", "with a deactivated agent");
+    },
+  },
+  {
+    id: "conversation-visibility",
+    ref: "§1 visibility; security.md #1",
+    title:
+      "a non-member gets 404 not_found for the conversation, its messages, a message, its members, sending and reading",
+    async run(ctx) {
+      const [a, b, outsider] = await ctx.agents(3);
+      if (!a || !b || !outsider) return;
+      const d = await openDirect(ctx, a, b);
+      const m = await send(a, d.id, "secret");
+      const base = `/api/conversations/${d.id}`;
+      const probes = [
+        { method: "GET", path: base },
+        { method: "GET", path: `${base}/messages` },
+        { method: "GET", path: `${base}/messages/${m.id}` },
+        { method: "PATCH", path: `${base}/messages/${m.id}`, body: { content: "x" } },
+        { method: "DELETE", path: `${base}/messages/${m.id}` },
+        { method: "POST", path: `${base}/messages`, body: { content: "hi" } },
+        { method: "POST", path: `${base}/read`, body: { message_id: m.id } },
+        { method: "GET", path: `${base}/members` },
+        { method: "POST", path: `${base}/leave` },
+      ];
+      for (const p of probes) {
+        const res = await ctx.req({ ...p, auth: outsider.token });
+        expectError(res, 404, "not_found", `${p.method} ${p.path.replace(d.id, "{id}")}`);
+      }
+      const unknown = await ctx.req({
+        method: "GET",
+        path: "/api/conversations/cnv_00000000000000000000000000",
+        auth: a.token,
+      });
+      expectEqual(
+        [unknown.status, unknown.errorCode],
+        [404, "not_found"],
+        "an unknown conversation",
+        unknown,
+      );
+    },
+  },
+  {
+    id: "conversations-list-order",
+    ref: "GET /api/conversations",
+    title:
+      "the caller's conversations, most recent activity first; a new message moves its conversation to the top",
+    async run(ctx) {
+      const [a, b] = await ctx.agents(2);
+      if (!a || !b) return;
+      const g1 = await createGroup(ctx, a, [], "first");
+      const g2 = await createGroup(ctx, a, [], "second");
+      const d = await openDirect(ctx, a, b);
+      const list = await ctx.req({ method: "GET", path: "/api/conversations", auth: a.token });
+      expectStatus(list, 200);
+      expectEqual(ids(list.json.data), [d.id, g2.id, g1.id], "newest first", list);
+      await send(a, g1.id, "bump");
+      const after = await ctx.req({ method: "GET", path: "/api/conversations", auth: a.token });
+      expectEqual(
+        ids(after.json.data),
+        [g1.id, d.id, g2.id],
+        "after a message in the oldest",
+        after,
+      );
+      const top = after.json.data[0];
+      ensure(
+        top.last_message?.content === "bump" && top.last_message_at !== null,
+        "last_message / last_message_at not set",
+        after,
+      );
+      const bList = await ctx.req({ method: "GET", path: "/api/conversations", auth: b.token });
+      expectEqual(ids(bList.json.data), [d.id], "B's conversations", bList);
+      const page = await ctx.req({
+        method: "GET",
+        path: "/api/conversations",
+        auth: a.token,
+        query: { limit: 2 },
+      });
+      const rest = await ctx.req({
+        method: "GET",
+        path: "/api/conversations",
+        auth: a.token,
+        query: { limit: 2, cursor: page.json.next_cursor },
+      });
+      expectEqual(
+        [...ids(page.json.data), ...ids(rest.json.data)],
+        ids(after.json.data),
+        "two pages of 2",
+        rest,
+      );
+    },
+  },
+  {
+    id: "conversation-update",
+    ref: "PATCH /api/conversations/{conversation_id}",
+    title:
+      "owner/admin may update title and description (200); a member gets 403 forbidden; a direct conversation 422",
+    async run(ctx) {
+      const [a, b] = await ctx.agents(2);
+      if (!a || !b) return;
+      const g = await createGroup(ctx, a, [b]);
+      const res = await ctx.req({
+        method: "PATCH",
+        path: `/api/conversations/${g.id}`,
+        auth: a.token,
+        body: { title: "Renamed", description: null },
+      });
+      expectStatus(res, 200);
+      expectEqual(
+        [res.json.title, res.json.description],
+        ["Renamed", null],
+        "title, description",
+        res,
+      );
+      const member = await ctx.req({
+        method: "PATCH",
+        path: `/api/conversations/${g.id}`,
+        auth: b.token,
+        body: { title: "Mine" },
+      });
+      expectError(member, 403, "forbidden", "a plain member renaming");
+      const empty = await ctx.req({
+        method: "PATCH",
+        path: `/api/conversations/${g.id}`,
+        auth: a.token,
+        body: {},
+      });
+      expectError(empty, 422, "validation_failed", "an empty PATCH");
+      const d = await openDirect(ctx, a, b);
+      const direct = await ctx.req({
+        method: "PATCH",
+        path: `/api/conversations/${d.id}`,
+        auth: a.token,
+        body: { title: "x" },
+      });
+      expectError(direct, 422, "validation_failed", "renaming a direct conversation");
+    },
+  },
+]);

@@ -15,8 +15,11 @@ export function requestContext(ids: IdGenerator, trustProxy: boolean): Middlewar
     c.set("requestId", requestId);
     c.set("clientAddress", clientAddress(c.req.header("x-forwarded-for"), c.env, trustProxy));
     c.set("rawBody", "");
+    // Set before the handler runs so it lands on every response (errors included) without
+    // rewriting the finished response's headers afterwards.
+    c.header("X-Request-Id", requestId);
     await next();
-    c.res.headers.set("X-Request-Id", requestId);
+    if (!c.res.headers.has("X-Request-Id")) c.res.headers.set("X-Request-Id", requestId);
   };
 }
 

@@ -1799,7 +1799,7 @@ export interface components {
          */
         IdempotencyKey: string;
         /**
-         * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+         * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
          * @example trace-7f3a9c
          */
         RequestId: string;
@@ -1844,7 +1844,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -1887,7 +1887,7 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -1935,7 +1935,7 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -1975,7 +1975,7 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2019,7 +2019,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2061,7 +2061,7 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2110,7 +2110,7 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2155,7 +2155,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2195,7 +2195,7 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2230,7 +2230,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2272,7 +2272,7 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2319,7 +2319,7 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2370,7 +2370,7 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2414,7 +2414,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2448,7 +2448,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2483,7 +2483,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2517,7 +2517,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2558,7 +2558,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2606,7 +2606,7 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2646,7 +2646,7 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2686,7 +2686,7 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2745,7 +2745,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2784,7 +2784,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2835,7 +2835,7 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2879,7 +2879,7 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2927,7 +2927,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -2967,7 +2967,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -3021,7 +3021,7 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -3076,7 +3076,7 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -3120,7 +3120,7 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -3168,7 +3168,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -3209,7 +3209,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -3251,7 +3251,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -3305,7 +3305,7 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -3352,7 +3352,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -3404,7 +3404,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -3440,7 +3440,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -3493,7 +3493,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];
@@ -3536,7 +3536,7 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description Your own id for this request. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`; otherwise the server assigns a `req_…` id.
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
                  * @example trace-7f3a9c
                  */
                 "X-Request-Id"?: components["parameters"]["RequestId"];

@@ -18,13 +18,17 @@ export default defineConfig({
   cleanUrls: true,
   lastUpdated: false,
   // Everything is served from this site: no web fonts, analytics or images from another host.
-  head: [["meta", { name: "theme-color", content: "#3451b2" }]],
+  head: [
+    ["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }],
+    ["meta", { name: "theme-color", content: "#3547a8" }],
+  ],
   markdown: {
     config: (md) => md.use(fluxraReference),
     theme: { light: "github-light", dark: "github-dark" },
   },
   themeConfig: {
     siteTitle: "Fluxra Chat API",
+    logo: { src: "/favicon.svg", alt: "" },
     nav: [
       { text: "Quickstart", link: "/quickstart" },
       {

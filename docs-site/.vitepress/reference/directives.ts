@@ -1,6 +1,7 @@
 import { renderErrorCatalog } from "./error-catalog.js";
 import { mediaExamples } from "./example.js";
-import { renderOperation, securityAnchor } from "./render-operation.js";
+import { TAG_PAGES } from "./pages.js";
+import { authLabel, renderOperation, securityAnchor } from "./render-operation.js";
 import { renderSchema } from "./render-schema.js";
 import { deref, operationsForTag } from "./spec.js";
 import { cell, code, jsonBlock, safeProse, schemaAnchor, table } from "./text.js";
@@ -38,7 +39,8 @@ export function expandDirectives(src: string, doc: OpenApiDocument): string {
       case "reference":
         return renderReference(doc);
       case "error-codes":
-        return renderErrorCatalog(doc);
+        // Wrapped so the catalog can be found on the page (blank lines keep the table Markdown).
+        return `<div class="fx-error-catalog">\n\n${renderErrorCatalog(doc)}\n\n</div>`;
       case "example":
         return renderExample(doc, need("op"), need("status"));
       case "schema":
@@ -61,15 +63,16 @@ function tagDescription(doc: OpenApiDocument, name: string): string {
   return safeProse(tag.description ?? "");
 }
 
-function operationTable(doc: OpenApiDocument, tag: string): string {
+function operationTable(doc: OpenApiDocument, tag: string, page = ""): string {
   const ops = operationsForTag(doc, tag);
   if (ops.length === 0) throw new Error(`The spec has no operations tagged ${tag}`);
   return table(
-    ["Method", "Path", "Operation"],
+    ["Method", "Path", "Operation", "Auth"],
     ops.map((op) => [
       op.method,
       code(op.path),
-      `[${cell(op.operation.summary ?? op.id)}](#${op.id})`,
+      `[${cell(op.operation.summary ?? op.id)}](${page}#${op.id})`,
+      authLabel(doc, op),
     ]),
   );
 }
@@ -86,7 +89,15 @@ function renderReference(doc: OpenApiDocument): string {
   for (const tag of doc.tags ?? []) {
     out.push(`## ${tag.name} {#tag-${tag.name.toLowerCase()}}`);
     if (tag.description) out.push(safeProse(tag.description));
-    out.push(renderTag(doc, tag.name, 3));
+    const page = TAG_PAGES[tag.name];
+    if (page) {
+      out.push(
+        `Each operation is documented in full on the [${tag.name} page](${page}#endpoint-reference).`,
+      );
+      out.push(operationTable(doc, tag.name, page));
+    } else {
+      out.push(renderTag(doc, tag.name, 3));
+    }
   }
   const schemes = Object.entries(doc.components?.securitySchemes ?? {});
   if (schemes.length > 0) {

@@ -1,6 +1,6 @@
-// Lets `tsc` type-check the theme entry; .vue files themselves are checked by Vue's compiler at build.
+// Lets `tsc` type-check the theme entry; .vue files themselves are checked by Vue's compiler at
+// build. The component type comes through vitepress, which owns the `vue` dependency.
 declare module "*.vue" {
-  import type { DefineComponent } from "vue";
-  const component: DefineComponent<object, object, unknown>;
+  const component: NonNullable<import("vitepress").Theme["Layout"]>;
   export default component;
 }

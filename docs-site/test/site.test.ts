@@ -1,0 +1,224 @@
+import { mkdirSync, readdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TAG_PAGES } from "../.vitepress/reference/pages.js";
+import { listOperations, loadSpec } from "../.vitepress/reference/spec.js";
+import { launchBrowser, watchPage } from "./helpers/browser.js";
+import { type StaticSite, serveStatic } from "./helpers/static-server.js";
+
+// Drives the BUILT site (`vitepress build` runs first in the package's test script) in headless
+// Debian Chromium, as a reader's browser would see it.
+const docsRoot = resolve(import.meta.dirname, "..");
+const dist = resolve(docsRoot, ".vitepress/dist");
+const screenshots = resolve(docsRoot, "test-results");
+const spec = loadSpec();
+
+/** Every page of the built site, as clean URLs. */
+const pages = readdirSync(dist)
+  .filter((f) => f.endsWith(".html") && f !== "404.html")
+  .map((f) => (f === "index.html" ? "/" : `/${f.replace(/\.html$/, "")}`))
+  .sort();
+
+let site: StaticSite;
+let browser: Browser;
+
+beforeAll(async () => {
+  site = await serveStatic(dist);
+  browser = await launchBrowser();
+  mkdirSync(screenshots, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+async function open(path: string, options: { width?: number; dark?: boolean } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: 900 },
+    colorScheme: options.dark ? "dark" : "light",
+  });
+  const page = await context.newPage();
+  const problems = watchPage(page, site.origin);
+  await page.goto(`${site.origin}${path}`, { waitUntil: "networkidle" });
+  return { page, problems, close: () => context.close() };
+}
+
+/** Accessibility problems a reader would hit: skipped heading levels, images without alt, unlabelled controls. */
+function a11yProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const content = document.querySelector(".VPContent") ?? document.body;
+    let previous = 0;
+    for (const h of content.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+      if ((h as HTMLElement).offsetParent === null && h.closest("details") === null) continue;
+      const level = Number(h.tagName[1]);
+      if (previous > 0 && level > previous + 1)
+        out.push(`heading ${h.tagName} "${h.textContent}" skips a level`);
+      previous = level;
+    }
+    if (document.querySelectorAll("h1").length !== 1)
+      out.push(`${document.querySelectorAll("h1").length} h1 elements`);
+    for (const img of document.querySelectorAll("img")) {
+      if (!img.hasAttribute("alt")) out.push(`image without alt: ${img.src}`);
+    }
+    for (const el of document.querySelectorAll("input, textarea, select, button")) {
+      const control = el as HTMLInputElement;
+      if (control.type === "hidden") continue;
+      const labelled =
+        control.getAttribute("aria-label") ||
+        control.getAttribute("aria-labelledby") ||
+        (control.id && document.querySelector(`label[for="${control.id}"]`)) ||
+        control.closest("label") ||
+        (el.tagName === "BUTTON" && el.textContent?.trim()) ||
+        control.getAttribute("title");
+      if (!labelled)
+        out.push(`unlabelled ${el.tagName.toLowerCase()} ${el.outerHTML.slice(0, 80)}`);
+    }
+    if (!document.documentElement.lang) out.push("no lang on <html>");
+    return out;
+  });
+}
+
+describe("every page", () => {
+  it("the build produced the expected pages", () => {
+    expect(pages).toEqual(
+      [
+        "/",
+        "/agents",
+        "/authentication",
+        "/blocks",
+        "/chat",
+        "/conventions",
+        "/quickstart",
+        "/reference",
+      ].sort(),
+    );
+  });
+
+  it.each(pages)(
+    "%s loads with no console error, failed or external request, and accessible markup",
+    async (path) => {
+      const { page, problems, close } = await open(path);
+      expect(await page.locator("h1").first().textContent()).toBeTruthy();
+      expect(problems.consoleErrors).toEqual([]);
+      expect(problems.failedRequests).toEqual([]);
+      expect(problems.externalRequests).toEqual([]);
+      expect(await a11yProblems(page)).toEqual([]);
+      await close();
+    },
+  );
+});
+
+describe("navigation", () => {
+  it("the sidebar reaches every domain page", async () => {
+    const { page, problems, close } = await open("/quickstart");
+    for (const [tag, link] of Object.entries(TAG_PAGES)) {
+      const entry = page.locator(`.VPSidebar a[href="${link}"]`);
+      await entry.click();
+      await page.waitForURL(`${site.origin}${link}`);
+      const title = tag === "Auth" ? "Authentication" : tag;
+      await page.locator(".VPDoc h1", { hasText: title }).waitFor();
+    }
+    expect(problems.consoleErrors).toEqual([]);
+    await close();
+  });
+
+  it("local search finds an endpoint and opens it", async () => {
+    const { page, problems, close } = await open("/");
+    await page.getByRole("button", { name: "Search" }).click();
+    const box = page.getByRole("combobox").or(page.locator("#localsearch-input"));
+    await box.first().fill("sendMessage");
+    const hit = page.locator(".VPLocalSearchBox .result", { hasText: "Send a message" }).first();
+    await hit.waitFor();
+    expect(await hit.getAttribute("href")).toMatch(/\/chat#sendmessage$/i);
+    await hit.click();
+    await page.waitForURL(/\/chat#sendMessage$/i);
+    expect(problems.consoleErrors).toEqual([]);
+    await close();
+  });
+
+  it("dark mode toggles", async () => {
+    const { page, close } = await open("/quickstart");
+    const isDark = () => page.evaluate(() => document.documentElement.classList.contains("dark"));
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(await isDark()).toBe(false);
+    const light = await background();
+    const toggle = page.locator(".VPNavBar .VPSwitchAppearance:visible");
+    await toggle.click();
+    expect(await isDark()).toBe(true);
+    expect(await background()).not.toBe(light);
+    await toggle.click();
+    expect(await isDark()).toBe(false);
+    await close();
+  });
+});
+
+describe("generated reference", () => {
+  const operations = listOperations(spec);
+
+  it.each(Object.entries(TAG_PAGES))(
+    "the %s page lists every operation of its tag in the spec",
+    async (tag, link) => {
+      const expected = operations.filter((op) => op.tag === tag);
+      expect(expected.length).toBeGreaterThan(0);
+      const { page, close } = await open(link);
+      for (const op of expected) {
+        const heading = page.locator(`[id="${op.id}"]`);
+        expect(await heading.count(), op.id).toBe(1);
+        expect(await heading.textContent()).toContain(op.operation.summary ?? op.id);
+        const endpoint = page
+          .locator(".fx-endpoint", { hasText: op.path })
+          .filter({ hasText: op.method });
+        expect(await endpoint.count(), `${op.method} ${op.path}`).toBeGreaterThan(0);
+      }
+      await close();
+    },
+  );
+
+  it("the reference page links every operation and documents every schema", async () => {
+    const { page, close } = await open("/reference");
+    for (const op of operations) {
+      const page_ = TAG_PAGES[op.tag];
+      const target = page_ ? `a[href="${page_}#${op.id}"]` : `[id="${op.id}"]`;
+      expect(await page.locator(target).count(), op.id).toBeGreaterThan(0);
+    }
+    for (const name of Object.keys(spec.components?.schemas ?? {})) {
+      expect(await page.locator(`[id="schema-${name.toLowerCase()}"]`).count(), name).toBe(1);
+    }
+    await close();
+  });
+
+  it("the error-code catalog lists every code of the spec's ErrorCode enum", async () => {
+    const codes = (spec.components?.schemas?.["ErrorCode"]?.enum ?? []).map(String);
+    expect(codes.length).toBeGreaterThan(0);
+    const { page, close } = await open("/conventions");
+    const table = page.locator(".fx-error-catalog table");
+    const shown = await table.locator("tbody tr td:first-child").allTextContents();
+    expect(shown).toEqual(codes);
+    await close();
+  });
+});
+
+describe("screenshots for review", () => {
+  it.each([
+    ["home", "/"],
+    ["quickstart", "/quickstart"],
+    ["chat", "/chat"],
+  ])("%s", async (name, path) => {
+    for (const dark of [false, true]) {
+      const { page, close } = await open(path, { dark });
+      const file = resolve(screenshots, `${name}${dark ? "-dark" : ""}.png`);
+      await page.screenshot({ path: file, fullPage: name !== "chat" });
+      await close();
+    }
+  });
+
+  it("an operation of the chat reference", async () => {
+    const { page, close } = await open("/chat#sendMessage");
+    await page.locator('[id="sendMessage"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: resolve(screenshots, "chat-send-message.png") });
+    await close();
+  });
+});

@@ -3,15 +3,19 @@ import { parseArgs } from "node:util";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { configFromEnv, parsePositiveInt } from "./platform/config.js";
+import { pgPoolSize, redactUrl } from "./storage/postgres/cli-options.js";
+import { createPostgresStore, isPostgresUrl } from "./storage/postgres/index.js";
 import { createSqliteStore } from "./storage/sqlite/index.js";
 
 const usage = `Usage: fluxra-server [--port N] [--host H] [--db PATH] [--token-ttl SECONDS]
 
-Runs the Fluxra Chat API reference server on embedded SQLite.
+Runs the Fluxra Chat API reference server on embedded SQLite or on PostgreSQL.
 
   --port        port to listen on (env PORT, default 8787; 0 picks a free port)
   --host        address to bind (env HOST, default 127.0.0.1; 0.0.0.0 for all interfaces)
-  --db          SQLite file (env FLUXRA_DB, default ./.fluxra/fluxra.db)
+  --db          SQLite file, or postgres://user@host:5432/db to run on PostgreSQL
+                (several instances may share one database; env FLUXRA_DB,
+                default ./.fluxra/fluxra.db; FLUXRA_PG_POOL_SIZE, default 10)
   --token-ttl   access-token lifetime in seconds (env FLUXRA_TOKEN_TTL, default 900)
 
 Environment: FLUXRA_RATE_LIMITS=off disables rate limiting (tests, benchmarks only);
@@ -38,16 +42,17 @@ function main(): void {
   const port = portText === "0" ? 0 : parsePositiveInt(portText, "--port");
   const host = values.host ?? env["HOST"] ?? "127.0.0.1";
   const dbPath = values.db ?? env["FLUXRA_DB"] ?? "./.fluxra/fluxra.db";
-  if (/^postgres(ql)?:\/\//.test(dbPath)) {
-    throw new Error("PostgreSQL storage is not available in this build; use a SQLite file path.");
-  }
   const config = configFromEnv(env);
   if (values["token-ttl"])
     config.tokenTtlSeconds = parsePositiveInt(values["token-ttl"], "--token-ttl");
 
   // `pnpm start` runs in the package folder; INIT_CWD is where the user typed it.
-  const dbFile = resolve(env["INIT_CWD"] ?? process.cwd(), dbPath);
-  const store = createSqliteStore(dbFile);
+  // postgres://… picks PostgreSQL (several instances may share it); anything else is a SQLite file.
+  const onPostgres = isPostgresUrl(dbPath);
+  const dbFile = onPostgres ? redactUrl(dbPath) : resolve(env["INIT_CWD"] ?? process.cwd(), dbPath);
+  const store = onPostgres
+    ? createPostgresStore(dbPath, { maxConnections: pgPoolSize(env) })
+    : createSqliteStore(dbFile);
   const app = createApp({ store, config });
   const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
     const shown = info.family === "IPv6" ? `[${info.address}]` : info.address;

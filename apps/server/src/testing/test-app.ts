@@ -6,6 +6,7 @@ import { serve } from "@hono/node-server";
 import { createApp, type FluxraApp } from "../app.js";
 import { createManualClock, type ManualClock } from "../platform/clock.js";
 import type { ConfigInput } from "../platform/config.js";
+import { createTestPostgresStore, testBackend } from "../storage/postgres/test-store.js";
 import { createSqliteStore, type SqliteStore } from "../storage/sqlite/index.js";
 import { ResponseValidator } from "./response-validator.js";
 import { loadSpec } from "./spec.js";
@@ -125,7 +126,12 @@ export async function checkedResponse(
 export function createTestApp(options: TestAppOptions = {}): TestApp {
   const dir = options.dbPath ? undefined : mkdtempSync(join(tmpdir(), "fluxra-test-"));
   const dbPath = options.dbPath ?? join(dir as string, "fluxra.db");
-  const store = createSqliteStore(dbPath);
+  // FLUXRA_TEST_DB=postgres runs the same suites on PostgreSQL (a fresh schema per app; its
+  // `db.raw.prepare(…)` answers the few tests that look into the tables, via psql).
+  const store =
+    testBackend === "postgres"
+      ? (createTestPostgresStore() as unknown as SqliteStore)
+      : createSqliteStore(dbPath);
   const clock = options.clock ?? createManualClock();
   const config: ConfigInput = {
     ...testConfig,

@@ -1,0 +1,174 @@
+import type { ChatStore } from "../../domains/chat/store.js";
+import {
+  agentState,
+  agentsBlockEitherWay,
+  CONVERSATION_SELECT,
+  type ConversationRow,
+  conversationView,
+  lockConversation,
+  viewOf,
+} from "./chat-sql.js";
+import type { PgDatabase } from "./database.js";
+
+/** Conversation operations of the PostgreSQL chat store. */
+export function conversationOps(
+  db: PgDatabase,
+): Pick<
+  ChatStore,
+  "openDirect" | "createGroup" | "listConversations" | "getConversation" | "updateConversation"
+> {
+  return {
+    async openDirect(caller, other, id, now) {
+      return db.tx(async (q) => {
+        const state = await agentState(q, other);
+        if (state === "missing") return { ok: false, code: "not_found" } as const;
+        if (state === "inactive") {
+          return {
+            ok: false,
+            code: "invalid",
+            path: "body.agent_id",
+            message: "the agent is deactivated",
+          } as const;
+        }
+        if (await agentsBlockEitherWay(q, caller, other))
+          return { ok: false, code: "blocked" } as const;
+        const [low, high] = caller < other ? [caller, other] : [other, caller];
+        // Never check-then-insert: the unique pair decides. A concurrent opener on another
+        // instance waits for our commit and then does nothing (and reads our row).
+        const inserted = await q(
+          `INSERT INTO conversations (id, type, created_by, direct_low, direct_high, member_count,
+             activity_at, created_at, updated_at)
+           VALUES (@id, 'direct', @caller, @low, @high, 2, @now, @now, @now)
+           ON CONFLICT DO NOTHING RETURNING 1`,
+          { id, caller, low, high, now },
+        );
+        const created = inserted.length === 1;
+        const [conv] = await q<{ id: string }>(
+          "SELECT id FROM conversations WHERE direct_low = @low AND direct_high = @high",
+          { low, high },
+        );
+        if (conv === undefined) throw new Error("direct conversation vanished");
+        if (created) {
+          await q(
+            `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+             VALUES ($1, $2, 'member', $4), ($1, $3, 'member', $4)`,
+            [id, low, high, now],
+          );
+        } else {
+          // Only the caller's own conversation block refuses the open (the spec's rule).
+          const own = await q(
+            "SELECT 1 FROM blocks WHERE blocker_id = $1 AND type = 'conversation' AND target_id = $2",
+            [caller, conv.id],
+          );
+          if (own.length > 0) return { ok: false, code: "blocked" } as const;
+        }
+        const view = await viewOf(q, caller, conv.id);
+        if (view === undefined) throw new Error("direct conversation without its member");
+        return { ok: true, value: { conversation: view, created } } as const;
+      });
+    },
+
+    async createGroup(caller, input, now) {
+      return db.tx(async (q) => {
+        const wanted = [...new Set(input.member_ids)].filter((m) => m !== caller);
+        const bad: { path: string; message: string }[] = [];
+        for (const [i, m] of input.member_ids.entries()) {
+          if (m === caller) continue;
+          const state = await agentState(q, m);
+          if (state === "active") continue;
+          const message = state === "missing" ? "No such agent." : "The agent is deactivated.";
+          bad.push({ path: `body.member_ids.${i}`, message });
+        }
+        const [first, ...more] = bad;
+        if (first !== undefined) return { ok: false, code: "invalid", ...first, more } as const;
+        const skipped: string[] = [];
+        for (const m of wanted) if (await agentsBlockEitherWay(q, caller, m)) skipped.push(m);
+        const members = wanted.filter((m) => !skipped.includes(m));
+        await q(
+          `INSERT INTO conversations (id, type, title, description, created_by, member_count,
+             activity_at, created_at, updated_at)
+           VALUES (@id, 'group', @title, @description, @caller, @count, @now, @now, @now)`,
+          {
+            id: input.id,
+            title: input.title,
+            description: input.description,
+            caller,
+            count: members.length + 1,
+            now,
+          },
+        );
+        await q(
+          `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+           SELECT $1, a, CASE WHEN a = $2 THEN 'owner' ELSE 'member' END, $3
+           FROM unnest($4::text[]) AS a`,
+          [input.id, caller, now, [caller, ...members]],
+        );
+        const view = await viewOf(q, caller, input.id);
+        if (view === undefined) throw new Error("group without its owner");
+        return { ok: true, value: { conversation: view, skipped } } as const;
+      });
+    },
+
+    async listConversations(caller, after, limit) {
+      return db.tx(async (q) => {
+        const rows = await q<ConversationRow>(
+          `${CONVERSATION_SELECT}
+           AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = @caller
+                           AND b.type = 'conversation' AND b.target_id = c.id)
+           AND (@after_at::bigint IS NULL OR (c.activity_at, c.id) < (@after_at, @after_id::text))
+           ORDER BY c.activity_at DESC, c.id DESC LIMIT @limit`,
+          {
+            caller,
+            after_at: after?.activity_at ?? null,
+            after_id: after?.id ?? null,
+            limit: limit + 1,
+          },
+        );
+        const page = rows.slice(0, limit);
+        const last = page.at(-1);
+        const views = [];
+        for (const r of page) views.push(await conversationView(q, r, caller));
+        return {
+          rows: views,
+          next: rows.length > limit && last ? { activity_at: last.activity_at, id: last.id } : null,
+        };
+      });
+    },
+
+    async getConversation(caller, id) {
+      return (await db.tx((q) => viewOf(q, caller, id))) ?? null;
+    },
+
+    async updateConversation(caller, id, patch, now) {
+      return db.tx(async (q) => {
+        await lockConversation(q, id);
+        const view = await viewOf(q, caller, id);
+        if (view === undefined) return { ok: false, code: "not_found" } as const;
+        if (view.type === "direct") {
+          return {
+            ok: false,
+            code: "invalid",
+            path: "path.conversation_id",
+            message: "a direct conversation has no title or description",
+          } as const;
+        }
+        if (view.role === "member") return { ok: false, code: "forbidden" } as const;
+        await q(
+          `UPDATE conversations SET title = coalesce(@title::text, title),
+             description = CASE WHEN @set_desc THEN @description::text ELSE description END,
+             updated_at = @now WHERE id = @id`,
+          {
+            id,
+            now,
+            title: patch.title ?? null,
+            set_desc: patch.description !== undefined,
+            description: patch.description ?? null,
+          },
+        );
+        const after = await viewOf(q, caller, id);
+        if (after === undefined) throw new Error("conversation vanished in its own transaction");
+        return { ok: true, value: after } as const;
+      });
+    },
+  };
+}

@@ -1,0 +1,205 @@
+import type { ChatStore, MemberRecord, Outcome, Role } from "../../domains/chat/store.js";
+import { ROLE_RANK } from "../../domains/chat/store.js";
+import { toTimestamp } from "../../platform/clock.js";
+import { agentState, agentsBlockEitherWay, lockConversation } from "./chat-sql.js";
+import type { PgDatabase, Query } from "./database.js";
+
+interface Membership {
+  type: "direct" | "group";
+  role: Role;
+  member_count: number;
+}
+
+const DIRECT_REFUSED = {
+  ok: false,
+  code: "invalid",
+  path: "path.conversation_id",
+  message: "members can only be managed in group conversations",
+} as const;
+
+/**
+ * The caller's membership in a conversation, or a refusal (404 / 422 for direct). With `lock`,
+ * the conversation row is locked first so concurrent member changes run one at a time.
+ */
+export async function groupMembership(
+  q: Query,
+  caller: string,
+  id: string,
+  lock: boolean,
+): Promise<Outcome<Membership>> {
+  if (lock) await lockConversation(q, id);
+  const [row] = await q<Membership>(
+    `SELECT c.type, c.member_count, m.role FROM conversation_members m
+     JOIN conversations c ON c.id = m.conversation_id
+     WHERE m.conversation_id = $1 AND m.agent_id = $2`,
+    [id, caller],
+  );
+  if (row === undefined) return { ok: false, code: "not_found" };
+  if (row.type === "direct") return DIRECT_REFUSED;
+  return { ok: true, value: row };
+}
+
+interface MemberRow {
+  agent_id: string;
+  role: Role;
+  joined_at: number;
+}
+
+function toMember(row: MemberRow): MemberRecord {
+  return { agent_id: row.agent_id, role: row.role, joined_at: toTimestamp(row.joined_at) };
+}
+
+async function memberOf(q: Query, id: string, agent: string): Promise<MemberRow | undefined> {
+  const [row] = await q<MemberRow>(
+    `SELECT agent_id, role, joined_at FROM conversation_members
+     WHERE conversation_id = $1 AND agent_id = $2`,
+    [id, agent],
+  );
+  return row;
+}
+
+async function soleOwnerWithOthers(q: Query, id: string, m: Membership): Promise<boolean> {
+  if (m.role !== "owner" || m.member_count <= 1) return false;
+  const [owners] = await q<{ n: number }>(
+    "SELECT count(*) AS n FROM conversation_members WHERE conversation_id = $1 AND role = 'owner'",
+    [id],
+  );
+  return owners?.n === 1;
+}
+
+/**
+ * Removes the caller from a group inside the current transaction (conversation row locked).
+ * The sole owner cannot leave while others remain (last_owner).
+ */
+export async function leaveGroup(
+  q: Query,
+  caller: string,
+  id: string,
+  m: Membership,
+): Promise<Outcome<null>> {
+  if (await soleOwnerWithOthers(q, id, m)) return { ok: false, code: "last_owner" };
+  await q("DELETE FROM conversation_members WHERE conversation_id = $1 AND agent_id = $2", [
+    id,
+    caller,
+  ]);
+  await q("UPDATE conversations SET member_count = member_count - 1 WHERE id = $1", [id]);
+  return { ok: true, value: null };
+}
+
+/** Member operations of the PostgreSQL chat store. */
+export function memberOps(
+  db: PgDatabase,
+): Pick<ChatStore, "listMembers" | "addMember" | "updateMember" | "removeMember" | "leave"> {
+  return {
+    async listMembers(caller, id, after, limit) {
+      return db.tx(async (q) => {
+        const m = await groupMembership(q, caller, id, false);
+        if (!m.ok) return m;
+        const rows = await q<MemberRow>(
+          `SELECT agent_id, role, joined_at FROM conversation_members
+           WHERE conversation_id = @id
+             AND (@after_at::bigint IS NULL OR (joined_at, agent_id) > (@after_at, @after_id::text))
+           ORDER BY joined_at, agent_id LIMIT @limit`,
+          {
+            id,
+            after_at: after?.joined_at ?? null,
+            after_id: after?.agent_id ?? null,
+            limit: limit + 1,
+          },
+        );
+        const page = rows.slice(0, limit);
+        const last = page.at(-1);
+        const next =
+          rows.length > limit && last
+            ? { joined_at: last.joined_at, agent_id: last.agent_id }
+            : null;
+        return { ok: true, value: { rows: page.map(toMember), next } };
+      });
+    },
+
+    async addMember(caller, id, agent, role, now) {
+      return db.tx(async (q): Promise<Outcome<MemberRecord>> => {
+        const m = await groupMembership(q, caller, id, true);
+        if (!m.ok) return m;
+        const rank = ROLE_RANK[m.value.role];
+        if (rank < ROLE_RANK.admin || ROLE_RANK[role] > rank)
+          return { ok: false, code: "forbidden" };
+        const state = await agentState(q, agent);
+        if (state !== "active") {
+          const message = state === "missing" ? "no such agent" : "the agent is deactivated";
+          return { ok: false, code: "invalid", path: "body.agent_id", message };
+        }
+        if ((await memberOf(q, id, agent)) !== undefined)
+          return { ok: false, code: "already_member" };
+        const banned = await q(
+          "SELECT 1 FROM blocks WHERE blocker_id = $1 AND type = 'conversation' AND target_id = $2",
+          [agent, id],
+        );
+        if (banned.length > 0 || (await agentsBlockEitherWay(q, caller, agent))) {
+          return { ok: false, code: "blocked" };
+        }
+        await q(
+          `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+           VALUES ($1, $2, $3, $4)`,
+          [id, agent, role, now],
+        );
+        await q("UPDATE conversations SET member_count = member_count + 1 WHERE id = $1", [id]);
+        return { ok: true, value: toMember({ agent_id: agent, role, joined_at: now }) };
+      });
+    },
+
+    async updateMember(caller, id, agent, role) {
+      return db.tx(async (q): Promise<Outcome<MemberRecord>> => {
+        const m = await groupMembership(q, caller, id, true);
+        if (!m.ok) return m;
+        const target = await memberOf(q, id, agent);
+        if (target === undefined) return { ok: false, code: "not_a_member" };
+        const mine = ROLE_RANK[m.value.role];
+        if (agent === caller) {
+          if (ROLE_RANK[role] > mine) return { ok: false, code: "forbidden" };
+          if (role !== "owner" && (await soleOwnerWithOthers(q, id, m.value))) {
+            return { ok: false, code: "last_owner" };
+          }
+        } else if (
+          mine < ROLE_RANK.admin ||
+          mine <= ROLE_RANK[target.role] ||
+          ROLE_RANK[role] > mine
+        ) {
+          return { ok: false, code: "forbidden" };
+        }
+        await q(
+          "UPDATE conversation_members SET role = $1 WHERE conversation_id = $2 AND agent_id = $3",
+          [role, id, agent],
+        );
+        return { ok: true, value: toMember({ ...target, role }) };
+      });
+    },
+
+    async removeMember(caller, id, agent) {
+      return db.tx(async (q): Promise<Outcome<null>> => {
+        const m = await groupMembership(q, caller, id, true);
+        if (!m.ok) return m;
+        const target = await memberOf(q, id, agent);
+        if (target === undefined) return { ok: false, code: "not_a_member" };
+        const mine = ROLE_RANK[m.value.role];
+        if (mine < ROLE_RANK.admin || mine <= ROLE_RANK[target.role]) {
+          return { ok: false, code: "forbidden" };
+        }
+        await q("DELETE FROM conversation_members WHERE conversation_id = $1 AND agent_id = $2", [
+          id,
+          agent,
+        ]);
+        await q("UPDATE conversations SET member_count = member_count - 1 WHERE id = $1", [id]);
+        return { ok: true, value: null };
+      });
+    },
+
+    async leave(caller, id) {
+      return db.tx(async (q): Promise<Outcome<null>> => {
+        const m = await groupMembership(q, caller, id, true);
+        if (!m.ok) return m;
+        return leaveGroup(q, caller, id, m.value);
+      });
+    },
+  };
+}

@@ -1,0 +1,245 @@
+import type { ChatStore, MessageRecord, Outcome } from "../../domains/chat/store.js";
+import { ROLE_RANK, type Role } from "../../domains/chat/store.js";
+import {
+  agentsBlockEitherWay,
+  MESSAGE_COLUMNS,
+  type MessageRow,
+  NOT_BLOCKED_AUTHOR,
+  toMessage,
+  viewOf,
+} from "./chat-sql.js";
+import type { PgDatabase, Query } from "./database.js";
+
+interface Access {
+  type: "direct" | "group";
+  role: Role;
+  direct_low: string | null;
+  direct_high: string | null;
+}
+
+async function access(q: Query, caller: string, id: string): Promise<Access | undefined> {
+  const [row] = await q<Access>(
+    `SELECT c.type, c.direct_low, c.direct_high, m.role FROM conversation_members m
+     JOIN conversations c ON c.id = m.conversation_id
+     WHERE m.conversation_id = $1 AND m.agent_id = $2`,
+    [id, caller],
+  );
+  return row;
+}
+
+/** A message of the conversation; `lock` holds its row so a concurrent edit/delete waits. */
+async function messageIn(
+  q: Query,
+  conversation: string,
+  id: string,
+  lock = false,
+): Promise<MessageRow | undefined> {
+  const [row] = await q<MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1 AND conversation_id = $2${lock ? " FOR UPDATE" : ""}`,
+    [id, conversation],
+  );
+  return row;
+}
+
+/** A block on a direct conversation either way: agent blocks between the pair, or a conversation block. */
+async function directBlocked(q: Query, id: string, a: Access): Promise<boolean> {
+  const low = a.direct_low ?? "";
+  const high = a.direct_high ?? "";
+  if (await agentsBlockEitherWay(q, low, high)) return true;
+  const rows = await q(
+    `SELECT 1 FROM blocks WHERE type = 'conversation' AND target_id = $1
+     AND blocker_id IN ($2, $3) LIMIT 1`,
+    [id, low, high],
+  );
+  return rows.length > 0;
+}
+
+/** New content of an `application/json` message must still parse (its type cannot change). */
+function fitsContentType(content: string, type: string): boolean {
+  if (type !== "application/json") return true;
+  try {
+    JSON.parse(content);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const NOT_FOUND = { ok: false, code: "not_found" } as const;
+
+const PAGE_DESC = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = @id AND seq < @seq
+  AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq DESC LIMIT @limit`;
+const PAGE_ASC = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = @id AND seq > @seq
+  AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq ASC LIMIT @limit`;
+
+/** Message and read-marker operations of the PostgreSQL chat store. */
+export function messageOps(
+  db: PgDatabase,
+): Pick<
+  ChatStore,
+  | "locateMessage"
+  | "sendMessage"
+  | "listMessages"
+  | "getMessage"
+  | "editMessage"
+  | "deleteMessage"
+  | "markRead"
+> {
+  return {
+    async locateMessage(caller, conversation, message) {
+      return db.tx(async (q) => {
+        if ((await access(q, caller, conversation)) === undefined) return NOT_FOUND;
+        const row = await messageIn(q, conversation, message);
+        return { ok: true, value: row === undefined ? null : { seq: row.seq } };
+      });
+    },
+
+    async sendMessage(caller, conversation, input, now) {
+      return db.tx(async (q): Promise<Outcome<MessageRecord>> => {
+        const a = await access(q, caller, conversation);
+        if (a === undefined) return NOT_FOUND;
+        if (a.type === "direct" && (await directBlocked(q, conversation, a))) {
+          return { ok: false, code: "blocked" };
+        }
+        if (input.reply_to_id !== null && !(await messageIn(q, conversation, input.reply_to_id))) {
+          const message = "reply_to_id must name a message of this conversation";
+          return { ok: false, code: "invalid", path: "body.reply_to_id", message };
+        }
+        // The row lock taken by this UPDATE serialises senders of one conversation across every
+        // instance until commit; a rollback undoes the bump, so seq stays gap-free.
+        const [bumped] = await q<{ seq: number }>(
+          `UPDATE conversations SET next_seq = next_seq + 1, last_message_at = $2,
+             activity_at = $2 WHERE id = $1 RETURNING next_seq - 1 AS seq`,
+          [conversation, now],
+        );
+        if (bumped === undefined) return NOT_FOUND;
+        const row: MessageRow = {
+          id: input.id,
+          conversation_id: conversation,
+          seq: bumped.seq,
+          author_id: caller,
+          content: input.content,
+          content_type: input.content_type,
+          reply_to_id: input.reply_to_id,
+          metadata: input.metadata === null ? null : JSON.stringify(input.metadata),
+          created_at: now,
+          edited_at: null,
+          deleted_at: null,
+        };
+        await q(
+          `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+          [
+            row.id,
+            row.conversation_id,
+            row.seq,
+            row.author_id,
+            row.content,
+            row.content_type,
+            row.reply_to_id,
+            row.metadata,
+            row.created_at,
+            row.edited_at,
+            row.deleted_at,
+          ],
+        );
+        return { ok: true, value: toMessage(row) };
+      });
+    },
+
+    async listMessages(caller, conversation, window, limit) {
+      return db.tx(async (q) => {
+        if ((await access(q, caller, conversation)) === undefined) return NOT_FOUND;
+        const asc = window.direction === "asc";
+        const rows = await q<MessageRow>(asc ? PAGE_ASC : PAGE_DESC, {
+          id: conversation,
+          caller,
+          seq: window.seq ?? (asc ? 0 : Number.MAX_SAFE_INTEGER),
+          limit: limit + 1,
+        });
+        const page = rows.slice(0, limit);
+        const next = rows.length > limit ? (page.at(-1)?.seq ?? null) : null;
+        return { ok: true, value: { rows: page.map(toMessage), next } };
+      });
+    },
+
+    async getMessage(caller, conversation, message) {
+      return db.tx(async (q) => {
+        if ((await access(q, caller, conversation)) === undefined) return NOT_FOUND;
+        const [row] = await q<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = @id AND conversation_id = @conversation
+             AND ${NOT_BLOCKED_AUTHOR}`,
+          { id: message, conversation, caller },
+        );
+        return row === undefined ? NOT_FOUND : { ok: true, value: toMessage(row) };
+      });
+    },
+
+    async editMessage(caller, conversation, message, edit, now) {
+      return db.tx(async (q): Promise<Outcome<MessageRecord>> => {
+        if ((await access(q, caller, conversation)) === undefined) return NOT_FOUND;
+        const row = await messageIn(q, conversation, message, true);
+        if (row === undefined) return NOT_FOUND;
+        if (row.author_id !== caller) return { ok: false, code: "not_message_author" };
+        if (row.deleted_at !== null) return { ok: false, code: "message_deleted" };
+        if (edit.content !== undefined && !fitsContentType(edit.content, row.content_type)) {
+          const message = "application/json content must parse as JSON.";
+          return { ok: false, code: "invalid", path: "body.content", message };
+        }
+        const next: MessageRow = {
+          ...row,
+          content: edit.content ?? row.content,
+          metadata:
+            edit.metadata === undefined
+              ? row.metadata
+              : edit.metadata === null
+                ? null
+                : JSON.stringify(edit.metadata),
+          edited_at: now,
+        };
+        await q(
+          `UPDATE messages SET content = $2, metadata = $3, edited_at = $4
+           WHERE id = $1 AND deleted_at IS NULL`,
+          [next.id, next.content, next.metadata, next.edited_at],
+        );
+        return { ok: true, value: toMessage(next) };
+      });
+    },
+
+    async deleteMessage(caller, conversation, message, now) {
+      return db.tx(async (q): Promise<Outcome<MessageRecord>> => {
+        const a = await access(q, caller, conversation);
+        if (a === undefined) return NOT_FOUND;
+        const row = await messageIn(q, conversation, message, true);
+        if (row === undefined) return NOT_FOUND;
+        const moderator = a.type === "group" && ROLE_RANK[a.role] >= ROLE_RANK.admin;
+        if (row.author_id !== caller && !moderator)
+          return { ok: false, code: "not_message_author" };
+        if (row.deleted_at !== null) return { ok: true, value: toMessage(row) };
+        const tomb: MessageRow = { ...row, content: null, metadata: null, deleted_at: now };
+        await q(
+          "UPDATE messages SET content = NULL, metadata = NULL, deleted_at = $2 WHERE id = $1",
+          [tomb.id, now],
+        );
+        return { ok: true, value: toMessage(tomb) };
+      });
+    },
+
+    async markRead(caller, conversation, message) {
+      return db.tx(async (q) => {
+        if ((await access(q, caller, conversation)) === undefined) return NOT_FOUND;
+        const row = await messageIn(q, conversation, message);
+        if (row === undefined) return NOT_FOUND;
+        // Only ever moves forward, whichever instance answers first.
+        await q(
+          `UPDATE conversation_members SET last_read_seq = $1, last_read_message_id = $2
+           WHERE conversation_id = $3 AND agent_id = $4 AND last_read_seq < $1`,
+          [row.seq, row.id, conversation, caller],
+        );
+        const view = await viewOf(q, caller, conversation);
+        if (view === undefined) throw new Error("member vanished in its own transaction");
+        const { last_read_message_id, unread_count } = view;
+        return { ok: true, value: { last_read_message_id, unread_count } } as const;
+      });
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import type {
+  ContentType,
+  ConversationRecord,
+  MessageRecord,
+  Role,
+} from "../../domains/chat/store.js";
+import { toNullableTimestamp, toTimestamp } from "../../platform/clock.js";
+import type { Query } from "./database.js";
+
+/** SQL condition: the message's author is not blocked by `@caller`. */
+export const NOT_BLOCKED_AUTHOR =
+  "author_id NOT IN (SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent')";
+
+/** A `messages` row as stored. */
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  author_id: string;
+  content: string | null;
+  content_type: ContentType;
+  reply_to_id: string | null;
+  metadata: string | null;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+}
+
+/** The columns of {@link MessageRow}. */
+export const MESSAGE_COLUMNS =
+  "id, conversation_id, seq, author_id, content, content_type, reply_to_id, metadata, created_at, edited_at, deleted_at";
+
+/** Turns a stored message into its API shape. */
+export function toMessage(row: MessageRow): MessageRecord {
+  return {
+    id: row.id,
+    conversation_id: row.conversation_id,
+    seq: row.seq,
+    author_id: row.author_id,
+    content: row.content,
+    content_type: row.content_type,
+    reply_to_id: row.reply_to_id,
+    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
+    created_at: toTimestamp(row.created_at),
+    edited_at: toNullableTimestamp(row.edited_at),
+    deleted_at: toNullableTimestamp(row.deleted_at),
+  };
+}
+
+/** A conversation joined with the caller's membership. */
+export interface ConversationRow {
+  id: string;
+  type: "direct" | "group";
+  title: string | null;
+  description: string | null;
+  created_by: string;
+  direct_low: string | null;
+  direct_high: string | null;
+  member_count: number;
+  last_message_at: number | null;
+  activity_at: number;
+  created_at: number;
+  updated_at: number;
+  role: Role;
+  last_read_seq: number;
+  last_read_message_id: string | null;
+}
+
+/** SELECT list + join for {@link ConversationRow}; bind `@caller`. */
+export const CONVERSATION_SELECT = `
+SELECT c.id, c.type, c.title, c.description, c.created_by, c.direct_low, c.direct_high,
+       c.member_count, c.last_message_at, c.activity_at, c.created_at, c.updated_at,
+       m.role, m.last_read_seq, m.last_read_message_id
+FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+WHERE m.agent_id = @caller`;
+
+/**
+ * Computes the caller's view (last visible message, unread count) of a conversation row in one
+ * round trip: the three lookups are scalar subqueries of a single statement.
+ */
+export async function conversationView(
+  q: Query,
+  row: ConversationRow,
+  caller: string,
+): Promise<ConversationRecord> {
+  const [extra] = await q<{ last: MessageRow | null; hidden: boolean; unread: number }>(
+    `SELECT
+       (SELECT row_to_json(x) FROM (SELECT ${MESSAGE_COLUMNS} FROM messages
+          WHERE conversation_id = @id AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq DESC LIMIT 1) x) AS last,
+       EXISTS (SELECT 1 FROM blocks WHERE blocker_id = @caller AND type = 'conversation'
+          AND target_id = @id) AS hidden,
+       (SELECT count(*) FROM messages WHERE conversation_id = @id AND seq > @seq
+          AND deleted_at IS NULL AND author_id <> @caller AND ${NOT_BLOCKED_AUTHOR}) AS unread`,
+    { id: row.id, caller, seq: row.last_read_seq },
+  );
+  const hidden = row.type === "direct" && extra?.hidden === true;
+  const last = extra?.last ?? null;
+  return {
+    id: row.id,
+    type: row.type,
+    title: row.title,
+    description: row.description,
+    created_by: row.created_by,
+    member_count: row.member_count,
+    created_at: toTimestamp(row.created_at),
+    updated_at: toTimestamp(row.updated_at),
+    last_message_at: toNullableTimestamp(row.last_message_at),
+    last_message: last === null ? null : toMessage(last),
+    unread_count: hidden ? 0 : (extra?.unread ?? 0),
+    last_read_message_id: row.last_read_message_id,
+    role: row.role,
+  };
+}
+
+/** True when either agent blocks the other. */
+export async function agentsBlockEitherWay(q: Query, a: string, b: string): Promise<boolean> {
+  const rows = await q(
+    `SELECT 1 FROM blocks WHERE type = 'agent'
+     AND ((blocker_id = @a AND target_id = @b) OR (blocker_id = @b AND target_id = @a)) LIMIT 1`,
+    { a, b },
+  );
+  return rows.length > 0;
+}
+
+/** Whether an agent exists and is active. */
+export async function agentState(q: Query, id: string): Promise<"missing" | "inactive" | "active"> {
+  const [row] = await q<{ deactivated_at: number | null }>(
+    "SELECT deactivated_at FROM agents WHERE id = $1",
+    [id],
+  );
+  if (row === undefined) return "missing";
+  return row.deactivated_at === null ? "active" : "inactive";
+}
+
+/** The caller's view of one conversation, or undefined when the caller is not a member. */
+export async function viewOf(
+  q: Query,
+  caller: string,
+  id: string,
+): Promise<ConversationRecord | undefined> {
+  const [row] = await q<ConversationRow>(`${CONVERSATION_SELECT} AND c.id = @id`, { caller, id });
+  return row === undefined ? undefined : conversationView(q, row, caller);
+}
+
+/**
+ * Locks a conversation row for the rest of the transaction, so membership and role changes of
+ * one conversation (on any instance) run one after the other and checks like "sole owner" stay true.
+ */
+export async function lockConversation(q: Query, id: string): Promise<void> {
+  await q("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE", [id]);
+}

@@ -1,0 +1,18 @@
+import { parsePositiveInt } from "../../platform/config.js";
+
+/** Connections per instance: `FLUXRA_PG_POOL_SIZE` (default 10). Keep instances × size under max_connections. */
+export function pgPoolSize(env: { FLUXRA_PG_POOL_SIZE?: string | undefined }): number {
+  const text = env.FLUXRA_PG_POOL_SIZE;
+  return text ? parsePositiveInt(text, "FLUXRA_PG_POOL_SIZE") : 10;
+}
+
+/** The URL without its password, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "postgres://…";
+  }
+}

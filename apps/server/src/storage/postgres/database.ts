@@ -1,0 +1,202 @@
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { ApiError } from "../../platform/errors.js";
+import { applyMigrations } from "./migrate.js";
+
+/** Runs one statement; `@name` placeholders are bound from `params` (see {@link bindNamed}). */
+export type Query = <T = Record<string, unknown>>(
+  sql: string,
+  params?: Record<string, unknown> | unknown[],
+) => Promise<T[]>;
+
+/** Options of {@link PgDatabase}. */
+export interface PgOptions {
+  /** Most connections this instance opens (default 10; PostgreSQL allows ~100 in total). */
+  maxConnections?: number;
+  /** Schema to work in (tests use one per app); default the connection's `search_path`. */
+  schema?: string;
+  /** How many times a transaction is retried after a serialization failure or deadlock (default 5). */
+  maxRetries?: number;
+  migrationsDir?: string;
+  /** Extra `-c name=value` settings for every connection (tests turn off synchronous_commit). */
+  settings?: Record<string, string>;
+}
+
+/** SQLSTATEs that mean "run the transaction again": serialization failure, deadlock. */
+const RETRYABLE = new Set(["40001", "40P01"]);
+
+/**
+ * Errors that mean "PostgreSQL cannot be reached or refused the connection" rather than "the
+ * request is bad": they become 503 `service_unavailable`, and the pool reconnects by itself.
+ */
+export function isConnectionFailure(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string") {
+    if (/^(08|57P|53)/.test(code)) return true; // connection, operator intervention, resources
+    if (/^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN)$/.test(code))
+      return true;
+    if (code === "ENOTFOUND") return true;
+  }
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
+    err.message,
+  );
+}
+
+function unavailable(err: unknown): never {
+  if (isConnectionFailure(err)) {
+    throw new ApiError("service_unavailable", "The database is unavailable.", { cause: err });
+  }
+  throw err;
+}
+
+/** Rewrites `@name` placeholders to `$n` (PostgreSQL's positional parameters). */
+export function bindNamed(
+  sql: string,
+  params: Record<string, unknown> | unknown[] = [],
+): { text: string; values: unknown[] } {
+  if (Array.isArray(params)) return { text: sql, values: params };
+  const order: string[] = [];
+  const text = sql.replace(/@([a-z_][a-z0-9_]*)/gi, (_m, name: string) => {
+    let i = order.indexOf(name);
+    if (i < 0) {
+      if (!(name in params)) throw new Error(`missing SQL parameter @${name}`);
+      order.push(name);
+      i = order.length - 1;
+    }
+    return `$${i + 1}`;
+  });
+  return { text, values: order.map((n) => params[n]) };
+}
+
+// BIGINT (epoch ms, counts) as JS numbers: every value we store fits in 2^53.
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as never,
+};
+
+/**
+ * A pool of PostgreSQL connections with the guarantees the stores rely on: migrations applied
+ * once before the first query (under an advisory lock, so instances starting together do not
+ * race), each write in one transaction retried on serialization failures and deadlocks, and
+ * connection failures reported as 503 `service_unavailable` (the pool reconnects on its own).
+ */
+export class PgDatabase {
+  readonly pool: pg.Pool;
+  readonly schema: string | undefined;
+  private readonly maxRetries: number;
+  private readonly migrationsDir: string;
+  private migrating: Promise<void> | undefined;
+  private migrated = false;
+
+  constructor(connectionString: string, options: PgOptions = {}) {
+    this.schema = options.schema;
+    this.maxRetries = options.maxRetries ?? 5;
+    this.migrationsDir = options.migrationsDir ?? findMigrationsDir();
+    this.pool = new pg.Pool({
+      connectionString,
+      max: options.maxConnections ?? 10,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 5_000,
+      types,
+      options: connectionOptions(options),
+    });
+    // An idle connection dropped by the server must not crash the process; the next query reconnects.
+    this.pool.on("error", () => {});
+  }
+
+  /** Resolves once migrations are applied; retried on the next call if the database was down. */
+  ready(): Promise<void> {
+    if (this.migrated) return Promise.resolve();
+    this.migrating ??= applyMigrations(this.pool, this.migrationsDir, this.schema).then(
+      () => {
+        this.migrated = true;
+      },
+      (err: unknown) => {
+        this.migrating = undefined;
+        return unavailable(err);
+      },
+    );
+    return this.migrating;
+  }
+
+  /** One statement outside a transaction (reads, single atomic writes). */
+  readonly query: Query = async (sql, params) => {
+    await this.ready();
+    const { text, values } = bindNamed(sql, params);
+    try {
+      return (await this.pool.query(text, values)).rows as never;
+    } catch (err) {
+      return unavailable(err);
+    }
+  };
+
+  /**
+   * Runs `fn` in one READ COMMITTED transaction (row locks and constraints do the serialising),
+   * retrying it from the start after a serialization failure or deadlock.
+   */
+  async tx<T>(fn: (q: Query) => Promise<T>): Promise<T> {
+    await this.ready();
+    for (let attempt = 0; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (err) {
+        return unavailable(err);
+      }
+      const q: Query = async (sql, params) => {
+        const { text, values } = bindNamed(sql, params);
+        return (await client.query(text, values)).rows as never;
+      };
+      let broken = false;
+      try {
+        await client.query("BEGIN");
+        const result = await fn(q);
+        await client.query("COMMIT");
+        return result;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => {
+          broken = true;
+        });
+        const code = (err as { code?: string }).code;
+        if (code && RETRYABLE.has(code) && attempt < this.maxRetries) continue;
+        broken ||= isConnectionFailure(err);
+        return unavailable(err);
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  /** Closes every connection (idempotent). */
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}
+
+function connectionOptions(options: PgOptions): string {
+  const settings = {
+    ...options.settings,
+    ...(options.schema ? { search_path: options.schema } : {}),
+  };
+  return Object.entries(settings)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(" ");
+}
+
+/** Migration files live next to this module in source and are copied beside the bundle by tsup. */
+function findMigrationsDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // The bundle (dist/) holds SQLite's files in `migrations/` and ours in `postgres-migrations/`.
+  for (const candidate of [join(here, "postgres-migrations"), join(here, "migrations")]) {
+    try {
+      readdirSync(candidate);
+      return candidate;
+    } catch {
+      // try the next layout
+    }
+  }
+  throw new Error(`PostgreSQL migrations not found next to ${here}`);
+}

@@ -1,0 +1,27 @@
+import { defineConfig, mergeConfig } from "vitest/config";
+import base from "./vitest.config.js";
+
+/**
+ * The same suites on PostgreSQL: the shared test helper builds every app on a fresh schema of
+ * the local `test` database (FLUXRA_TEST_PG_URL to change it). Left out, because they test the
+ * SQLite file itself rather than the API: the SIGKILL/WAL crash test, the SQLite store's race
+ * fixtures, the one fault test that reopens the SQLite file (its PostgreSQL counterpart,
+ * connection loss and recovery through the same pool, is in src/scale-out/), and src/scale-out/
+ * itself (always on PostgreSQL, so the default pass runs it once).
+ */
+export default mergeConfig(
+  base,
+  defineConfig({
+    test: {
+      env: { FLUXRA_TEST_DB: "postgres" },
+      exclude: [
+        "**/node_modules/**",
+        "src/crash.test.ts",
+        "src/storage/sqlite/**",
+        "src/scale-out/**",
+      ],
+      testNamePattern:
+        /^(?!.*answers 503 service_unavailable when the database is gone, and recovers with it).*$/,
+    },
+  }),
+);

@@ -12,5 +12,6 @@ export {
   specValidator,
   type TestApp,
   type TestAppOptions,
+  type TestRequestInit,
   type TestResponse,
 } from "./test-app.js";

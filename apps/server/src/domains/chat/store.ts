@@ -1,58 +1,20 @@
-/** A member's role in a group, strongest first. Direct conversations only use `member`. */
-export type Role = "owner" | "admin" | "member";
+import type {
+  ContentType,
+  ConversationRecord,
+  MemberRecord,
+  MessageRecord,
+  Role,
+} from "./records.js";
 
-/** Numeric rank of a role: higher is stronger. */
-export const ROLE_RANK: Readonly<Record<Role, number>> = { owner: 3, admin: 2, member: 1 };
-
-/** How a message's `content` is to be read. */
-export type ContentType = "text/plain" | "text/markdown" | "application/json";
-
-/** A stored message as the API shows it. */
-export interface MessageRecord {
-  id: string;
-  conversation_id: string;
-  seq: number;
-  author_id: string;
-  content: string | null;
-  content_type: ContentType;
-  reply_to_id: string | null;
-  metadata: Record<string, unknown> | null;
-  created_at: string;
-  edited_at: string | null;
-  deleted_at: string | null;
-}
-
-/** A conversation seen by one member (the last four fields are that member's view). */
-export interface ConversationRecord {
-  id: string;
-  type: "direct" | "group";
-  title: string | null;
-  description: string | null;
-  created_by: string;
-  member_count: number;
-  created_at: string;
-  updated_at: string;
-  last_message_at: string | null;
-  last_message: MessageRecord | null;
-  unread_count: number;
-  last_read_message_id: string | null;
-  role: Role;
-}
-
-/** One membership as the API shows it. */
-export interface MemberRecord {
-  agent_id: string;
-  role: Role;
-  joined_at: string;
-}
-
-/** A block as the API shows it. */
-export interface BlockRecord {
-  id: string;
-  type: "agent" | "conversation";
-  target_id: string;
-  created_at: string;
-}
+export {
+  type BlockRecord,
+  type ContentType,
+  type ConversationRecord,
+  type MemberRecord,
+  type MessageRecord,
+  ROLE_RANK,
+  type Role,
+} from "./records.js";
 
 /**
  * Why a store operation refused. The store decides inside its write transaction, so the
@@ -127,35 +89,42 @@ export interface MessageEdit {
 
 /** Storage for conversations, members, messages and read markers. All methods run in one transaction each. */
 export interface ChatStore {
+  /** Gets or creates the direct conversation of the pair (`created` tells which). */
   openDirect(
     caller: string,
     other: string,
     id: string,
     now: number,
   ): Promise<Outcome<{ conversation: ConversationRecord; created: boolean }>>;
+  /** Creates a group owned by `caller`; invitees in a block with the caller are `skipped`. */
   createGroup(
     caller: string,
     input: { id: string; title: string; description: string | null; member_ids: string[] },
     now: number,
   ): Promise<Outcome<{ conversation: ConversationRecord; skipped: string[] }>>;
+  /** The caller's visible conversations, latest activity first, after `after`. */
   listConversations(
     caller: string,
     after: ConversationKey | null,
     limit: number,
   ): Promise<Page<ConversationRecord, ConversationKey>>;
+  /** The caller's view of a conversation, or null when the caller is not a member. */
   getConversation(caller: string, id: string): Promise<ConversationRecord | null>;
+  /** Changes a group's title/description (owner or admin). */
   updateConversation(
     caller: string,
     id: string,
     patch: { title?: string; description?: string | null },
     now: number,
   ): Promise<Outcome<ConversationRecord>>;
+  /** A group's members by (joined_at, agent_id). */
   listMembers(
     caller: string,
     id: string,
     after: MemberKey | null,
     limit: number,
   ): Promise<Outcome<Page<MemberRecord, MemberKey>>>;
+  /** Adds `agent` with `role` (admin+; no role above the caller's; blocks refuse). */
   addMember(
     caller: string,
     id: string,
@@ -163,13 +132,16 @@ export interface ChatStore {
     role: Role,
     now: number,
   ): Promise<Outcome<MemberRecord>>;
+  /** Sets a member's role under the rank rules (see the spec's updateMember). */
   updateMember(
     caller: string,
     id: string,
     agent: string,
     role: Role,
   ): Promise<Outcome<MemberRecord>>;
+  /** Removes a member ranked strictly below the caller. */
   removeMember(caller: string, id: string, agent: string, now: number): Promise<Outcome<null>>;
+  /** The caller leaves a group (the sole owner only when alone). */
   leave(caller: string, id: string, now: number): Promise<Outcome<null>>;
   /** Resolves a `before`/`after` message id to its position in a conversation the caller can read. */
   locateMessage(
@@ -177,23 +149,27 @@ export interface ChatStore {
     conversation: string,
     message: string,
   ): Promise<Outcome<MessagePosition | null>>;
+  /** Stores a message with the conversation's next `seq`, in the same transaction. */
   sendMessage(
     caller: string,
     conversation: string,
     message: NewMessage,
     now: number,
   ): Promise<Outcome<MessageRecord>>;
+  /** One page of messages in `window`, leaving out authors the caller blocked. */
   listMessages(
     caller: string,
     conversation: string,
     window: MessageWindow,
     limit: number,
   ): Promise<Outcome<Page<MessageRecord, number>>>;
+  /** One message of the conversation (404 for blocked authors and other conversations). */
   getMessage(
     caller: string,
     conversation: string,
     message: string,
   ): Promise<Outcome<MessageRecord>>;
+  /** Author-only edit; a deleted message is refused. */
   editMessage(
     caller: string,
     conversation: string,
@@ -201,12 +177,14 @@ export interface ChatStore {
     edit: MessageEdit,
     now: number,
   ): Promise<Outcome<MessageRecord>>;
+  /** Tombstones a message (author, or group owner/admin); idempotent. */
   deleteMessage(
     caller: string,
     conversation: string,
     message: string,
     now: number,
   ): Promise<Outcome<MessageRecord>>;
+  /** Moves the caller's read marker forward to `message` and returns the unread count. */
   markRead(
     caller: string,
     conversation: string,

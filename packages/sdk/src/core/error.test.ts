@@ -83,6 +83,19 @@ describe("APIError.generate", () => {
     expect((fromHeader as RateLimitError).retryAfter).toBe(7);
   });
 
+  it("reads Retry-After given as an HTTP date", () => {
+    const inTwoMinutes = new Date(Date.now() + 120_000).toUTCString();
+    const error = APIError.generate(
+      429,
+      {},
+      undefined,
+      new Headers({ "retry-after": inTwoMinutes }),
+    );
+    const ms = (error as RateLimitError).retryAfterMs ?? 0;
+    expect(ms).toBeGreaterThan(110_000);
+    expect(ms).toBeLessThanOrEqual(120_000);
+  });
+
   it("redacts credentials that a message might echo", () => {
     const error = APIError.generate(
       401,

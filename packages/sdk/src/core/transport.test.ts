@@ -55,6 +55,32 @@ describe("retries", () => {
     });
   });
 
+  it.each([
+    [408, "validation_failed"],
+    [409, "idempotency_in_progress"],
+    [429, "rate_limited"],
+    [502, "internal_error"],
+    [503, "service_unavailable"],
+    [504, "internal_error"],
+  ])("retries %i %s", async (status, code) => {
+    const { api, client } = setup();
+    api.routes.set(messagesPath, (_r, n) =>
+      n === 1 ? envelope(status, code) : new Response('{"id":"msg"}', { status: 201 }),
+    );
+    await expect(client.messages.send(CID, { content: "x" })).resolves.toEqual({ id: "msg" });
+    expect(api.count(messagesPath)).toBe(2);
+  });
+
+  it("does not retry other conflicts", async () => {
+    const { api, client } = setup();
+    api.routes.set(messagesPath, () => envelope(409, "message_deleted"));
+    await expect(client.messages.send(CID, { content: "x" })).rejects.toMatchObject({
+      status: 409,
+      code: "message_deleted",
+    });
+    expect(api.count(messagesPath)).toBe(1);
+  });
+
   it("does not retry a 500 or a 4xx", async () => {
     const { api, client } = setup();
     api.routes.set(messagesPath, () => envelope(500, "internal_error"));
@@ -171,6 +197,24 @@ describe("retries", () => {
     ).rejects.toBeInstanceOf(ServiceUnavailableError);
     expect(clock.sleeps).toEqual([1000, 1000]);
     expect(clock.pending).toBe(0);
+  });
+
+  it("applies the deadline to a call waiting for its token", async () => {
+    const api = fakeApi();
+    api.gate("/api/auth/token");
+    const clock = fakeClock();
+    const client = createFluxraClient({
+      baseUrl: "https://api.test",
+      apiKey: "fxk_0123456789abcdefghijklmnopqrstuvwxyzAB",
+      fetch: api.fetch,
+      clock,
+      deadline: 3_000,
+    });
+    const pending = client.messages.send(CID, { content: "x" });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    clock.advance(3_000);
+    await expect(pending).rejects.toThrow(/deadline/);
+    await expect(pending).rejects.toBeInstanceOf(APIConnectionTimeoutError);
   });
 
   it("turns the caller's abort into APIUserAbortError, even during a backoff", async () => {

@@ -69,6 +69,12 @@ describe("blocking agents", () => {
     expect(answers[1]).toBe(answers[4]); // same words from either side
     expect(answers[2]).toBe(answers[5]);
     expect((await get(t, a, `/api/conversations/${dm.id}/messages`)).body.data).toEqual([]);
+    // A pair with no conversation yet: the refused open stores nothing.
+    const c = await registerAgent(t);
+    await block(t, c, "agents", a.id);
+    const refused = await post(a, "/api/conversations", { type: "direct", agent_id: c.id });
+    expect(refused.status).toBe(403);
+    expect((await get(t, c, "/api/conversations")).body.data).toEqual([]);
     await unblock(a, "agents", b.id);
     expect((await post(b, `/api/conversations/${dm.id}/messages`, { content: "ok" })).status).toBe(
       201,

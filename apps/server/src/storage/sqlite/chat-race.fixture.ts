@@ -68,4 +68,6 @@ process.on("message", (m) => {
     .then((results) => process.send?.({ results }, () => process.exit(0)))
     .catch((err: unknown) => process.send?.({ error: String(err) }, () => process.exit(1)));
 });
+// Never outlive the test that started us.
+process.on("disconnect", () => process.exit(1));
 process.send?.("ready");

@@ -55,15 +55,13 @@ export class SqliteDatabase {
 /** Migration files live next to this module in source and are copied beside the bundle by tsup. */
 function findMigrationsDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, "migrations"), join(here, "sqlite-migrations")]) {
-    try {
-      readdirSync(candidate);
-      return candidate;
-    } catch {
-      // try the next layout
-    }
+  const dir = join(here, "migrations");
+  try {
+    readdirSync(dir);
+  } catch {
+    throw new Error(`SQLite migrations not found at ${dir}`);
   }
-  throw new Error(`SQLite migrations not found next to ${here}`);
+  return dir;
 }
 
 /**

@@ -51,7 +51,9 @@ function main(): void {
   const onPostgres = isPostgresUrl(dbPath);
   const dbFile = onPostgres ? redactUrl(dbPath) : resolve(env["INIT_CWD"] ?? process.cwd(), dbPath);
   const store = onPostgres
-    ? createPostgresStore(dbPath, { maxConnections: pgPoolSize(env) })
+    ? createPostgresStore(dbPath, {
+        maxConnections: pgPoolSize(process.env["FLUXRA_PG_POOL_SIZE"]),
+      })
     : createSqliteStore(dbFile);
   const app = createApp({ store, config });
   const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {

@@ -1,8 +1,7 @@
 import { parsePositiveInt } from "../../platform/config.js";
 
 /** Connections per instance: `FLUXRA_PG_POOL_SIZE` (default 10). Keep instances × size under max_connections. */
-export function pgPoolSize(env: { FLUXRA_PG_POOL_SIZE?: string | undefined }): number {
-  const text = env.FLUXRA_PG_POOL_SIZE;
+export function pgPoolSize(text: string | undefined): number {
   return text ? parsePositiveInt(text, "FLUXRA_PG_POOL_SIZE") : 10;
 }
 

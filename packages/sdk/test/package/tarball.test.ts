@@ -64,7 +64,7 @@ describe("packed tarball", () => {
     const app = join(scratch, "app");
     mkdirSync(app);
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "scratch", private: true }));
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", tarball], {
+    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], {
       cwd: app,
       stdio: "ignore",
     });

@@ -7,6 +7,7 @@ import {
   LimitQuerySchema,
   plainHeaders,
 } from "../../platform/schemas.js";
+import { NoQuerySchema } from "../chat/schemas.js";
 import { BlockListSchema, BlockSchema, BlockTypeSchema } from "./schemas.js";
 
 const security = [{ accessToken: [] }];
@@ -21,7 +22,11 @@ export const blockAgentRoute = createRoute({
   operationId: "blockAgent",
   tags,
   security,
-  request: { headers: plainHeaders, params: agentParam },
+  request: {
+    query: NoQuerySchema,
+    headers: plainHeaders,
+    params: agentParam,
+  },
   responses: {
     200: jsonResponse(BlockSchema, "The block already existed (idempotent)."),
     201: jsonResponse(BlockSchema, "The block was created."),
@@ -36,7 +41,11 @@ export const unblockAgentRoute = createRoute({
   operationId: "unblockAgent",
   tags,
   security,
-  request: { headers: plainHeaders, params: agentParam },
+  request: {
+    query: NoQuerySchema,
+    headers: plainHeaders,
+    params: agentParam,
+  },
   responses: {
     204: { description: "No block of this agent remains." },
     ...errorResponses(401, 422, 429, 500, 503),
@@ -50,7 +59,11 @@ export const blockConversationRoute = createRoute({
   operationId: "blockConversation",
   tags,
   security,
-  request: { headers: plainHeaders, params: conversationParam },
+  request: {
+    query: NoQuerySchema,
+    headers: plainHeaders,
+    params: conversationParam,
+  },
   responses: {
     200: jsonResponse(BlockSchema, "The block already existed (idempotent)."),
     201: jsonResponse(BlockSchema, "The block was created."),
@@ -65,7 +78,11 @@ export const unblockConversationRoute = createRoute({
   operationId: "unblockConversation",
   tags,
   security,
-  request: { headers: plainHeaders, params: conversationParam },
+  request: {
+    query: NoQuerySchema,
+    headers: plainHeaders,
+    params: conversationParam,
+  },
   responses: {
     204: { description: "No block of this conversation remains." },
     ...errorResponses(401, 422, 429, 500, 503),

@@ -191,6 +191,9 @@ describe("visibility", () => {
     expect(missing.status).toBe(404);
     const malformed = await get(t, alice, "/api/conversations/nope");
     expect(malformed.status).toBe(422);
+    const unknownQuery = await get(t, alice, `/api/conversations/${g.id}?verbose=1`);
+    expect(unknownQuery.status).toBe(422);
+    expect(unknownQuery.body.error.details[0].path).toBe("query.verbose");
   });
 });
 

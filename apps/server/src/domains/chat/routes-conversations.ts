@@ -17,6 +17,7 @@ import {
   CreateConversationRequestSchema,
   MemberListSchema,
   MemberSchema,
+  NoQuerySchema,
   UpdateConversationRequestSchema,
   UpdateMemberRequestSchema,
 } from "./schemas.js";
@@ -35,7 +36,11 @@ export const createConversationRoute = createRoute({
   operationId: "createConversation",
   tags,
   security,
-  request: { headers: postHeaders, body: jsonBody(CreateConversationRequestSchema) },
+  request: {
+    query: NoQuerySchema,
+    headers: postHeaders,
+    body: jsonBody(CreateConversationRequestSchema),
+  },
   responses: {
     200: jsonResponse(ConversationCreatedSchema, "The direct conversation already existed."),
     201: jsonResponse(ConversationCreatedSchema, "The conversation was created."),
@@ -64,7 +69,11 @@ export const getConversationRoute = createRoute({
   operationId: "getConversation",
   tags,
   security,
-  request: { headers: plainHeaders, params: conversationParam },
+  request: {
+    query: NoQuerySchema,
+    headers: plainHeaders,
+    params: conversationParam,
+  },
   responses: {
     200: jsonResponse(ConversationSchema, "The conversation."),
     ...errorResponses(401, 404, 422, 429, 500, 503),
@@ -79,6 +88,7 @@ export const updateConversationRoute = createRoute({
   tags,
   security,
   request: {
+    query: NoQuerySchema,
     headers: plainHeaders,
     params: conversationParam,
     body: jsonBody(UpdateConversationRequestSchema),
@@ -111,6 +121,7 @@ export const addMemberRoute = createRoute({
   tags,
   security,
   request: {
+    query: NoQuerySchema,
     headers: postHeaders,
     params: conversationParam,
     body: jsonBody(AddMemberRequestSchema),
@@ -129,6 +140,7 @@ export const updateMemberRoute = createRoute({
   tags,
   security,
   request: {
+    query: NoQuerySchema,
     headers: plainHeaders,
     params: memberParams,
     body: jsonBody(UpdateMemberRequestSchema),
@@ -146,7 +158,11 @@ export const removeMemberRoute = createRoute({
   operationId: "removeMember",
   tags,
   security,
-  request: { headers: plainHeaders, params: memberParams },
+  request: {
+    query: NoQuerySchema,
+    headers: plainHeaders,
+    params: memberParams,
+  },
   responses: {
     204: { description: "The member was removed." },
     ...errorResponses(401, 403, 404, 422, 429, 500, 503),
@@ -161,6 +177,7 @@ export const leaveConversationRoute = createRoute({
   tags,
   security,
   request: {
+    query: NoQuerySchema,
     headers: postHeaders,
     params: conversationParam,
     body: { required: false, content: { "application/json": { schema: EmptyRequestSchema } } },

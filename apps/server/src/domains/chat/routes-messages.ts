@@ -13,6 +13,7 @@ import {
   MarkReadRequestSchema,
   MessageListSchema,
   MessageSchema,
+  NoQuerySchema,
   ReadMarkerSchema,
   SendMessageRequestSchema,
 } from "./schemas.js";
@@ -33,6 +34,7 @@ export const sendMessageRoute = createRoute({
   tags,
   security,
   request: {
+    query: NoQuerySchema,
     headers: postHeaders,
     params: conversationParam,
     body: jsonBody(SendMessageRequestSchema),
@@ -75,7 +77,11 @@ export const getMessageRoute = createRoute({
   operationId: "getMessage",
   tags,
   security,
-  request: { headers: plainHeaders, params: messageParams },
+  request: {
+    query: NoQuerySchema,
+    headers: plainHeaders,
+    params: messageParams,
+  },
   responses: {
     200: jsonResponse(MessageSchema, "The message."),
     ...errorResponses(401, 404, 422, 429, 500, 503),
@@ -90,6 +96,7 @@ export const editMessageRoute = createRoute({
   tags,
   security,
   request: {
+    query: NoQuerySchema,
     headers: plainHeaders,
     params: messageParams,
     body: jsonBody(EditMessageRequestSchema),
@@ -107,7 +114,11 @@ export const deleteMessageRoute = createRoute({
   operationId: "deleteMessage",
   tags,
   security,
-  request: { headers: plainHeaders, params: messageParams },
+  request: {
+    query: NoQuerySchema,
+    headers: plainHeaders,
+    params: messageParams,
+  },
   responses: {
     200: jsonResponse(MessageSchema, "The tombstone."),
     ...errorResponses(401, 403, 404, 422, 429, 500, 503),
@@ -122,6 +133,7 @@ export const markReadRoute = createRoute({
   tags,
   security,
   request: {
+    query: NoQuerySchema,
     headers: postHeaders,
     params: conversationParam,
     body: jsonBody(MarkReadRequestSchema),

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { createPostgresStore, type PostgresStore } from "./index.js";
 
 /** Which backend the shared test helper builds apps on: `FLUXRA_TEST_DB=postgres` picks PostgreSQL. */
@@ -15,10 +16,10 @@ export const testPostgresUrl =
  * each other's rows); `close()` drops the schema. Migrations run on first use.
  */
 export function createTestPostgresStore(
-  options: { schema?: string; maxConnections?: number } = {},
+  options: { schema?: string; maxConnections?: number; url?: string } = {},
 ): PostgresStore & { schema: string } {
   const schema = options.schema ?? `fluxra_test_${randomBytes(6).toString("hex")}`;
-  const store = createPostgresStore(testPostgresUrl, {
+  const store = createPostgresStore(options.url ?? testPostgresUrl, {
     schema,
     maxConnections: options.maxConnections ?? 4,
     // Test data need not survive a power cut: skipping the WAL flush per commit halves DDL time.
@@ -30,10 +31,12 @@ export function createTestPostgresStore(
     ...store,
     schema,
     async close() {
-      if (!store.db.pool.ended) {
-        await store.db.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
-      }
       await close();
+      // A client of its own: the test may have closed the pool (or cut its connection) on purpose.
+      const admin = new pg.Client({ connectionString: testPostgresUrl });
+      await admin.connect();
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
     },
   };
 }

@@ -4,7 +4,9 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TAG_PAGES } from "../.vitepress/reference/pages.js";
 import { listOperations, loadSpec } from "../.vitepress/reference/spec.js";
+import { createAgent } from "./helpers/agents.js";
 import { launchBrowser, watchPage } from "./helpers/browser.js";
+import { type RunningServer, startServer } from "./helpers/server.js";
 import { type StaticSite, serveStatic } from "./helpers/static-server.js";
 
 // Drives the BUILT site (`vitepress build` runs first in the package's test script) in headless
@@ -197,6 +199,36 @@ describe("generated reference", () => {
     const table = page.locator(".fx-error-catalog table");
     const shown = await table.locator("tbody tr td:first-child").allTextContents();
     expect(shown).toEqual(codes);
+    await close();
+  });
+});
+
+describe("try it", () => {
+  let server: RunningServer | undefined;
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("sends an authenticated request to a local reference server and shows the answer", async () => {
+    server = await startServer({ FLUXRA_CORS_ORIGINS: site.origin });
+    const agent = await createAgent(server.baseUrl, "tryit");
+    const { page, problems, close } = await open("/agents#getMe");
+    const panel = page.locator('[id="getMe"] ~ details.fx-try').first();
+    await panel.locator("summary").click();
+    await panel.getByLabel("Server URL").fill(server.baseUrl);
+    await panel.getByLabel(/Bearer credential/).fill(agent.accessToken);
+    await panel.getByRole("button", { name: "Send request" }).click();
+    const result = panel.locator(".fx-try-result");
+    await result.waitFor();
+    expect(await result.textContent()).toContain("200");
+    expect(await result.textContent()).toContain(`"handle": "${agent.handle}"`);
+    expect(problems.consoleErrors).toEqual([]);
+    // The only request that left the site is the one the reader asked for.
+    expect(problems.externalRequests.every((url) => url.startsWith(`${server?.baseUrl}/`))).toBe(
+      true,
+    );
+    expect(problems.externalRequests.length).toBeGreaterThan(0);
     await close();
   });
 });

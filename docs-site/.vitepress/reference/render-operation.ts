@@ -55,12 +55,10 @@ export function renderOperation(doc: OpenApiDocument, op: LocatedOperation, leve
     out.push("**Parameters**");
     out.push(
       table(
-        ["Name", "In", "Type", "Required", "Description"],
+        ["Parameter", "Type", "Description"],
         op.parameters.map((p) => [
-          code(p.name),
-          p.in,
+          `${code(p.name)}<br><small>${p.in}${p.required ? ", required" : ""}</small>`,
           p.schema ? fieldView(doc, p.schema).type : "string",
-          p.required ? "yes" : "no",
           p.description && p.schema
             ? [cell(p.description), ...constraints(flatten(doc, p.schema))].join(" ")
             : p.schema
@@ -105,14 +103,19 @@ export function renderOperation(doc: OpenApiDocument, op: LocatedOperation, leve
     out.push("**Responses**");
     out.push(
       table(
-        ["Status", "Description", "Body", "Error codes"],
+        ["Status", "Body", "Description"],
         responses.map(([status, response]) => {
           const media = response.content?.["application/json"];
+          const codes = errorCodes(doc, media);
           return [
-            `${status} ${STATUS_TEXT[status] ?? ""}`.trim(),
-            cell(response.description),
+            `${status}<br><small>${STATUS_TEXT[status] ?? ""}</small>`,
             media?.schema ? typeLabel(doc, media.schema) : "—",
-            errorCodes(doc, media).map(code).join(", "),
+            [
+              cell(response.description),
+              codes.length ? `**Codes:** ${codes.map(code).join(", ")}` : "",
+            ]
+              .filter(Boolean)
+              .join("<br>"),
           ];
         }),
       ),

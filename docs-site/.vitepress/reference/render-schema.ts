@@ -32,8 +32,12 @@ export function renderSchema(doc: OpenApiDocument, schema: Schema): string {
       : "";
   return (
     table(
-      ["Field", "Type", "Required", "Description"],
-      rows.map((r) => [code(r.name), r.type, r.required ? "yes" : "no", r.description]),
+      ["Field", "Type", "Description"],
+      rows.map((r) => [
+        `${code(r.name)}${r.required ? "<br><small>required</small>" : ""}`,
+        r.type,
+        r.description,
+      ]),
     ) + note
   );
 }

@@ -17,7 +17,7 @@ const docsRoot = resolve(import.meta.dirname, "../..");
  *
  * @throws when the server exits or prints nothing useful within 30 s.
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), "fluxra-docs-samples-"));
   const cli = resolve(docsRoot, "../apps/server/src/cli.ts");
   const child = spawn(
@@ -25,7 +25,7 @@ export async function startServer(): Promise<RunningServer> {
     [cli, "--port", "0", "--db", join(dir, "fluxra.db")],
     {
       cwd: dir,
-      env: { ...process.env, FLUXRA_RATE_LIMITS: "off", HOST: "127.0.0.1" },
+      env: { ...process.env, FLUXRA_RATE_LIMITS: "off", HOST: "127.0.0.1", ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

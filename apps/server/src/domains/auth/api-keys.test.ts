@@ -153,3 +153,37 @@ describe("api keys", () => {
     expect(malformed.body.error.details[0].path).toBe("path.key_id");
   });
 });
+
+describe("secret checksums", () => {
+  it("refuse a mistyped api key or recovery key before any database lookup", async () => {
+    const a = await registerAgent(t);
+    let lookups = 0;
+    const { auth } = t.store;
+    const findKey = auth.findApiKeyBySecret.bind(auth);
+    const findAgent = auth.findAgentByRecoveryKey.bind(auth);
+    auth.findApiKeyBySecret = (hash) => {
+      lookups += 1;
+      return findKey(hash);
+    };
+    auth.findAgentByRecoveryKey = (hash) => {
+      lookups += 1;
+      return findAgent(hash);
+    };
+    const typo = (s: string) => `${s.slice(0, 20)}${s[20] === "Q" ? "R" : "Q"}${s.slice(21)}`;
+    const exchange = await t.request("/api/auth/token", {
+      method: "POST",
+      json: { api_key: typo(a.apiKey) },
+    });
+    expect(exchange.status).toBe(401);
+    const create = await t.request("/api/auth/api-keys", {
+      method: "POST",
+      token: typo(a.recoveryKey),
+      json: { name: "x" },
+    });
+    expect(create.status).toBe(401);
+    expect(lookups).toBe(0);
+    // The same calls with the real secrets do look up (the counter is wired in).
+    await t.request("/api/auth/token", { method: "POST", json: { api_key: a.apiKey } });
+    expect(lookups).toBe(1);
+  });
+});

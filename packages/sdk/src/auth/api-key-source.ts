@@ -1,5 +1,6 @@
 import { AuthenticationError } from "../core/error.js";
 import type { Emitter } from "../core/events.js";
+import { withTimeout } from "../core/signals.js";
 import type { components } from "../generated/schema.js";
 import type { ObtainedToken, ObtainToken } from "./token-manager.js";
 import type { TokenStore } from "./token-store.js";
@@ -38,22 +39,37 @@ export function apiKeySource(options: {
   emitter: Emitter;
   /** Tokens the server rejected, never adopted from the store again. */
   rejected: Set<string>;
+  /** Bounds each store operation: a hung store must not stall every caller (default 60 s). */
+  storeTimeoutMs: number;
+  setTimer: (fn: () => void, ms: number) => () => void;
 }): ObtainToken {
   const { endpoints, store, storeKey, emitter } = options;
-  const save = async (token: ObtainedToken) => {
+  // A failing or hung store degrades to "no stored token": the api key still works.
+  const guarded = async <T>(op: () => Promise<T>): Promise<T | undefined> => {
     try {
-      await store.set(storeKey, {
+      return await withTimeout(
+        op(),
+        options.storeTimeoutMs,
+        options.setTimer,
+        () => new Error("Token store timed out."),
+      );
+    } catch (error) {
+      emitter.emit("authError", { error: error as Error });
+      return undefined;
+    }
+  };
+  const save = async (token: ObtainedToken) => {
+    await guarded(() =>
+      store.set(storeKey, {
         accessToken: token.accessToken,
         expiresAt: token.expiresAt ?? "",
         sessionId: token.sessionId,
-      });
-    } catch (error) {
-      emitter.emit("authError", { error: error as Error });
-    }
+      }),
+    );
     return token;
   };
   return async (current, signal) => {
-    const stored = await store.get(storeKey);
+    const stored = await guarded(() => store.get(storeKey));
     if (
       stored &&
       stored.accessToken !== current?.accessToken &&

@@ -40,6 +40,8 @@ export function createAuth(
       now: () => clock.now(),
       emitter,
       rejected,
+      storeTimeoutMs: options.timeout ?? 60_000,
+      setTimer: (fn, ms) => clock.setTimer(fn, ms),
     });
   } else if (credentials) {
     const limit = options.timeout ?? 60_000;

@@ -70,6 +70,30 @@ describe("token store", () => {
     expect(api.count(TOKEN)).toBe(1);
   });
 
+  it("falls back to the api key when the store hangs or fails to read", async () => {
+    const clock = fakeClock();
+    const api = fakeApi();
+    const hung: TokenStore = {
+      get: () => new Promise(() => {}),
+      set: async () => {},
+      delete: async () => {},
+    };
+    const client = createFluxraClient({
+      baseUrl: "https://api.test",
+      apiKey: API_KEY,
+      fetch: api.fetch,
+      clock,
+      timeout: 2_000,
+      tokenStore: hung,
+    });
+    const pending = client.messages.send(CID, { content: "x" });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    clock.advance(2_000);
+    await expect(pending).resolves.toBeDefined();
+    const broken: TokenStore = { ...hung, get: async () => Promise.reject(new Error("down")) };
+    await expect(clientWith(broken, api).send()).resolves.toBeDefined();
+  });
+
   it("keeps working when the store fails to save", async () => {
     const store: TokenStore = {
       get: async () => undefined,

@@ -37,3 +37,16 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }
+
+/** Settles like `promise`, or rejects with `error` after `ms` on the given timer. */
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  setTimer: (fn: () => void, ms: number) => () => void,
+  error: () => Error,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const cancel = setTimer(() => reject(error()), ms);
+    promise.then(resolve, reject).finally(cancel);
+  });
+}

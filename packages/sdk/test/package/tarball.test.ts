@@ -64,10 +64,14 @@ describe("packed tarball", () => {
     const app = join(scratch, "app");
     mkdirSync(app);
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "scratch", private: true }));
-    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], {
-      cwd: app,
-      stdio: "ignore",
-    });
+    execFileSync(
+      "npm",
+      ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball],
+      {
+        cwd: app,
+        stdio: "ignore",
+      },
+    );
     const load = "{ createFluxraClient, NotFoundError, APIError }";
     writeFileSync(join(app, "esm.mjs"), program(`import ${load} from "@fluxra/sdk";`));
     writeFileSync(join(app, "cjs.cjs"), program(`const ${load} = require("@fluxra/sdk");`));

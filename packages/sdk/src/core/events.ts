@@ -10,7 +10,7 @@ export interface TokenRefreshedEvent {
   expiresIn: number | undefined;
 }
 
-/** Emitted when the SDK could not obtain or keep valid credentials. */
+/** Emitted when the SDK could not obtain or keep valid credentials (token store failures included). */
 export interface AuthErrorEvent {
   /** What failed, e.g. a 401 `invalid_credentials` from the token exchange. */
   error: APIError | Error;

@@ -127,6 +127,22 @@ describe("rate limits", () => {
     expect((await register("second", "10.0.0.2")).status).toBe(429);
   });
 
+  it("shares the count between instances on one database", async () => {
+    const limits = { rateLimits: { rules: { register: { limit: 2, windowSeconds: 3600 } } } };
+    t = createTestApp({ config: limits });
+    const other = createTestApp({ dbPath: t.dbPath, clock: t.clock, config: limits });
+    try {
+      const register = (app: TestApp, handle: string) =>
+        app.request("/api/auth/register", { method: "POST", json: { handle } });
+      expect((await register(t, "one")).status).toBe(201);
+      expect((await register(other, "two")).status).toBe(201);
+      expect((await register(t, "three")).status).toBe(429);
+      expect((await register(other, "four")).status).toBe(429);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("sends the headers but never refuses when switched off", async () => {
     t = createTestApp({
       config: { rateLimits: { enabled: false, rules: { read: { limit: 1, windowSeconds: 60 } } } },

@@ -4,6 +4,7 @@ import { defineConfig } from "tsup";
 // SQL migrations are read at start-up from beside the bundle.
 const copyMigrations = async () => {
   cpSync("src/storage/sqlite/migrations", "dist/migrations", { recursive: true });
+  cpSync("src/storage/postgres/migrations", "dist/postgres-migrations", { recursive: true });
 };
 
 export default defineConfig([

@@ -3,7 +3,7 @@ import base from "./vitest.config.js";
 
 /**
  * The same suites on PostgreSQL: the shared test helper builds every app on a fresh schema of
- * the local `test` database (FLUXRA_TEST_PG_URL to change it). Left out, because they test the
+ * the local `postgres` database (FLUXRA_TEST_PG_URL to change it). Left out, because they test the
  * SQLite file itself rather than the API: the SIGKILL/WAL crash test, the SQLite store's race
  * fixtures, the one fault test that reopens the SQLite file (its PostgreSQL counterpart,
  * connection loss and recovery through the same pool, is in src/scale-out/), and src/scale-out/

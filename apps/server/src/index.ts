@@ -19,5 +19,10 @@ export {
   type ServerConfig,
 } from "./platform/config.js";
 export { ApiError, type ErrorCode, errorCodes } from "./platform/errors.js";
+export {
+  createPostgresStore,
+  type PgOptions,
+  type PostgresStore,
+} from "./storage/postgres/index.js";
 export { createSqliteStore, type SqliteStore } from "./storage/sqlite/index.js";
 export type { Store } from "./store.js";

@@ -7,9 +7,9 @@ import { createPostgresStore, type PostgresStore } from "./index.js";
 export const testBackend: "sqlite" | "postgres" =
   process.env["FLUXRA_TEST_DB"] === "postgres" ? "postgres" : "sqlite";
 
-/** The database test schemas are created in (`FLUXRA_TEST_PG_URL`, default the local `test` database). */
+/** The database test schemas are created in (`FLUXRA_TEST_PG_URL`, default the local `postgres` database, which every installation has). */
 export const testPostgresUrl =
-  process.env["FLUXRA_TEST_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
+  process.env["FLUXRA_TEST_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 /**
  * A PostgreSQL store in a fresh schema of its own (so test files running in parallel never see

@@ -4,6 +4,8 @@ import { viewOf } from "./chat-conversations.js";
 import {
   agentsBlockEitherWay,
   type Db,
+  MESSAGE_PAGE_ASC_SQL,
+  MESSAGE_PAGE_DESC_SQL,
   type MessageRow,
   NOT_BLOCKED_AUTHOR,
   type Stmt,
@@ -57,11 +59,6 @@ function fitsContentType(content: string, type: string): boolean {
 }
 
 const NOT_FOUND = { ok: false, code: "not_found" } as const;
-
-const PAGE_DESC = `SELECT * FROM messages WHERE conversation_id = @id AND seq < @seq
-  AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq DESC LIMIT @limit`;
-const PAGE_ASC = `SELECT * FROM messages WHERE conversation_id = @id AND seq > @seq
-  AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq ASC LIMIT @limit`;
 
 /** Message and read-marker operations of the SQLite chat store. */
 export function messageOps(
@@ -125,7 +122,7 @@ export function messageOps(
     async listMessages(caller, conversation, window, limit) {
       if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
       const asc = window.direction === "asc";
-      const rows = stmt(asc ? PAGE_ASC : PAGE_DESC).all({
+      const rows = stmt(asc ? MESSAGE_PAGE_ASC_SQL : MESSAGE_PAGE_DESC_SQL).all({
         id: conversation,
         caller,
         seq: window.seq ?? (asc ? 0 : Number.MAX_SAFE_INTEGER),

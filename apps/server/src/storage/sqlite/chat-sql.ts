@@ -18,6 +18,26 @@ export type Stmt = (sql: string) => Database.Statement<unknown[], unknown>;
 export const NOT_BLOCKED_AUTHOR =
   "author_id NOT IN (SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent')";
 
+/**
+ * The hot queries, exported so a test can pin their query plans: each must walk an index by
+ * (conversation_id, seq) and cost what it returns, whatever the conversation's size.
+ */
+export const MESSAGE_PAGE_DESC_SQL = `SELECT * FROM messages WHERE conversation_id = @id
+  AND seq < @seq AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq DESC LIMIT @limit`;
+
+/** Oldest-first page after a position (`after` catch-up). */
+export const MESSAGE_PAGE_ASC_SQL = `SELECT * FROM messages WHERE conversation_id = @id
+  AND seq > @seq AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq ASC LIMIT @limit`;
+
+/** The newest message `@caller` can see. */
+export const LAST_VISIBLE_MESSAGE_SQL = `SELECT * FROM messages WHERE conversation_id = @id
+  AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq DESC LIMIT 1`;
+
+/** Others' live messages after the read marker, leaving out blocked authors (index-only). */
+export const UNREAD_COUNT_SQL = `SELECT count(*) AS n FROM messages
+  WHERE conversation_id = @id AND seq > @seq AND deleted_at IS NULL
+    AND author_id <> @caller AND ${NOT_BLOCKED_AUTHOR}`;
+
 /** A `messages` row as stored. */
 export interface MessageRow {
   id: string;
@@ -77,24 +97,13 @@ SELECT c.id, c.type, c.title, c.description, c.created_by, c.direct_low, c.direc
 FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
 WHERE m.agent_id = @caller`;
 
-/** The other member of a direct conversation row. */
-export function otherParty(
-  row: { direct_low: string | null; direct_high: string | null },
-  caller: string,
-): string {
-  return row.direct_low === caller ? (row.direct_high ?? "") : (row.direct_low ?? "");
-}
-
 /** Computes the caller's view (last visible message, unread count) of a conversation row. */
 export function conversationView(
   stmt: Stmt,
   row: ConversationRow,
   caller: string,
 ): ConversationRecord {
-  const last = stmt(
-    `SELECT * FROM messages WHERE conversation_id = @id AND ${NOT_BLOCKED_AUTHOR}
-     ORDER BY seq DESC LIMIT 1`,
-  ).get({ id: row.id, caller }) as MessageRow | undefined;
+  const last = stmt(LAST_VISIBLE_MESSAGE_SQL).get({ id: row.id, caller }) as MessageRow | undefined;
   const hidden =
     row.type === "direct" &&
     stmt(
@@ -103,11 +112,9 @@ export function conversationView(
   const unread = hidden
     ? 0
     : (
-        stmt(
-          `SELECT count(*) AS n FROM messages
-           WHERE conversation_id = @id AND seq > @seq AND deleted_at IS NULL
-             AND author_id <> @caller AND ${NOT_BLOCKED_AUTHOR}`,
-        ).get({ id: row.id, seq: row.last_read_seq, caller }) as { n: number }
+        stmt(UNREAD_COUNT_SQL).get({ id: row.id, seq: row.last_read_seq, caller }) as {
+          n: number;
+        }
       ).n;
   return {
     id: row.id,

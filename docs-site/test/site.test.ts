@@ -193,7 +193,7 @@ describe("generated reference", () => {
   });
 
   it("the error-code catalog lists every code of the spec's ErrorCode enum", async () => {
-    const codes = (spec.components?.schemas?.["ErrorCode"]?.enum ?? []).map(String);
+    const codes = (spec.components?.schemas?.ErrorCode?.enum ?? []).map(String);
     expect(codes.length).toBeGreaterThan(0);
     const { page, close } = await open("/conventions");
     const table = page.locator(".fx-error-catalog table");

@@ -32,7 +32,7 @@ export function createAuth(
         exchange: (signal) =>
           unwrap(raw().POST("/api/auth/token", { body: { api_key: apiKey }, signal })),
         refresh: (token, signal) =>
-          unwrap(raw().POST("/api/auth/refresh", { headers: bearer(token), signal })),
+          unwrap(raw().POST("/api/auth/refresh", { body: {}, headers: bearer(token), signal })),
       },
       store,
       storeKey,

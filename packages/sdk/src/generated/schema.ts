@@ -1390,7 +1390,7 @@ export interface components {
         AddMemberRequest: {
             agent_id: components["schemas"]["AgentId"];
             /** @default member */
-            role: components["schemas"]["MemberRole"];
+            role?: components["schemas"]["MemberRole"];
         };
         /** @description The member's new role (not above the caller's own). */
         UpdateMemberRequest: {

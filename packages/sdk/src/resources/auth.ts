@@ -3,7 +3,10 @@ import { bearer, type RequestOptions, toInit, unwrap } from "../core/call.js";
 import { Paginator } from "../pagination.js";
 import type { ListQuery, Schemas } from "./types.js";
 
-/** Registration, api keys, sessions and recovery. */
+/**
+ * Registration, api keys, sessions and recovery. POSTs without input send `{}`: the spec accepts
+ * no body or `{}`, and `{}` is the form every server and proxy parses the same way.
+ */
 export function authResource(raw: RawClient) {
   return {
     /**
@@ -78,11 +81,17 @@ export function authResource(raw: RawClient) {
       ),
 
     /** Revokes the current session. */
-    logout: (options?: RequestOptions) => unwrap(raw.POST("/api/auth/logout", toInit(options))),
+    logout: (options?: RequestOptions) =>
+      unwrap(raw.POST("/api/auth/logout", { body: {}, ...toInit(options) })),
 
     /** Replaces the recovery key; the old one stops working. Save the returned key. */
     rotateRecoveryKey: (recoveryKey: string, options?: RequestOptions) =>
-      unwrap(raw.POST("/api/auth/recovery-key/rotate", toInit(options, bearer(recoveryKey)))),
+      unwrap(
+        raw.POST("/api/auth/recovery-key/rotate", {
+          body: {},
+          ...toInit(options, bearer(recoveryKey)),
+        }),
+      ),
 
     /**
      * Recovers an account: revokes every api key and session and returns a new recovery key.

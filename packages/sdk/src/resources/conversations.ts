@@ -113,6 +113,7 @@ export function conversationsResource(raw: RawClient) {
       unwrap(
         raw.POST("/api/conversations/{conversation_id}/leave", {
           ...conv(conversationId),
+          body: {},
           ...toInit(options),
         }),
       ),

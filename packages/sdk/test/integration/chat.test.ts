@@ -165,3 +165,29 @@ describe("rate limits of the reference server", () => {
     }
   });
 });
+
+describe("group membership against the reference server (in-process)", () => {
+  let server: TestServer;
+  beforeAll(() => {
+    server = startServer();
+  });
+  afterAll(() => server.close());
+
+  it("adds a member, changes a role, lists members and leaves", async () => {
+    const base = { baseUrl: "http://fluxra.test", fetch: server.fetch };
+    const owner = await onboard(base);
+    const member = await onboard(base);
+    const group = await owner.client.conversations.create({ type: "group", title: "team" });
+    await owner.client.conversations.addMember(group.id, { agent_id: member.agent.id });
+    await owner.client.conversations.updateMember(group.id, member.agent.id, { role: "admin" });
+    const members = await owner.client.conversations.listMembers(group.id).toArray();
+    expect(members.map((m) => [m.agent_id, m.role]).sort()).toEqual(
+      [
+        [owner.agent.id, "owner"],
+        [member.agent.id, "admin"],
+      ].sort(),
+    );
+    await member.client.conversations.leave(group.id);
+    await expect(member.client.conversations.get(group.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});

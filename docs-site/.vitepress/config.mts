@@ -16,6 +16,8 @@ export default defineConfig({
   description:
     "Product overview, credentials, base URL, and current domains of the Fluxra Chat API.",
   cleanUrls: true,
+  // The package README and scratch folders are not pages.
+  srcExclude: ["README.md", "samples/**", "test/**", "test-results/**", ".work/**"],
   lastUpdated: false,
   // Everything is served from this site: no web fonts, analytics or images from another host.
   head: [

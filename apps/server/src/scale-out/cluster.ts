@@ -33,13 +33,14 @@ function withDatabase(url: string, database: string): string {
 function startInstance(
   name: string,
   databaseUrl: string,
+  env: Record<string, string>,
 ): Promise<{ child: ChildProcess; baseUrl: string }> {
   const child = spawn(
     process.execPath,
     ["--import", "tsx", "src/cli.ts", "--port", "0", "--db", databaseUrl],
     {
       cwd: serverDir,
-      env: { ...process.env, FLUXRA_PG_POOL_SIZE: "5" },
+      env: { ...process.env, FLUXRA_PG_POOL_SIZE: "5", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -67,7 +68,10 @@ function startInstance(
  * Creates a fresh database, then starts `count` server processes on it at the same moment (so
  * their start-up migrations race, as they would in a rolling deploy).
  */
-export async function startCluster(count: number): Promise<Cluster> {
+export async function startCluster(
+  count: number,
+  env: Record<string, string> = {},
+): Promise<Cluster> {
   const database = `fluxra_scale_${randomBytes(5).toString("hex")}`;
   const admin = new pg.Client({ connectionString: testPostgresUrl });
   await admin.connect();
@@ -75,7 +79,7 @@ export async function startCluster(count: number): Promise<Cluster> {
   await admin.end();
   const databaseUrl = withDatabase(testPostgresUrl, database);
   const started = await Promise.allSettled(
-    Array.from({ length: count }, (_, i) => startInstance(`instance-${i + 1}`, databaseUrl)),
+    Array.from({ length: count }, (_, i) => startInstance(`instance-${i + 1}`, databaseUrl, env)),
   );
   const children = started.flatMap((s) => (s.status === "fulfilled" ? [s.value.child] : []));
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });

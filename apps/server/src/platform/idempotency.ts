@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { sha256Hex } from "./auth/secrets.js";
 import type { AppDeps, AppEnv } from "./env.js";
 import { ApiError, validationError } from "./errors.js";
+import { seal, unseal } from "./sealed.js";
 import type { IdempotencyScope } from "./store.js";
 
 const keyShape = /^[\x20-\x7e]{1,255}$/;
@@ -20,7 +21,7 @@ const keptHeaders = ["content-type", "cache-control", "location"];
  * Place it after `authenticate` so the caller is known. Other methods pass through.
  */
 export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
-  const { store, clock, config } = deps;
+  const { store, clock, config, keys } = deps;
   return async (c, next) => {
     const key = c.req.header("idempotency-key");
     if (c.req.method !== "POST" || key === undefined) return next();
@@ -60,7 +61,7 @@ export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
       // Through the context, so this request's own headers (request id, RateLimit-*) are kept.
       for (const [name, value] of Object.entries(record.headers)) c.header(name, value);
       c.header("Idempotent-Replayed", "true");
-      return c.body(record.body, record.status as 200);
+      return c.body(unseal(keys.current().replayKey, record.body), record.status as 200);
     }
     try {
       await next();
@@ -78,10 +79,11 @@ export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
       const value = res.headers.get(name);
       if (value !== null) headers[name] = value;
     }
+    // Sealed: a replayable response may carry a secret shown once (recovery key, api key, token).
     await store.platform.completeIdempotencyKey(
       scope,
       res.status,
-      await res.clone().text(),
+      seal(keys.current().replayKey, await res.clone().text()),
       headers,
     );
   };

@@ -90,6 +90,10 @@ describe("POST /api/auth/register", () => {
     expect(again.body).toEqual(first.body);
     const count = t.store.db.raw.prepare("SELECT count(*) AS n FROM agents").get() as { n: number };
     expect(count.n).toBe(1);
+    // The stored replay is sealed: the recovery key is nowhere in the database in plain text.
+    const stored = JSON.stringify(t.store.db.raw.prepare("SELECT * FROM idempotency_keys").all());
+    expect(stored).not.toContain(first.body.recovery_key);
+    expect(stored).toContain("v1.");
   });
 
   it("rate-limits registrations per client address with 429 and Retry-After", async () => {

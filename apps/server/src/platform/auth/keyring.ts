@@ -21,6 +21,8 @@ export interface LoadedKeys {
   jwks: { keys: PublicJwk[] };
   /** HMAC key for pagination cursors. */
   cursorSecret: Buffer;
+  /** AES-256-GCM key sealing stored idempotent responses (they may carry secrets). */
+  replayKey: Buffer;
 }
 
 /** Server secrets shared by every instance through the database, loaded lazily once. */
@@ -53,6 +55,11 @@ export function createKeyRing(store: PlatformStore, now: () => number): KeyRing 
       randomBytes(32).toString("base64url"),
       now(),
     );
+    const replayKey = await store.getOrCreateSecret(
+      "replay_encryption_key",
+      randomBytes(32).toString("base64url"),
+      now(),
+    );
     const jwk = JSON.parse(stored) as JWK & { x: string; d: string };
     const publicJwk: JWK = { kty: "OKP", crv: "Ed25519", x: jwk.x };
     const kid = await calculateJwkThumbprint(publicJwk, "sha256");
@@ -64,6 +71,7 @@ export function createKeyRing(store: PlatformStore, now: () => number): KeyRing 
       verifyKeys: new Map([[kid, verifyKey]]),
       jwks: { keys: [{ kty: "OKP", crv: "Ed25519", x: jwk.x, kid, alg: "EdDSA", use: "sig" }] },
       cursorSecret: Buffer.from(cursorSecret, "base64url"),
+      replayKey: Buffer.from(replayKey, "base64url"),
     };
   }
 

@@ -12,7 +12,7 @@ import { createResources, type Resources } from "./resources/index.js";
 export interface ProvidedToken {
   accessToken: string;
   /** Lifetime in seconds from now; without it the token is used until the server rejects it. */
-  expiresIn?: number;
+  expiresIn?: number | undefined;
 }
 
 /** Your own source of access tokens (e.g. a secrets service); called when a token is needed. */
@@ -21,26 +21,26 @@ export type CredentialsProvider = (context: { signal: AbortSignal }) => Promise<
 /** Options of {@link createFluxraClient}. */
 export interface FluxraClientOptions extends CallOptions {
   /** API origin (default `https://chat.tryfluxra.com`). */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** An `fxk_…` api key: the client exchanges and refreshes access tokens itself. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** A fixed access token (not renewed: a 401 surfaces as `AuthenticationError`). */
-  accessToken?: string;
+  accessToken?: string | undefined;
   /**
    * Your own token source, asked again whenever a token expires or is rejected (bounded by
    * `timeout`). Precedence when several are given: `apiKey`, then `credentials`, then `accessToken`.
    */
-  credentials?: CredentialsProvider;
+  credentials?: CredentialsProvider | undefined;
   /** A `fetch` to use (default `globalThis.fetch`), e.g. `(req) => app.fetch(req)` in tests. */
-  fetch?: (request: Request) => Promise<Response>;
+  fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** Where api-key mode keeps its access token (default: in memory). */
-  tokenStore?: TokenStore;
+  tokenStore?: TokenStore | undefined;
   /** Renew this long before expiry, in ms (default 60 000, at most half the lifetime). */
-  refreshWindowMs?: number;
+  refreshWindowMs?: number | undefined;
   /** Headers sent with every request. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Time source overrides, for tests. */
-  clock?: Partial<Clock>;
+  clock?: Partial<Clock> | undefined;
 }
 
 /** The raw typed openapi-fetch client: `GET/POST/PUT/PATCH/DELETE` return `{ data, error, response }`. */

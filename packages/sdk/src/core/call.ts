@@ -4,11 +4,11 @@ import type { CallOptions } from "./transport.js";
 /** Options every helper method accepts. */
 export interface RequestOptions extends CallOptions {
   /** Cancels the call, including any credential refresh it is waiting for. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Extra headers for this call. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Your own `Idempotency-Key` for a POST (default: a fresh UUID per call, kept across retries). */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
 }
 
 /** The openapi-fetch init for `options`, plus `headers` the helper itself needs. */

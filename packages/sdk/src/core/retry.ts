@@ -1,13 +1,13 @@
 /** Retry settings shared by the client and each call. */
 export interface RetryOptions {
   /** Retries after the first attempt for retryable failures (default 2). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /**
    * Longest server-requested wait (`Retry-After`, `error.retry_after_ms`) the SDK will sleep
    * through, in ms (default 60 000). A longer request is not slept on: the call fails at once with a
    * `RateLimitError` whose `retryAfterMs` says how long to wait.
    */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
 }
 
 const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504]);

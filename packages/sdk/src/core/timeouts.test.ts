@@ -89,3 +89,16 @@ describe("timeouts, deadlines and aborts", () => {
     expect(api.count(messagesPath)).toBe(1);
   });
 });
+
+describe("per-call options", () => {
+  it("treats an option set to undefined as not set", async () => {
+    const { api, client } = setup({ timeout: undefined, maxRetries: undefined });
+    api.routes.set(messagesPath, (_r, n) =>
+      n < 3 ? envelope(503, "service_unavailable") : new Response("{}", { status: 201 }),
+    );
+    await expect(
+      client.messages.send(CID, { content: "x" }, { timeout: undefined, maxRetries: undefined }),
+    ).resolves.toEqual({});
+    expect(api.count(messagesPath)).toBe(3);
+  });
+});

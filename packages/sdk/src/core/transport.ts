@@ -12,7 +12,7 @@ import { linkedController } from "./signals.js";
 /** Per-call settings; pass them as `fluxra` in the init of a raw call or as a helper's options. */
 export interface CallOptions extends RetryOptions {
   /** Per-attempt timeout in ms (default 60 000). */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Overall budget for the call in ms, across retries and credential refreshes (default none). */
   deadline?: number | undefined;
 }
@@ -31,7 +31,12 @@ export interface AuthProvider {
 export interface TransportConfig {
   fetch: (request: Request) => Promise<Response>;
   clock: Clock;
-  defaults: Required<Omit<CallOptions, "deadline">> & { deadline: number | undefined };
+  defaults: {
+    maxRetries: number;
+    maxRetryAfterMs: number;
+    timeout: number;
+    deadline: number | undefined;
+  };
   auth: AuthProvider | undefined;
   /** Whether a request needs no credentials (registration, token exchange, …). */
   isPublic: (request: Request) => boolean;
@@ -65,10 +70,12 @@ export function createTransport(config: TransportConfig): (request: Request) => 
   // "Illegal invocation", and users often pass `fetch: window.fetch`.
   const { clock, auth, fetch: send } = config;
   return async (original) => {
-    const opts = {
-      ...config.defaults,
-      ...(original as Request & { fluxra?: CallOptions }).fluxra,
-    };
+    const opts = { ...config.defaults };
+    const overrides = (original as Request & { fluxra?: CallOptions }).fluxra ?? {};
+    // `{ timeout: undefined }` means "not set": it must not erase the default.
+    for (const [key, value] of Object.entries(overrides)) {
+      if (value !== undefined) Object.assign(opts, { [key]: value });
+    }
     const headers = new Headers(original.headers);
     if (original.method === "POST" && !headers.has("idempotency-key")) {
       headers.set("idempotency-key", globalThis.crypto.randomUUID());

@@ -113,6 +113,20 @@ describe("every page", () => {
   );
 });
 
+describe("small screens", () => {
+  it.each(["/", "/quickstart", "/chat", "/conventions", "/reference"])(
+    "%s has no page-wide horizontal scroll at 390 px (tables and code scroll on their own)",
+    async (path) => {
+      const { page, close } = await open(path, { width: 390 });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await close();
+    },
+  );
+});
+
 describe("navigation", () => {
   it("the sidebar reaches every domain page", async () => {
     const { page, problems, close } = await open("/quickstart");

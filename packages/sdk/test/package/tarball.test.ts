@@ -24,7 +24,8 @@ client.agents.get("agt_x").catch((e) => {
 });`;
 
 const TYPES = `import { createFluxraClient, type ErrorCode, type Schemas, APIError } from "@fluxra/sdk";
-const client = createFluxraClient({ apiKey: "fxk_x" });
+declare const fromEnv: string | undefined;
+const client = createFluxraClient({ apiKey: fromEnv, timeout: undefined });
 export async function send(): Promise<Schemas["Message"]> {
   return client.messages.send("cnv_x", { content: "hi" });
 }
@@ -43,6 +44,7 @@ function tsconfig(module: string, moduleResolution: string, include: string[]) {
       lib: ["es2022", "dom"],
       types: [],
       strict: true,
+      exactOptionalPropertyTypes: true,
       noEmit: true,
       skipLibCheck: false,
     },

@@ -6,7 +6,9 @@ import {
   LAST_VISIBLE_MESSAGE_SQL,
   MESSAGE_PAGE_ASC_SQL,
   MESSAGE_PAGE_DESC_SQL,
-  UNREAD_COUNT_SQL,
+  UNREAD_BUCKETS_SQL,
+  UNREAD_EXCLUDED_SQL,
+  UNREAD_PARTIAL_SQL,
 } from "./chat-sql.js";
 import { SqliteDatabase } from "./database.js";
 
@@ -20,7 +22,7 @@ afterAll(() => {
 });
 
 function plan(sql: string): string[] {
-  const params = { id: "cnv_x", seq: 10, caller: "agt_x", limit: 50 };
+  const params = { id: "cnv_x", seq: 10, edge: 1024, bucket: 1, caller: "agt_x", limit: 50 };
   const rows = db.raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[];
   return rows.map((r) => r.detail);
 }
@@ -42,11 +44,22 @@ describe("chat query plans stay index-bound", () => {
     expect(steps.filter((s) => /SCAN messages|TEMP B-TREE/.test(s))).toEqual([]);
   });
 
-  it("counts unread from the covering index of live messages, without touching the table", () => {
-    const steps = plan(UNREAD_COUNT_SQL);
+  it("counts the marker's partial bucket from the covering index of live messages", () => {
+    const steps = plan(UNREAD_PARTIAL_SQL);
     expect(steps).toContain(
-      "SEARCH messages USING COVERING INDEX messages_live_by_seq (conversation_id=? AND seq>?)",
+      "SEARCH messages USING COVERING INDEX messages_live_by_seq (conversation_id=? AND seq>? AND seq<?)",
     );
     expect(steps.filter((s) => /SCAN/.test(s))).toEqual([]);
+  });
+
+  it("sums whole buckets by primary key, per excluded author", () => {
+    expect(plan(UNREAD_BUCKETS_SQL).join("\n")).toMatch(
+      /SEARCH message_counts USING PRIMARY KEY \(conversation_id=\? AND bucket>\?\)/,
+    );
+    const excluded = plan(UNREAD_EXCLUDED_SQL).join("\n");
+    expect(excluded).toMatch(
+      /SEARCH message_author_counts USING PRIMARY KEY \(conversation_id=\? AND author_id=\? AND bucket>\?\)/,
+    );
+    expect(excluded).not.toMatch(/SCAN message/);
   });
 });

@@ -33,10 +33,42 @@ export const MESSAGE_PAGE_ASC_SQL = `SELECT * FROM messages WHERE conversation_i
 export const LAST_VISIBLE_MESSAGE_SQL = `SELECT * FROM messages WHERE conversation_id = @id
   AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq DESC LIMIT 1`;
 
-/** Others' live messages after the read marker, leaving out blocked authors (index-only). */
-export const UNREAD_COUNT_SQL = `SELECT count(*) AS n FROM messages
-  WHERE conversation_id = @id AND seq > @seq AND deleted_at IS NULL
+/** Seqs per bucket of `message_counts` (must equal the 1024 in migration 011). */
+export const COUNT_BUCKET = 1024;
+
+/**
+ * Others' live messages in the marker's own bucket, after the marker (`@seq` < seq < `@edge`),
+ * leaving out blocked authors: at most 1,023 entries of the covering index of live messages.
+ */
+export const UNREAD_PARTIAL_SQL = `SELECT count(*) AS n FROM messages
+  WHERE conversation_id = @id AND seq > @seq AND seq < @edge AND deleted_at IS NULL
     AND author_id <> @caller AND ${NOT_BLOCKED_AUTHOR}`;
+
+/** Live messages of every full bucket from `@bucket` on. */
+export const UNREAD_BUCKETS_SQL = `SELECT coalesce(sum(live), 0) AS n FROM message_counts
+  WHERE conversation_id = @id AND bucket >= @bucket`;
+
+/** The part of {@link UNREAD_BUCKETS_SQL} written by the caller or by authors they blocked. */
+export const UNREAD_EXCLUDED_SQL = `SELECT coalesce(sum(live), 0) AS n FROM message_author_counts
+  WHERE conversation_id = @id AND bucket >= @bucket AND author_id IN (
+    SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent'
+    UNION ALL SELECT @caller)`;
+
+/**
+ * Unread messages after `seq` for `caller`: own, deleted and blocked authors' messages left
+ * out. Costs O(buckets after the marker + one partial bucket), not O(unread).
+ */
+export function unreadCount(stmt: Stmt, id: string, caller: string, seq: number): number {
+  const bucket = Math.floor(seq / COUNT_BUCKET) + 1;
+  const edge = bucket * COUNT_BUCKET;
+  const n = (sql: string, params: Record<string, unknown>) =>
+    (stmt(sql).get(params) as { n: number }).n;
+  return (
+    n(UNREAD_PARTIAL_SQL, { id, seq, edge, caller }) +
+    n(UNREAD_BUCKETS_SQL, { id, bucket }) -
+    n(UNREAD_EXCLUDED_SQL, { id, bucket, caller })
+  );
+}
 
 /** A `messages` row as stored. */
 export interface MessageRow {
@@ -109,13 +141,7 @@ export function conversationView(
     stmt(
       "SELECT 1 FROM blocks WHERE blocker_id = @caller AND type = 'conversation' AND target_id = @id",
     ).get({ caller, id: row.id }) !== undefined;
-  const unread = hidden
-    ? 0
-    : (
-        stmt(UNREAD_COUNT_SQL).get({ id: row.id, seq: row.last_read_seq, caller }) as {
-          n: number;
-        }
-      ).n;
+  const unread = hidden ? 0 : unreadCount(stmt, row.id, caller, row.last_read_seq);
   return {
     id: row.id,
     type: row.type,

@@ -23,7 +23,13 @@ function secretsStore() {
 function counting(keys: KeyRing) {
   let misses = 0;
   return {
-    ring: { ...keys, ready: () => ((misses += 1), keys.ready()) } as KeyRing,
+    ring: {
+      ...keys,
+      ready: () => {
+        misses += 1;
+        return keys.ready();
+      },
+    } as KeyRing,
     misses: () => misses,
   };
 }

@@ -113,6 +113,57 @@ describe("every page", () => {
   );
 });
 
+/** Lowest WCAG contrast ratio among visible elements matching `selector` (alpha blended on their background). */
+function lowestContrast(page: Page, selector: string): Promise<{ ratio: number; sample: string }> {
+  return page.evaluate((sel) => {
+    const parse = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number) as number[];
+    const background = (el: Element | null): number[] => {
+      for (let e = el; e; e = e.parentElement) {
+        const [r = 0, g = 0, b = 0, a = 1] = parse(getComputedStyle(e).backgroundColor);
+        if (a > 0.5) return [r, g, b];
+      }
+      return document.documentElement.classList.contains("dark") ? [27, 27, 31] : [255, 255, 255];
+    };
+    const luminance = ([r = 0, g = 0, b = 0]: number[]) => {
+      const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    let lowest = { ratio: 21, sample: "" };
+    for (const el of document.querySelectorAll(sel)) {
+      if ((el as HTMLElement).offsetParent === null) continue;
+      const bg = background(el.parentElement);
+      const [r = 0, g = 0, b = 0, a = 1] = parse(getComputedStyle(el).color);
+      const fg = [
+        r * a + (bg[0] ?? 0) * (1 - a),
+        g * a + (bg[1] ?? 0) * (1 - a),
+        b * a + (bg[2] ?? 0) * (1 - a),
+      ];
+      const [hi, lo] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+      const ratio = ((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05);
+      if (ratio < lowest.ratio) lowest = { ratio, sample: el.outerHTML.slice(0, 80) };
+    }
+    return lowest;
+  }, selector);
+}
+
+describe("contrast", () => {
+  it.each([false, true])("text, badges and links meet WCAG AA (4.5:1), dark=%s", async (dark) => {
+    const { page, close } = await open("/chat", { dark });
+    for (const selector of [
+      ".fx-method",
+      ".vp-doc td small",
+      ".vp-doc p",
+      ".vp-doc a",
+      ".VPSidebar a",
+      ".fx-try summary",
+    ]) {
+      const { ratio, sample } = await lowestContrast(page, selector);
+      expect(ratio, `${selector}: ${sample}`).toBeGreaterThanOrEqual(4.5);
+    }
+    await close();
+  });
+});
+
 describe("small screens", () => {
   it.each(["/", "/quickstart", "/chat", "/conventions", "/reference"])(
     "%s has no page-wide horizontal scroll at 390 px (tables and code scroll on their own)",

@@ -126,11 +126,11 @@ export async function checkedResponse(
 export function createTestApp(options: TestAppOptions = {}): TestApp {
   const dir = options.dbPath ? undefined : mkdtempSync(join(tmpdir(), "fluxra-test-"));
   const dbPath = options.dbPath ?? join(dir as string, "fluxra.db");
-  // FLUXRA_TEST_DB=postgres runs the same suites on PostgreSQL (a fresh schema per app; its
-  // `db.raw.prepare(…)` answers the few tests that look into the tables, via psql).
+  // FLUXRA_TEST_DB=postgres runs the same suites on PostgreSQL (a schema per dbPath, so apps
+  // given the same dbPath share it; `db.raw.prepare(…)` answers tests that look into tables).
   const store =
     testBackend === "postgres"
-      ? (createTestPostgresStore() as unknown as SqliteStore)
+      ? (createTestPostgresStore({ shareKey: dbPath }) as unknown as SqliteStore)
       : createSqliteStore(dbPath);
   const clock = options.clock ?? createManualClock();
   const config: ConfigInput = {

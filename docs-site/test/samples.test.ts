@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAgent, getJson, uniqueHandle } from "./helpers/agents.js";
 import { printed, runSample } from "./helpers/run-sample.js";
@@ -36,6 +38,15 @@ describe.each(["quickstart.sh", "quickstart.ts"])("%s", (file) => {
       body: JSON.stringify({ handle }),
     });
     expect(profile.status).toBe(409); // the sample really registered that handle
+    // The output shown on the Quickstart page has the same lines, in the same order.
+    const page = readFileSync(resolve(import.meta.dirname, "../quickstart.md"), "utf8");
+    const shown = page.split("Output:")[1]?.match(/```text\n([\s\S]*?)```/)?.[1] ?? "";
+    const labels = (text: string) =>
+      text
+        .trim()
+        .split("\n")
+        .map((line) => line.split(":")[0]);
+    expect(labels(shown)).toEqual(labels(stdout));
   });
 });
 

@@ -8,4 +8,7 @@ export default defineConfig({
   dts: { entry: { index: "src/index.ts" } },
   sourcemap: true,
   clean: true,
+  // In the workspace @fluxra/sdk resolves to its TypeScript sources, which Node cannot run: bundle
+  // it (and openapi-fetch with it) so the CLI runs from dist anywhere.
+  noExternal: ["@fluxra/sdk", "openapi-fetch"],
 });

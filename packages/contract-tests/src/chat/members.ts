@@ -126,6 +126,18 @@ export const memberRules = defineRules("chat", section, [
         body: { role: "king" },
       });
       expectError(bad, 422, "validation_failed", "an unknown role");
+      const list = await ctx.req({
+        method: "GET",
+        path: `/api/conversations/${g.id}/members`,
+        auth: d.token,
+      });
+      expectStatus(list, 200, "listing members");
+      expectEqual(
+        list.json.data.map((x: { role: string }) => x.role),
+        ["owner", "admin", "admin", "member"],
+        "roles by joined_at",
+        list,
+      );
     },
   },
   {

@@ -14,6 +14,7 @@ export default mergeConfig(
   defineConfig({
     test: {
       env: { FLUXRA_TEST_DB: "postgres" },
+      globalSetup: ["src/storage/postgres/test-global-setup.ts"],
       exclude: [
         "**/node_modules/**",
         "src/crash.test.ts",

@@ -14,6 +14,9 @@ export const testBackend: "sqlite" | "postgres" =
 export const testPostgresUrl =
   process.env["FLUXRA_TEST_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
+/** Names this test run's schemas, so the run's global teardown can drop them all. */
+const runId = process.env["FLUXRA_TEST_RUN"] ?? "0";
+
 /** Emptied, migrated schemas of this process, ready for the next test app. */
 const spare: string[] = [];
 /** Schemas used by several apps at once (one database, several instances), by share key. */
@@ -51,7 +54,18 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Drops test schemas left behind by test processes that died before cleaning up. */
+/** Drops every schema of test run `run` (its global teardown: all its workers are done). */
+export async function dropRun(run: string): Promise<void> {
+  const { rows } = await adminPool().query<{ name: string }>(
+    "SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE 'fluxra\\_test\\_%' AND nspname LIKE $1",
+    [`%\\_${run}\\_%`],
+  );
+  for (const { name } of rows) await adminPool().query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+  await admin?.end();
+  admin = undefined;
+}
+
+/** Drops test schemas left behind by test processes that ended before cleaning up. */
 async function sweepStale(): Promise<void> {
   const { rows } = await adminPool().query<{ name: string }>(
     "SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE 'fluxra\\_test\\_%'",
@@ -119,7 +133,7 @@ export function createTestPostgresStore(
     options.schema ??
     sharing?.schema ??
     spare.pop() ??
-    `fluxra_test_${process.pid}_${randomBytes(4).toString("hex")}`;
+    `fluxra_test_${process.pid}_${runId}_${randomBytes(4).toString("hex")}`;
   if (options.schema === undefined) owned.add(schema);
   if (sharing) sharing.users += 1;
   else if (options.shareKey !== undefined) shared.set(options.shareKey, { schema, users: 1 });

@@ -1,4 +1,5 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import ts from "typescript";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { packageDir } from "../support/dist.js";
 import { startServer, type TestServer } from "../support/server.js";
@@ -17,6 +18,12 @@ afterAll(async () => {
   rmSync(file, { force: true });
   await server.close();
 });
+
+/** Every ```ts block of the README, in order. */
+function blocks(): string[] {
+  const readme = readFileSync(`${packageDir}README.md`, "utf8");
+  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
+}
 
 /** The first ```ts block under "## Quickstart". */
 function quickstart(): string {
@@ -40,3 +47,45 @@ it("runs the README quickstart as written", async () => {
     log.mockRestore();
   }
 });
+
+it("type-checks every TypeScript sample of the README", () => {
+  // Samples after the quickstart use `client` and `conversationId` from the prose around them.
+  const prelude = [
+    'import { createFluxraClient } from "@fluxra/sdk";',
+    "declare const client: ReturnType<typeof createFluxraClient>;",
+    "declare const conversationId: string;",
+  ].join("\n");
+  const files = blocks().map((code, i) => {
+    const file = `${packageDir}test/.readme-sample-${process.pid}-${i}.ts`;
+    writeFileSync(file, i === 0 ? code : `${prelude}\n${code}\nexport {};\n`);
+    return file;
+  });
+  try {
+    const diagnostics = typecheck(files);
+    expect(diagnostics).toEqual([]);
+    expect(files.length).toBeGreaterThanOrEqual(4);
+  } finally {
+    for (const file of files) rmSync(file, { force: true });
+  }
+}, 120_000);
+
+/** Type errors of `files` under the package's strict settings, `@fluxra/sdk` mapped to src. */
+function typecheck(files: string[]): string[] {
+  const configPath = `${packageDir}tsconfig.json`;
+  const { config } = ts.readConfigFile(configPath, ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent(config, ts.sys, packageDir);
+  // Samples are written for a typical strict project: two house-style rules that flag idiomatic
+  // sample code (`process.env.X`, a result left for the reader) are relaxed for them.
+  const options = {
+    ...parsed.options,
+    noPropertyAccessFromIndexSignature: false,
+    noUnusedLocals: false,
+    paths: { "@fluxra/sdk": ["./src/index.ts"] },
+    baseUrl: packageDir,
+  };
+  const program = ts.createProgram(files, options);
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file && files.includes(d.file.fileName))
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+}

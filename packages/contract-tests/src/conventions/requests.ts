@@ -124,4 +124,47 @@ export const requestRules = defineRules("conventions", section, [
       expectStatus(ok, 200, "the same key with its checksum intact");
     },
   },
+  {
+    id: "bodiless-posts",
+    ref: "spec: POSTs without input accept no body or {}",
+    title:
+      "refresh, logout, recovery-key rotation and leave accept a POST with no body and no Content-Type, and one with {}",
+    async run(ctx) {
+      const [a, b] = await ctx.agents(2);
+      if (!a || !b) return;
+      const group = await ctx.req({
+        method: "POST",
+        path: "/api/conversations",
+        auth: a.token,
+        body: { type: "group", title: "bodiless", member_ids: [b.id] },
+      });
+      expectStatus(group, 201, "creating a group");
+      const second = await ctx.sdk().auth.exchangeToken(a.apiKey);
+      const calls: Array<[string, string, number]> = [
+        ["/api/auth/refresh", a.token, 200],
+        ["/api/auth/recovery-key/rotate", a.recoveryKey, 200],
+        [`/api/conversations/${group.json.id}/leave`, b.token, 204],
+        ["/api/auth/logout", second.access_token, 204],
+      ];
+      for (const [path, auth, status] of calls) {
+        const res = await ctx.req({ method: "POST", path, auth, raw: true });
+        expectStatus(res, status, `POST ${path.replace(group.json.id, "{id}")} with no body`);
+      }
+      const rotated = await ctx.req({
+        method: "POST",
+        path: "/api/auth/recovery-key/rotate",
+        auth: a.recoveryKey,
+        raw: true,
+      });
+      expectError(rotated, 401, "invalid_credentials", "rotating with the already-rotated key");
+      const withEmpty = await ctx.req({
+        method: "POST",
+        path: "/api/auth/refresh",
+        auth: a.token,
+        body: {},
+        raw: true,
+      });
+      expectStatus(withEmpty, 200, "POST /api/auth/refresh with {}");
+    },
+  },
 ]);

@@ -39,8 +39,9 @@ export class CheckContext {
     inner: FetchLike,
     runId: string,
   ) {
-    this.http = new Http(baseUrl, recorder, inner);
     this.fetch = recorder.validatingFetch(inner);
+    const anonymous = this.sdk();
+    this.http = new Http(baseUrl, recorder, inner, anonymous.request as never);
     this.runTag = `ct${runId}`;
   }
 

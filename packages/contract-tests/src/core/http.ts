@@ -34,18 +34,59 @@ export interface RequestSpec {
   headers?: Record<string, string>;
   /** A bearer credential (access token, api key or recovery key). */
   auth?: string | undefined;
+  /** Send with plain fetch even without `rawBody` (e.g. a POST with no body and no Content-Type). */
+  raw?: boolean;
 }
 
-/** Raw HTTP for checks that need exact or malformed requests; every response is validated. */
+/** The part of openapi-fetch's `client.request` the suite uses (paths are already filled in). */
+type SdkRequest = (
+  method: string,
+  path: string,
+  init: {
+    params?: { query?: Record<string, unknown> };
+    body?: unknown;
+    headers?: Record<string, string>;
+    parseAs?: "text";
+  },
+) => Promise<{ response: Response }>;
+
+/**
+ * HTTP for checks. Well-formed requests go through `@fluxra/sdk`'s raw client (dogfooding its
+ * transport: query serialisation, JSON bodies, headers); requests that need exact bytes (`rawBody`,
+ * or `raw: true`) go through plain fetch. Every response is validated and recorded either way.
+ */
 export class Http {
   constructor(
     private readonly baseUrl: string,
     private readonly recorder: Recorder,
     private readonly inner: FetchLike,
+    private readonly sdkRequest: SdkRequest,
   ) {}
 
   /** Sends one request and returns the recorded response. */
   async req(spec: RequestSpec): Promise<Res> {
+    if (spec.rawBody === undefined && !spec.raw) return this.viaSdk(spec);
+    return this.viaFetch(spec);
+  }
+
+  private async viaSdk(spec: RequestSpec): Promise<Res> {
+    const headers: Record<string, string> = { ...spec.headers };
+    if (spec.auth !== undefined) headers["authorization"] = `Bearer ${spec.auth}`;
+    const query = Object.fromEntries(
+      Object.entries(spec.query ?? {}).filter(([, v]) => v !== undefined),
+    );
+    const { response } = await this.sdkRequest(spec.method.toLowerCase(), spec.path, {
+      params: { query },
+      ...(spec.body !== undefined ? { body: spec.body } : {}),
+      headers,
+      parseAs: "text",
+    });
+    const exchange = this.recorder.exchangeOf(response);
+    if (!exchange) throw new Error("the SDK returned a response the recorder did not see");
+    return toRes(exchange);
+  }
+
+  private async viaFetch(spec: RequestSpec): Promise<Res> {
     const url = new URL(this.baseUrl.replace(/\/$/, "") + spec.path);
     for (const [k, v] of Object.entries(spec.query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, String(v));

@@ -10,6 +10,8 @@ export type FetchLike = (request: Request) => Promise<Response>;
  */
 export class Recorder {
   readonly exchanges: Exchange[] = [];
+  /** The exchange behind each response handed out, so a caller can find its own under concurrency. */
+  private readonly byResponse = new WeakMap<Response, Exchange>();
   currentRule = "setup";
   private readonly basePath: string;
 
@@ -36,7 +38,14 @@ export class Recorder {
     const requestBody = request.body ? await request.clone().text() : "";
     const response = await inner(request);
     const responseBody = await response.clone().text();
-    return { response, exchange: this.record(request, requestBody, response, responseBody) };
+    const exchange = this.record(request, requestBody, response, responseBody);
+    this.byResponse.set(response, exchange);
+    return { response, exchange };
+  }
+
+  /** The recorded exchange that produced `response`, if this recorder saw it. */
+  exchangeOf(response: Response): Exchange | undefined {
+    return this.byResponse.get(response);
   }
 
   /** Records one exchange and returns it. */

@@ -143,8 +143,13 @@ describe("blocking conversations", () => {
       const res = await post(who, `/api/conversations/${dm.id}/messages`, { content: "x" });
       expect([res.status, res.body.error.code]).toEqual([403, "blocked"]);
     }
-    const reopen = await post(a, "/api/conversations", { type: "direct", agent_id: b.id });
-    expect(reopen.status).toBe(403);
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const reopen = await post(from, "/api/conversations", { type: "direct", agent_id: to.id });
+      expect([reopen.status, reopen.body.error.code]).toEqual([403, "blocked"]);
+    }
     await unblock(a, "conversations", dm.id);
     expect((await send(t, a, dm.id, "back")).content).toBe("back");
     expect((await get(t, a, "/api/conversations")).body.data).toHaveLength(1);

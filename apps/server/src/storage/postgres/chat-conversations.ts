@@ -55,12 +55,14 @@ export function conversationOps(
             [id, low, high, now],
           );
         } else {
-          // Only the caller's own conversation block refuses the open (the spec's rule).
-          const own = await q(
-            "SELECT 1 FROM blocks WHERE blocker_id = $1 AND type = 'conversation' AND target_id = $2",
-            [caller, conv.id],
+          // A block of the existing conversation by either member refuses the open (the spec's
+          // rule since e87fe2c), so both sides get the same answer.
+          const blocked = await q(
+            `SELECT 1 FROM blocks WHERE type = 'conversation' AND target_id = $1
+             AND blocker_id IN ($2, $3) LIMIT 1`,
+            [conv.id, low, high],
           );
-          if (own.length > 0) return { ok: false, code: "blocked" } as const;
+          if (blocked.length > 0) return { ok: false, code: "blocked" } as const;
         }
         const view = await viewOf(q, caller, conv.id);
         if (view === undefined) throw new Error("direct conversation without its member");

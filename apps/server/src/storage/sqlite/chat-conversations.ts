@@ -67,11 +67,12 @@ export function conversationOps(
           add.run(id, low, now);
           add.run(id, high, now);
         } else if (
-          // Only the caller's own conversation block refuses the open (the spec's rule); the
-          // other side's block still stops sending, so it reveals nothing here.
+          // A block of the existing conversation by either member refuses the open, so the
+          // answer is the same from both sides and never says who blocked (the spec's rule).
           stmt(
-            "SELECT 1 FROM blocks WHERE blocker_id = ? AND type = 'conversation' AND target_id = ?",
-          ).get(caller, conv.id) !== undefined
+            `SELECT 1 FROM blocks WHERE type = 'conversation' AND target_id = ?
+             AND blocker_id IN (?, ?) LIMIT 1`,
+          ).get(conv.id, low, high) !== undefined
         ) {
           return { ok: false, code: "blocked" } as const;
         }

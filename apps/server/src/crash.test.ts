@@ -44,6 +44,10 @@ describe("SIGKILL during a burst of writes", () => {
     let next = 0;
     let killed = false;
     const exited = new Promise((resolve) => child.on("exit", resolve));
+    // Should the server die on its own, stop writing (the assertions below then fail clearly).
+    child.on("exit", () => {
+      killed = true;
+    });
 
     // 16 concurrent writers; the process is killed mid-burst once 400 writes were acknowledged.
     const worker = async () => {

@@ -7,7 +7,7 @@ import base from "./vitest.config.js";
  * SQLite file itself rather than the API: the SIGKILL/WAL crash test, the SQLite store's race
  * fixtures, the one fault test that reopens the SQLite file (its PostgreSQL counterpart,
  * connection loss and recovery through the same pool, is in src/scale-out/), and src/scale-out/
- * itself (always on PostgreSQL, so the default pass runs it once).
+ * and src/storage/postgres/ themselves (always on PostgreSQL, so the default pass runs them).
  */
 export default mergeConfig(
   base,
@@ -20,6 +20,7 @@ export default mergeConfig(
         "src/crash.test.ts",
         "src/storage/sqlite/**",
         "src/scale-out/**",
+        "src/storage/postgres/**",
       ],
       testNamePattern:
         /^(?!.*answers 503 service_unavailable when the database is gone, and recovers with it).*$/,

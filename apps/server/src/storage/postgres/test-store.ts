@@ -105,6 +105,7 @@ async function emptySchema(schema: string): Promise<void> {
     ...present.filter((n) => !KNOWN_TABLES.includes(n)),
     ...KNOWN_TABLES.filter((n) => present.includes(n)),
   ];
+  if (order.length === 0) return;
   await adminPool().query(order.map((n) => `DELETE FROM "${schema}"."${n}";`).join(" "));
 }
 

@@ -1,0 +1,102 @@
+import { randomBytes } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { ApiError } from "../../platform/errors.js";
+import { bindNamed, isConnectionFailure } from "./database.js";
+import { createTestPostgresStore } from "./test-store.js";
+
+type TestStore = ReturnType<typeof createTestPostgresStore>;
+const open: TestStore[] = [];
+const store = (options: Parameters<typeof createTestPostgresStore>[0] = {}) => {
+  const s = createTestPostgresStore(options);
+  open.push(s);
+  return s;
+};
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+});
+
+/** A promise and its resolver, to line transactions up without sleeping. */
+function gate(): { wait: Promise<void>; open: () => void } {
+  let release = () => {};
+  const wait = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { wait, open: release };
+}
+
+describe("bindNamed", () => {
+  it("turns @names into positional parameters, reusing the number of a repeated name", () => {
+    expect(bindNamed("SELECT @a, @b, @a::text", { a: 1, b: "x" })).toEqual({
+      text: "SELECT $1, $2, $1::text",
+      values: [1, "x"],
+    });
+  });
+
+  it("refuses a name without a value rather than binding undefined", () => {
+    expect(() => bindNamed("SELECT @missing", {})).toThrow(/@missing/);
+  });
+});
+
+describe("PgDatabase", () => {
+  it("applies migrations once when several instances start together on one schema", async () => {
+    const schema = `fluxra_test_${process.pid}_race_${randomBytes(4).toString("hex")}`;
+    const first = store({ schema });
+    const others = [1, 2, 3].map(() => store({ schema }));
+    await Promise.all([first, ...others].map((s) => s.ready()));
+    const rows = await first.db.query<{ version: number }>(
+      "SELECT version FROM schema_migrations ORDER BY version",
+    );
+    expect(rows.map((r) => r.version)).toEqual([1, 10]);
+  });
+
+  it("retries a transaction chosen as a deadlock victim, so both writers succeed", async () => {
+    const s = store();
+    await s.db.query(
+      "INSERT INTO server_secrets (name, value, created_at) VALUES ('x', '0', 0), ('y', '0', 0)",
+    );
+    const bothLocked = { x: gate(), y: gate() };
+    const attempts = { a: 0, b: 0 };
+    // a locks x then y; b locks y then x: PostgreSQL aborts one with 40P01, the retry succeeds.
+    const run = (me: "a" | "b", first: "x" | "y", second: "x" | "y") =>
+      s.db.tx(async (q) => {
+        attempts[me] += 1;
+        await q("UPDATE server_secrets SET value = value || $1 WHERE name = $2", [me, first]);
+        if (attempts[me] === 1) {
+          bothLocked[first].open();
+          await bothLocked[second].wait;
+        }
+        await q("UPDATE server_secrets SET value = value || $1 WHERE name = $2", [me, second]);
+        return me;
+      });
+    expect(await Promise.all([run("a", "x", "y"), run("b", "y", "x")])).toEqual(["a", "b"]);
+    expect(attempts.a + attempts.b).toBe(3);
+    const rows = await s.db.query<{ value: string }>(
+      "SELECT value FROM server_secrets WHERE name IN ('x', 'y') ORDER BY name",
+    );
+    // Each row got exactly one write from each transaction: the victim's first try rolled back.
+    for (const r of rows) expect([...r.value].sort().join("")).toBe("0ab");
+  });
+
+  it("rolls back and rethrows an ordinary error without retrying", async () => {
+    const s = store();
+    let attempts = 0;
+    await expect(
+      s.db.tx(async (q) => {
+        attempts += 1;
+        await q("INSERT INTO server_secrets (name, value, created_at) VALUES ('z', '1', 0)");
+        await q("SELECT 1 / 0");
+      }),
+    ).rejects.toMatchObject({ code: "22012" });
+    expect(attempts).toBe(1);
+    expect(await s.db.query("SELECT 1 FROM server_secrets WHERE name = 'z'")).toEqual([]);
+  });
+
+  it("reports an unreachable server as 503 service_unavailable", async () => {
+    const s = store({ url: "postgres://postgres@127.0.0.1:1/postgres" });
+    const err = await s.platform.ping().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe("service_unavailable");
+    expect((err as ApiError).status).toBe(503);
+    expect(isConnectionFailure((err as ApiError).cause)).toBe(true);
+  });
+});

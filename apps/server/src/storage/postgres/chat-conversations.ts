@@ -112,7 +112,7 @@ export function conversationOps(
     },
 
     async listConversations(caller, after, limit) {
-      return db.tx(async (q) => {
+      return db.read(async (q) => {
         const rows = await q<ConversationRow>(
           `${CONVERSATION_SELECT}
            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = @caller
@@ -128,17 +128,15 @@ export function conversationOps(
         );
         const page = rows.slice(0, limit);
         const last = page.at(-1);
-        const views = [];
-        for (const r of page) views.push(await conversationView(q, r, caller));
         return {
-          rows: views,
+          rows: page.map(conversationView),
           next: rows.length > limit && last ? { activity_at: last.activity_at, id: last.id } : null,
         };
       });
     },
 
     async getConversation(caller, id) {
-      return (await db.tx((q) => viewOf(q, caller, id))) ?? null;
+      return (await db.read((q) => viewOf(q, caller, id))) ?? null;
     },
 
     async updateConversation(caller, id, patch, now) {

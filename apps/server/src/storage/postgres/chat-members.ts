@@ -92,7 +92,7 @@ export function memberOps(
 ): Pick<ChatStore, "listMembers" | "addMember" | "updateMember" | "removeMember" | "leave"> {
   return {
     async listMembers(caller, id, after, limit) {
-      return db.tx(async (q) => {
+      return db.read(async (q) => {
         const m = await groupMembership(q, caller, id, false);
         if (!m.ok) return m;
         const rows = await q<MemberRow>(

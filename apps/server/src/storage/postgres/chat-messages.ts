@@ -87,7 +87,7 @@ export function messageOps(
 > {
   return {
     async locateMessage(caller, conversation, message) {
-      return db.tx(async (q) => {
+      return db.read(async (q) => {
         if ((await access(q, caller, conversation)) === undefined) return NOT_FOUND;
         const row = await messageIn(q, conversation, message);
         return { ok: true, value: row === undefined ? null : { seq: row.seq } };
@@ -147,7 +147,7 @@ export function messageOps(
     },
 
     async listMessages(caller, conversation, window, limit) {
-      return db.tx(async (q) => {
+      return db.read(async (q) => {
         if ((await access(q, caller, conversation)) === undefined) return NOT_FOUND;
         const asc = window.direction === "asc";
         const rows = await q<MessageRow>(asc ? PAGE_ASC : PAGE_DESC, {
@@ -163,7 +163,7 @@ export function messageOps(
     },
 
     async getMessage(caller, conversation, message) {
-      return db.tx(async (q) => {
+      return db.read(async (q) => {
         if ((await access(q, caller, conversation)) === undefined) return NOT_FOUND;
         const [row] = await q<MessageRow>(
           `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = @id AND conversation_id = @conversation

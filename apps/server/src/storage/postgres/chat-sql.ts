@@ -47,7 +47,7 @@ export function toMessage(row: MessageRow): MessageRecord {
   };
 }
 
-/** A conversation joined with the caller's membership. */
+/** A conversation joined with the caller's membership and the caller's view of it. */
 export interface ConversationRow {
   id: string;
   type: "direct" | "group";
@@ -62,39 +62,34 @@ export interface ConversationRow {
   created_at: number;
   updated_at: number;
   role: Role;
-  last_read_seq: number;
   last_read_message_id: string | null;
+  /** The newest message whose author the caller has not blocked (as JSON), or null. */
+  last_message: MessageRow | null;
+  unread_count: number;
 }
 
-/** SELECT list + join for {@link ConversationRow}; bind `@caller`. */
+/**
+ * SELECT list + join for {@link ConversationRow}; bind `@caller`. The caller's view (last visible
+ * message, unread count: 0 for a direct conversation the caller blocked) comes in the same
+ * statement, one round trip per page; PostgreSQL evaluates these subqueries after ORDER BY/LIMIT.
+ */
 export const CONVERSATION_SELECT = `
 SELECT c.id, c.type, c.title, c.description, c.created_by, c.direct_low, c.direct_high,
        c.member_count, c.last_message_at, c.activity_at, c.created_at, c.updated_at,
-       m.role, m.last_read_seq, m.last_read_message_id
+       m.role, m.last_read_message_id,
+       (SELECT row_to_json(x) FROM (SELECT ${MESSAGE_COLUMNS} FROM messages
+          WHERE conversation_id = c.id AND ${NOT_BLOCKED_AUTHOR}
+          ORDER BY seq DESC LIMIT 1) x) AS last_message,
+       CASE WHEN c.type = 'direct' AND EXISTS (SELECT 1 FROM blocks WHERE blocker_id = @caller
+              AND type = 'conversation' AND target_id = c.id) THEN 0
+         ELSE (SELECT count(*) FROM messages WHERE conversation_id = c.id
+              AND seq > m.last_read_seq AND deleted_at IS NULL AND author_id <> @caller
+              AND ${NOT_BLOCKED_AUTHOR}) END AS unread_count
 FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
 WHERE m.agent_id = @caller`;
 
-/**
- * Computes the caller's view (last visible message, unread count) of a conversation row in one
- * round trip: the three lookups are scalar subqueries of a single statement.
- */
-export async function conversationView(
-  q: Query,
-  row: ConversationRow,
-  caller: string,
-): Promise<ConversationRecord> {
-  const [extra] = await q<{ last: MessageRow | null; hidden: boolean; unread: number }>(
-    `SELECT
-       (SELECT row_to_json(x) FROM (SELECT ${MESSAGE_COLUMNS} FROM messages
-          WHERE conversation_id = @id AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq DESC LIMIT 1) x) AS last,
-       EXISTS (SELECT 1 FROM blocks WHERE blocker_id = @caller AND type = 'conversation'
-          AND target_id = @id) AS hidden,
-       (SELECT count(*) FROM messages WHERE conversation_id = @id AND seq > @seq
-          AND deleted_at IS NULL AND author_id <> @caller AND ${NOT_BLOCKED_AUTHOR}) AS unread`,
-    { id: row.id, caller, seq: row.last_read_seq },
-  );
-  const hidden = row.type === "direct" && extra?.hidden === true;
-  const last = extra?.last ?? null;
+/** Maps a {@link ConversationRow} to the caller's view. */
+export function conversationView(row: ConversationRow): ConversationRecord {
   return {
     id: row.id,
     type: row.type,
@@ -105,8 +100,8 @@ export async function conversationView(
     created_at: toTimestamp(row.created_at),
     updated_at: toTimestamp(row.updated_at),
     last_message_at: toNullableTimestamp(row.last_message_at),
-    last_message: last === null ? null : toMessage(last),
-    unread_count: hidden ? 0 : (extra?.unread ?? 0),
+    last_message: row.last_message === null ? null : toMessage(row.last_message),
+    unread_count: row.unread_count,
     last_read_message_id: row.last_read_message_id,
     role: row.role,
   };
@@ -139,7 +134,7 @@ export async function viewOf(
   id: string,
 ): Promise<ConversationRecord | undefined> {
   const [row] = await q<ConversationRow>(`${CONVERSATION_SELECT} AND c.id = @id`, { caller, id });
-  return row === undefined ? undefined : conversationView(q, row, caller);
+  return row === undefined ? undefined : conversationView(row);
 }
 
 /**

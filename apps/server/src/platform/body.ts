@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import type { AppEnv } from "./env.js";
 import { ApiError } from "./errors.js";
 
@@ -17,10 +17,10 @@ export function readBody(maxBytes: number): MiddlewareHandler<AppEnv> {
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
     const declared = c.req.header("content-length");
     const chunked = c.req.header("transfer-encoding") !== undefined;
-    if (declared === "0" && !chunked) return next();
+    if (declared === "0" && !chunked) return noInput(c, next);
     if (declared !== undefined && !chunked && Number(declared) > maxBytes) throw tooLarge();
     const raw = c.req.raw;
-    if (!raw.body) return next();
+    if (!raw.body) return noInput(c, next);
     const reader = raw.body.getReader();
     const chunks: Uint8Array[] = [];
     let size = 0;
@@ -35,10 +35,26 @@ export function readBody(maxBytes: number): MiddlewareHandler<AppEnv> {
       chunks.push(value);
     }
     const text = new TextDecoder().decode(Buffer.concat(chunks));
+    if (text.trim() === "") return noInput(c, next);
     c.set("rawBody", text);
-    // An empty body with a JSON content type means "no input", not broken JSON: read it as {}.
-    const parsed = text.trim() === "" ? "{}" : text;
-    (c.req.bodyCache as unknown as { text?: Promise<string> }).text = Promise.resolve(parsed);
+    (c.req.bodyCache as unknown as BodyCache).text = Promise.resolve(text);
     await next();
   };
+}
+
+interface BodyCache {
+  text?: Promise<string>;
+  arrayBuffer?: Promise<ArrayBuffer>;
+}
+
+/**
+ * A POST without a body (no Content-Length, `Content-Length: 0`, or only whitespace; with or
+ * without a JSON Content-Type) means "no input": the JSON validator reads `{}` and the
+ * media-type gate sees zero bytes (RFC 9112 §6.3; spec: bodiless actions accept no body or `{}`).
+ */
+function noInput(c: Context<AppEnv>, next: Next) {
+  const cache = c.req.bodyCache as unknown as BodyCache;
+  cache.text = Promise.resolve("{}");
+  cache.arrayBuffer = Promise.resolve(new ArrayBuffer(0));
+  return next();
 }

@@ -8,9 +8,11 @@ import type { IdempotencyScope } from "./store.js";
 const keyShape = /^[\x20-\x7e]{1,255}$/;
 /** A claim older than this is presumed to belong to a request that died mid-way. */
 const staleAfterMs = 60_000;
-/** Outcomes worth replaying: successes and domain refusals. Everything else may be retried fresh. */
-const replayable = (status: number) =>
-  (status >= 200 && status < 300) || [403, 404, 409].includes(status);
+/**
+ * Only successes are stored and replayed (spec, `Idempotency-Key`): a failed request may be
+ * retried with the same key, and an error body never replays another request's `request_id`.
+ */
+const replayable = (status: number) => status >= 200 && status < 300;
 const keptHeaders = ["content-type", "cache-control", "location"];
 
 /**

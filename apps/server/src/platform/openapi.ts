@@ -53,7 +53,31 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) =
  * validated with the shared hook and end up in the generated OpenAPI document.
  */
 export function createRouter(): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const register = router.openapi.bind(router);
+  router.openapi = ((route: Parameters<typeof register>[0], ...rest: unknown[]) =>
+    (register as (...args: unknown[]) => unknown)(
+      strictQuery(route),
+      ...rest,
+    )) as typeof router.openapi;
+  return router;
+}
+
+const noQuery = z.object({}).strict();
+
+/**
+ * Unknown query parameters on `/api` routes → 422, like unknown body fields (spec gap-filling
+ * rule): a route without a query schema gets an empty strict one, a declared one is made strict.
+ * `/health` ignores its query, so only `/api` routes are touched.
+ */
+function strictQuery<R extends { path: string; request?: { query?: unknown } }>(route: R): R {
+  if (!route.path.startsWith("/api/")) return route;
+  const query = route.request?.query;
+  if (query === undefined) return { ...route, request: { ...route.request, query: noQuery } };
+  if (query instanceof z.ZodObject) {
+    return { ...route, request: { ...route.request, query: query.strict() } };
+  }
+  return route;
 }
 
 /** `ErrorCode` component: the closed catalog. */

@@ -101,3 +101,18 @@ describe("fetch option", () => {
     expect(thisValues).toEqual([undefined]);
   });
 });
+
+describe("getAccessToken", () => {
+  it("returns the token the client uses, exchanging once for concurrent callers", async () => {
+    const { api, client } = setup();
+    const tokens = await Promise.all([client.getAccessToken(), client.getAccessToken()]);
+    await client.messages.send(CID, { content: "x" });
+    expect(tokens).toEqual(["tok1", "tok1"]);
+    expect(api.count("/api/auth/token")).toBe(1);
+  });
+
+  it("refuses on a client without credentials", async () => {
+    const client = createFluxraClient({ baseUrl: "https://api.test", fetch: fakeApi().fetch });
+    await expect(client.getAccessToken()).rejects.toThrow("no credentials");
+  });
+});

@@ -2,6 +2,7 @@ import createClient, { type Client } from "openapi-fetch";
 import { createAuth } from "./auth/create-auth.js";
 import type { TokenStore } from "./auth/token-store.js";
 import { type Clock, systemClock } from "./core/clock.js";
+import { FluxraError } from "./core/error.js";
 import { Emitter, type FluxraEvents } from "./core/events.js";
 import { type CallOptions, createTransport } from "./core/transport.js";
 import type { paths } from "./generated/schema.js";
@@ -54,6 +55,12 @@ export type FluxraClient = RawClient &
       event: E,
       listener: (e: FluxraEvents[E]) => unknown,
     ): () => void;
+    /**
+     * A valid access token, obtained or renewed as needed (shared with in-flight calls), for
+     * channels the client does not cover.
+     * @throws {FluxraError} when the client has no credentials; {@link APIError} when renewal fails.
+     */
+    getAccessToken(options?: { signal?: AbortSignal | undefined }): Promise<string>;
   };
 
 function matcher(baseUrl: string): (request: Request) => boolean {
@@ -101,5 +108,9 @@ export function createFluxraClient(options: FluxraClientOptions = {}): FluxraCli
 
   return Object.assign(raw, createResources(raw), {
     on: emitter.on.bind(emitter) as FluxraClient["on"],
+    async getAccessToken(opts: { signal?: AbortSignal | undefined } = {}) {
+      if (!auth) throw new FluxraError("This client has no credentials.");
+      return auth.getToken(opts.signal ?? new AbortController().signal);
+    },
   });
 }

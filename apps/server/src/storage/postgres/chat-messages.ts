@@ -105,43 +105,42 @@ export function messageOps(
           const message = "reply_to_id must name a message of this conversation";
           return { ok: false, code: "invalid", path: "body.reply_to_id", message };
         }
-        // The row lock taken by this UPDATE serialises senders of one conversation across every
-        // instance until commit; a rollback undoes the bump, so seq stays gap-free.
-        const [bumped] = await q<{ seq: number }>(
-          `UPDATE conversations SET next_seq = next_seq + 1, last_message_at = $2,
-             activity_at = $2 WHERE id = $1 RETURNING next_seq - 1 AS seq`,
-          [conversation, now],
+        // The row lock taken by the UPDATE serialises senders of one conversation across every
+        // instance until commit; a rollback undoes the bump, so seq stays gap-free. Bump and
+        // insert are one statement: the lock is held for one round trip less.
+        const metadata = input.metadata === null ? null : JSON.stringify(input.metadata);
+        const [inserted] = await q<{ seq: number }>(
+          `WITH bumped AS (
+             UPDATE conversations SET next_seq = next_seq + 1, last_message_at = $3,
+               activity_at = $3 WHERE id = $2 RETURNING next_seq - 1 AS seq)
+           INSERT INTO messages (${MESSAGE_COLUMNS})
+           SELECT $1, $2, bumped.seq, $4, $5, $6, $7, $8, $3, NULL, NULL FROM bumped
+           RETURNING seq`,
+          [
+            input.id,
+            conversation,
+            now,
+            caller,
+            input.content,
+            input.content_type,
+            input.reply_to_id,
+            metadata,
+          ],
         );
-        if (bumped === undefined) return NOT_FOUND;
+        if (inserted === undefined) return NOT_FOUND;
         const row: MessageRow = {
           id: input.id,
           conversation_id: conversation,
-          seq: bumped.seq,
+          seq: inserted.seq,
           author_id: caller,
           content: input.content,
           content_type: input.content_type,
           reply_to_id: input.reply_to_id,
-          metadata: input.metadata === null ? null : JSON.stringify(input.metadata),
+          metadata,
           created_at: now,
           edited_at: null,
           deleted_at: null,
         };
-        await q(
-          `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [
-            row.id,
-            row.conversation_id,
-            row.seq,
-            row.author_id,
-            row.content,
-            row.content_type,
-            row.reply_to_id,
-            row.metadata,
-            row.created_at,
-            row.edited_at,
-            row.deleted_at,
-          ],
-        );
         return { ok: true, value: toMessage(row) };
       });
     },

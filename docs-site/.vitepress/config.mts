@@ -42,7 +42,7 @@ export default defineConfig({
       },
       { text: "Domains", items: domains },
       { text: "API reference", link: "/reference" },
-      { text: `v${spec.info.version}`, link: "/reference#tag-health" },
+      { text: `v${spec.info.version}`, link: "/reference" },
     ],
     sidebar: [
       {

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,8 @@ const docsRoot = resolve(import.meta.dirname, "..");
 const dist = resolve(docsRoot, ".vitepress/dist");
 const screenshots = resolve(docsRoot, "test-results");
 const spec = loadSpec();
+
+if (!existsSync(dist)) throw new Error("No built site: run `vitepress build` first (the test script does).");
 
 /** Every page of the built site, as clean URLs. */
 const pages = readdirSync(dist)

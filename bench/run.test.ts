@@ -1,0 +1,87 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BenchResults } from "./src/report.js";
+
+/**
+ * Runs `pnpm bench --quick` for real (server CLI, bare Hono, autocannon, SDK, bulk seeding,
+ * start-up) into a temp folder and checks that every figure is produced. Speed is never
+ * asserted here: the quick run's numbers are meaningless, only its shape is checked.
+ */
+const out = mkdtempSync(join(tmpdir(), "fluxra-bench-test-"));
+let results: BenchResults;
+let markdown: string;
+let stdout: string;
+
+beforeAll(async () => {
+  const run = await promisify(execFile)(
+    process.execPath,
+    ["--import", "tsx", join(import.meta.dirname, "run.ts"), "--quick", "--out", out],
+    { cwd: import.meta.dirname, maxBuffer: 16 * 1024 * 1024 },
+  );
+  stdout = run.stdout;
+  results = JSON.parse(readFileSync(join(out, "latest.json"), "utf8")) as BenchResults;
+  markdown = readFileSync(join(out, "latest.md"), "utf8");
+});
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const routes = [
+  "POST /api/auth/token",
+  "POST …/messages",
+  "POST …/messages + Idempotency-Key",
+  "GET …/messages",
+  "GET /api/conversations",
+];
+const calls = [
+  "POST /api/auth/token",
+  "POST …/messages",
+  "GET …/messages",
+  "GET /api/conversations",
+];
+
+describe("pnpm bench --quick", () => {
+  it("measures every route on the reference server and on the bare ceiling", () => {
+    expect(results.throughput.map((t) => t.route)).toEqual(routes);
+    for (const t of results.throughput) {
+      expect(t.fluxra.requests).toBeGreaterThan(0);
+      expect(t.bare.requests).toBeGreaterThan(0);
+      expect(t.fluxra.failures).toBe(0);
+      expect(t.ratio).toBeGreaterThan(0);
+      expect(markdown).toContain(`| ${t.route} |`);
+    }
+  });
+
+  it("compares raw fetch and the SDK for every call", () => {
+    expect(results.client.map((c) => c.call)).toEqual(calls);
+    for (const c of results.client) {
+      expect(Number.isFinite(c.overhead)).toBe(true);
+      expect(markdown).toContain(`| ${c.call} |`);
+    }
+  });
+
+  it("seeds three growing conversation sizes and measures list latency at each", () => {
+    expect(results.scale.map((s) => s.messages)).toEqual([1_000, 2_000, 5_000]);
+    for (const s of results.scale) {
+      expect(s.list.requests).toBeGreaterThan(0);
+      expect(Number.isFinite(s.ratio)).toBe(true);
+      expect(markdown).toContain(`| ${s.messages.toLocaleString("en-US")} |`);
+    }
+  });
+
+  it("starts the CLI on the existing database", () => {
+    expect(results.startup.runs).toBe(1);
+    expect(results.startup.healthMs).toBeGreaterThanOrEqual(results.startup.listeningMs);
+    expect(markdown).toContain("## Start-up on an existing database");
+  });
+
+  it("reports all five targets without enforcing them, and prints the table", () => {
+    expect(results.targets).toHaveLength(5);
+    expect(results.targetsEnforced).toBe(false);
+    for (const t of results.targets) expect(markdown).toContain(`| ${t.name} |`);
+    expect(stdout).toContain("## Throughput against the bare Hono ceiling");
+    expect(results.machine.loadAverageStart).toHaveLength(3);
+  });
+});

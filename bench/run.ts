@@ -1,0 +1,126 @@
+/**
+ * `pnpm bench`: measures the reference server and the SDK against their ceilings in one run and
+ * writes results/latest.{md,json}. `--quick` is the seconds-long smoke run (targets not
+ * enforced); `--out DIR` writes elsewhere; `--profile` runs the server under `node --cpu-prof`
+ * and prints the heaviest functions by self time.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ensureServerBuilt } from "./src/build.js";
+import { clientPairs, compareClients } from "./src/client-overhead.js";
+import {
+  capture,
+  measureScale,
+  measureStartup,
+  measureThroughput,
+  routes,
+  startBare,
+} from "./src/measure.js";
+import { topSelfTime } from "./src/profile.js";
+import { type BenchResults, type ClientRow, checkTargets, renderMarkdown } from "./src/report.js";
+import { seedAgent, seedConversation, sendMessages } from "./src/seed.js";
+import { repoRoot, startFluxra } from "./src/server-process.js";
+import { fullProfile, quickProfile } from "./src/settings.js";
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    out: { type: "string" },
+    profile: { type: "boolean", default: false },
+  },
+});
+const profile = values.quick ? quickProfile : fullProfile;
+const outDir = resolve(values.out ?? join(repoRoot, "bench", "results"));
+const started = performance.now();
+const loadAverageStart = os.loadavg();
+
+ensureServerBuilt();
+const dir = mkdtempSync(join(os.tmpdir(), "fluxra-bench-"));
+const dbPath = join(dir, "bench.db");
+const profileDir = join(outDir, "tmp", "profiles");
+const nodeFlags = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+if (values.profile) rmSync(profileDir, { recursive: true, force: true });
+
+const fluxra = await startFluxra(dbPath, nodeFlags);
+let bare: Awaited<ReturnType<typeof startBare>> | undefined;
+try {
+  console.log(`seeding (${fluxra.url}, ${dbPath})`);
+  const alice = await seedAgent(fluxra.url, "bench_alice");
+  const bob = await seedAgent(fluxra.url, "bench_bob");
+  const conversation = await seedConversation(fluxra.url, alice, "measured", [bob.id]);
+  for (let i = 1; i < profile.conversations; i++) {
+    await seedConversation(fluxra.url, alice, `other ${i}`, [bob.id]);
+  }
+  await sendMessages(fluxra.url, bob, conversation, profile.setupMessages);
+
+  const measured = routes(alice, conversation);
+  bare = await startBare(dir, await capture(fluxra.url, measured));
+  console.log("throughput (reference vs bare Hono):");
+  const throughput = await measureThroughput(fluxra.url, bare.url, measured, profile);
+
+  console.log("raw fetch vs SDK:");
+  const client: ClientRow[] = [];
+  for (const pair of clientPairs(fluxra.url, alice, conversation)) {
+    const r = await compareClients(pair, profile.clientIterations, profile.clientRounds);
+    client.push({ call: pair.name, ...r, overhead: r.sdk.p50Ms / r.fetch.p50Ms - 1 });
+    console.log(`  ${pair.name}: ${r.fetch.meanMs.toFixed(2)} vs ${r.sdk.meanMs.toFixed(2)} ms`);
+  }
+
+  console.log("scale (bulk-seeded conversation):");
+  const scaleConversation = await seedConversation(fluxra.url, alice, "scale", [bob.id]);
+  const scale = await measureScale(fluxra.url, dbPath, alice, scaleConversation, profile);
+  await fluxra.stop();
+  await bare.stop();
+
+  console.log("start-up on the existing database:");
+  const stored = (profile.scaleSizes.at(-1) ?? 0) + profile.setupMessages;
+  const startup = await measureStartup(dbPath, profile.startupRuns, stored);
+
+  const partial = {
+    generatedAt: new Date().toISOString(),
+    mode: profile.mode,
+    machine: {
+      node: process.versions.node,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      loadAverageStart,
+      loadAverageEnd: os.loadavg(),
+    },
+    settings: {
+      connections: profile.load.connections,
+      durationSeconds: profile.load.durationSeconds,
+      warmupSeconds: profile.load.warmupSeconds,
+      clientIterations: profile.clientIterations,
+    },
+    throughput,
+    client,
+    scale,
+    startup,
+  };
+  const results: BenchResults = {
+    ...partial,
+    targets: checkTargets(partial),
+    targetsEnforced: profile.mode === "full",
+    totalSeconds: (performance.now() - started) / 1000,
+  };
+  const markdown = renderMarkdown(results);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, "latest.md"), markdown);
+  writeFileSync(join(outDir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\n${markdown}`);
+  console.log(`written to ${join(outDir, "latest.md")} and latest.json`);
+
+  if (values.profile) {
+    console.log("\nserver CPU profile, top functions by self time:");
+    for (const f of topSelfTime(profileDir, repoRoot)) {
+      console.log(`${f.selfPct.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`);
+    }
+  }
+  if (results.targetsEnforced && results.targets.some((t) => !t.pass)) process.exitCode = 1;
+} finally {
+  await fluxra.stop();
+  await bare?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from "node:crypto";
+import { createFluxraClient } from "@fluxra/sdk";
+import type { SeededAgent } from "./seed.js";
+
+/** Mean and median ms per call of a sequential loop. */
+export interface LoopResult {
+  meanMs: number;
+  p50Ms: number;
+}
+
+/** One operation done both ways: raw `fetch` and the SDK helper. */
+export interface ClientPair {
+  name: string;
+  fetch: () => Promise<unknown>;
+  sdk: () => Promise<unknown>;
+}
+
+/**
+ * The same four calls as the load test, with identical requests on the wire: the raw side sends
+ * what the SDK sends (bearer token, JSON body, a fresh `Idempotency-Key` on POSTs), so the
+ * difference is the SDK's own client-side work.
+ */
+export function clientPairs(
+  base: string,
+  agent: SeededAgent,
+  conversationId: string,
+): ClientPair[] {
+  const sdk = createFluxraClient({ baseUrl: base, apiKey: agent.apiKey, maxRetries: 0 });
+  const auth = { authorization: `Bearer ${agent.accessToken}` };
+  const json = { "content-type": "application/json" };
+  const ok = async (res: Response) => {
+    if (!res.ok) throw new Error(`${res.url} → ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
+  const messages = `${base}/api/conversations/${conversationId}/messages`;
+  const body = { content: "client overhead: the quick brown fox jumps over the lazy dog" };
+  return [
+    {
+      name: "POST /api/auth/token",
+      fetch: () =>
+        fetch(`${base}/api/auth/token`, {
+          method: "POST",
+          headers: { ...json, "idempotency-key": randomUUID() },
+          body: JSON.stringify({ api_key: agent.apiKey }),
+        }).then(ok),
+      sdk: () => sdk.auth.exchangeToken(agent.apiKey),
+    },
+    {
+      name: "POST …/messages",
+      fetch: () =>
+        fetch(messages, {
+          method: "POST",
+          headers: { ...auth, ...json, "idempotency-key": randomUUID() },
+          body: JSON.stringify(body),
+        }).then(ok),
+      sdk: () => sdk.messages.send(conversationId, body),
+    },
+    {
+      name: "GET …/messages",
+      fetch: () => fetch(messages, { headers: auth }).then(ok),
+      sdk: () => sdk.messages.list(conversationId).pages().next(),
+    },
+    {
+      name: "GET /api/conversations",
+      fetch: () => fetch(`${base}/api/conversations`, { headers: auth }).then(ok),
+      sdk: () => sdk.conversations.list().pages().next(),
+    },
+  ];
+}
+
+async function loop(fn: () => Promise<unknown>, n: number, into: number[]): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    into.push(performance.now() - t);
+  }
+}
+
+const summarize = (samples: number[]): LoopResult => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mean = samples.reduce((s, x) => s + x, 0) / samples.length;
+  return { meanMs: mean, p50Ms: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN };
+};
+
+/**
+ * Runs each side `iterations` times, interleaved in `rounds` blocks (fetch, SDK, fetch, SDK, …)
+ * so drift in the machine's load hits both sides alike; a warm-up block runs first.
+ */
+export async function compareClients(
+  pair: ClientPair,
+  iterations: number,
+  rounds: number,
+): Promise<{ fetch: LoopResult; sdk: LoopResult }> {
+  const warm = Math.max(5, Math.floor(iterations / 10));
+  await loop(pair.fetch, warm, []);
+  await loop(pair.sdk, warm, []);
+  const f: number[] = [];
+  const s: number[] = [];
+  const per = Math.max(1, Math.floor(iterations / rounds));
+  for (let r = 0; r < rounds; r++) {
+    await loop(pair.fetch, per, f);
+    await loop(pair.sdk, per, s);
+  }
+  return { fetch: summarize(f), sdk: summarize(s) };
+}

@@ -1,0 +1,76 @@
+import autocannon from "autocannon";
+
+/** One HTTP call the load generator repeats. */
+export interface Call {
+  method: "GET" | "POST";
+  path: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** Load settings: fixed connections, and either a duration or a request count. */
+export interface LoadSettings {
+  connections: number;
+  /** Seconds of measured load; ignored when `amount` is set. */
+  durationSeconds: number;
+  /** Seconds of unmeasured load first, so both servers are measured JIT-warm. */
+  warmupSeconds: number;
+  /** A fixed number of requests instead of a duration (quick mode). */
+  amount?: number;
+}
+
+/** What one load run measured. */
+export interface LoadResult {
+  /** Mean requests per second over the run. */
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  /** Responses that were not 2xx plus socket errors and timeouts: must be 0. */
+  failures: number;
+}
+
+/** Drives `baseUrl` with `call` (fresh `Idempotency-Key` per request when `uniqueKeys`). */
+export async function drive(
+  baseUrl: string,
+  call: Call,
+  settings: LoadSettings,
+  uniqueKeys = false,
+): Promise<LoadResult> {
+  const headers: Record<string, string> = { ...call.headers };
+  let body: string | undefined;
+  if (call.body !== undefined) {
+    body = JSON.stringify(call.body);
+    headers["content-type"] = "application/json";
+  }
+  const request = {
+    method: call.method,
+    path: call.path,
+    headers,
+    ...(body === undefined ? {} : { body }),
+    ...(uniqueKeys
+      ? {
+          setupRequest: (req: { headers?: Record<string, string> }) => ({
+            ...req,
+            headers: { ...req.headers, "idempotency-key": crypto.randomUUID() },
+          }),
+        }
+      : {}),
+  };
+  const base = { url: baseUrl, connections: settings.connections, requests: [request] };
+  if (settings.amount === undefined && settings.warmupSeconds > 0) {
+    await autocannon({ ...base, duration: settings.warmupSeconds });
+  }
+  const result = await autocannon(
+    settings.amount === undefined
+      ? { ...base, duration: settings.durationSeconds }
+      : { ...base, amount: settings.amount },
+  );
+  return {
+    rps: result.requests.total / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total,
+    failures: result.non2xx + result.errors + result.timeouts,
+  };
+}

@@ -1,0 +1,190 @@
+import type { LoopResult } from "./client-overhead.js";
+import type { LoadResult } from "./load.js";
+
+/** Throughput of one route on the reference server and on the bare ceiling. */
+export interface ThroughputRow {
+  route: string;
+  fluxra: LoadResult;
+  bare: LoadResult;
+  /** fluxra rps / bare rps. */
+  ratio: number;
+}
+
+/** Raw fetch versus the SDK for one call. */
+export interface ClientRow {
+  call: string;
+  fetch: LoopResult;
+  sdk: LoopResult;
+  /** sdk p50 / fetch p50 − 1 (0.05 = the SDK adds 5 %); medians, so load spikes on the shared machine do not decide it. */
+  overhead: number;
+}
+
+/** Message-list latency with `messages` stored in the conversation. */
+export interface ScaleRow {
+  messages: number;
+  seedSeconds: number;
+  list: LoadResult;
+  /** p50 / p50 of the smallest size. */
+  ratio: number;
+}
+
+/** Start-up of `fluxra-server` on an existing database (medians of several starts). */
+export interface StartupResult {
+  runs: number;
+  databaseMessages: number;
+  listeningMs: number;
+  healthMs: number;
+}
+
+/** A performance target and whether this run met it. */
+export interface TargetCheck {
+  name: string;
+  measured: string;
+  required: string;
+  pass: boolean;
+}
+
+/** Everything one `pnpm bench` run measured. */
+export interface BenchResults {
+  generatedAt: string;
+  mode: "full" | "quick";
+  machine: {
+    node: string;
+    cpus: number;
+    cpuModel: string;
+    loadAverageStart: number[];
+    loadAverageEnd: number[];
+  };
+  settings: {
+    connections: number;
+    durationSeconds: number;
+    warmupSeconds: number;
+    clientIterations: number;
+  };
+  throughput: ThroughputRow[];
+  client: ClientRow[];
+  scale: ScaleRow[];
+  startup: StartupResult;
+  targets: TargetCheck[];
+  /** Set in quick mode: targets are reported but not enforced. */
+  targetsEnforced: boolean;
+  totalSeconds: number;
+}
+
+const n0 = (x: number) => Math.round(x).toLocaleString("en-US");
+const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
+const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+
+/** Checks the architecture's performance targets against `r`. */
+export function checkTargets(
+  r: Omit<BenchResults, "targets" | "targetsEnforced" | "totalSeconds">,
+): TargetCheck[] {
+  const row = (name: string) => r.throughput.find((t) => t.route === name);
+  const send = row("POST …/messages");
+  const list = row("GET …/messages");
+  const first = r.scale[0];
+  const last = r.scale.at(-1);
+  const worstSdk = r.client.reduce((m, c) => Math.max(m, c.overhead), Number.NEGATIVE_INFINITY);
+  const checks: TargetCheck[] = [
+    {
+      name: "message send ≥ 50 % of bare Hono throughput",
+      measured: send ? pct(send.ratio) : "missing",
+      required: "≥ 50 %",
+      pass: (send?.ratio ?? 0) >= 0.5,
+    },
+    {
+      name: "message list ≥ 60 % of bare Hono throughput",
+      measured: list ? pct(list.ratio) : "missing",
+      required: "≥ 60 %",
+      pass: (list?.ratio ?? 0) >= 0.6,
+    },
+    {
+      name: `list p50 at ${n0(last?.messages ?? 0)} within 1.5× of ${n0(first?.messages ?? 0)} messages`,
+      measured: last ? `${last.ratio.toFixed(2)}×` : "missing",
+      required: "≤ 1.5×",
+      pass: last !== undefined && last.ratio <= 1.5,
+    },
+    {
+      name: "SDK overhead ≤ 10 % over raw fetch (worst call, p50)",
+      measured: r.client.length > 0 ? `${(worstSdk * 100).toFixed(1)} %` : "missing",
+      required: "≤ 10 %",
+      pass: r.client.length > 0 && worstSdk <= 0.1,
+    },
+    {
+      name: "start-up < 1 s on an existing database (spawn → first /health 200)",
+      measured: `${n0(r.startup.healthMs)} ms`,
+      required: "< 1000 ms",
+      pass: r.startup.healthMs < 1000,
+    },
+  ];
+  return checks;
+}
+
+/** The Markdown report: settings, one table per section, the target checks. */
+export function renderMarkdown(r: BenchResults): string {
+  const lines: string[] = [];
+  const m = r.machine;
+  lines.push(`# Fluxra benchmark results (${r.mode} run)`, "");
+  lines.push(
+    `Generated ${r.generatedAt} by \`pnpm bench${r.mode === "quick" ? " --quick" : ""}\` in ${r.totalSeconds.toFixed(0)} s. ` +
+      `Node ${m.node}, ${m.cpus} × ${m.cpuModel}. Load average (1/5/15 min) at start ${m.loadAverageStart.map((x) => x.toFixed(2)).join(" / ")}, ` +
+      `at end ${m.loadAverageEnd.map((x) => x.toFixed(2)).join(" / ")} (the machine is shared: compare ratios, not absolute numbers).`,
+    "",
+    `Load: autocannon, ${r.settings.connections} connections, ${r.settings.durationSeconds} s per route after ${r.settings.warmupSeconds} s warm-up, ` +
+      "reference server = the real `fluxra-server` CLI (SQLite, `FLUXRA_RATE_LIMITS=off`), ceiling = bare Hono on `@hono/node-server` " +
+      "parsing the same body and returning the same bytes, each in its own process.",
+    "",
+  );
+  lines.push("## Throughput against the bare Hono ceiling", "");
+  lines.push(
+    "| route | fluxra req/s | p50 ms | p99 ms | bare req/s | p50 ms | p99 ms | ratio |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+  );
+  for (const t of r.throughput) {
+    lines.push(
+      `| ${t.route} | ${n0(t.fluxra.rps)} | ${ms(t.fluxra.p50Ms)} | ${ms(t.fluxra.p99Ms)} | ${n0(t.bare.rps)} | ${ms(t.bare.p50Ms)} | ${ms(t.bare.p99Ms)} | ${pct(t.ratio)} |`,
+    );
+  }
+  lines.push("", "## SDK against raw fetch (sequential calls, same server)", "");
+  lines.push(
+    "| call | fetch mean ms | fetch p50 ms | SDK mean ms | SDK p50 ms | SDK overhead (p50) | (mean) |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+  );
+  for (const c of r.client) {
+    lines.push(
+      `| ${c.call} | ${ms(c.fetch.meanMs)} | ${ms(c.fetch.p50Ms)} | ${ms(c.sdk.meanMs)} | ${ms(c.sdk.p50Ms)} | ${(c.overhead * 100).toFixed(1)} % | ${((c.sdk.meanMs / c.fetch.meanMs - 1) * 100).toFixed(1)} % |`,
+    );
+  }
+  lines.push(
+    "",
+    "## Message-list latency by conversation size (1 connection, newest page of 50)",
+    "",
+  );
+  lines.push(
+    "| messages stored | seeded in s | req/s | p50 ms | p99 ms | p50 ratio to smallest |",
+    "|---:|---:|---:|---:|---:|---:|",
+  );
+  for (const s of r.scale) {
+    lines.push(
+      `| ${n0(s.messages)} | ${s.seedSeconds.toFixed(1)} | ${n0(s.list.rps)} | ${ms(s.list.p50Ms)} | ${ms(s.list.p99Ms)} | ${s.ratio.toFixed(2)}× |`,
+    );
+  }
+  const st = r.startup;
+  lines.push("", "## Start-up on an existing database", "");
+  lines.push(
+    "| database | runs | spawn → listening ms (median) | spawn → first /health 200 ms (median) |",
+    "|---|---:|---:|---:|",
+    `| ${n0(st.databaseMessages)} messages | ${st.runs} | ${n0(st.listeningMs)} | ${n0(st.healthMs)} |`,
+  );
+  lines.push(
+    "",
+    `## Targets${r.targetsEnforced ? "" : " (quick mode: reported, not enforced)"}`,
+    "",
+  );
+  lines.push("| target | measured | required | result |", "|---|---:|---:|---|");
+  for (const t of r.targets) {
+    lines.push(`| ${t.name} | ${t.measured} | ${t.required} | ${t.pass ? "pass" : "FAIL"} |`);
+  }
+  lines.push("");
+  return lines.join("\n");
+}

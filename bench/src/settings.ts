@@ -1,0 +1,44 @@
+import type { LoadSettings } from "./load.js";
+
+/** What a run measures and for how long. */
+export interface Profile {
+  mode: "full" | "quick";
+  load: LoadSettings;
+  /** Sequential list calls per size in the scale check (latency, one connection). */
+  scaleRequests: number;
+  /** Conversation sizes of the scale check, smallest first. */
+  scaleSizes: number[];
+  clientIterations: number;
+  clientRounds: number;
+  startupRuns: number;
+  /** Conversations in the caller's list (GET /api/conversations). */
+  conversations: number;
+  /** Messages sent over HTTP into the measured conversation before the load. */
+  setupMessages: number;
+}
+
+/** The full run: the figures reported in results/latest.*. */
+export const fullProfile: Profile = {
+  mode: "full",
+  load: { connections: 10, durationSeconds: 10, warmupSeconds: 2 },
+  scaleRequests: 3000,
+  scaleSizes: [10_000, 100_000, 1_000_000],
+  clientIterations: 1000,
+  clientRounds: 10,
+  startupRuns: 5,
+  conversations: 20,
+  setupMessages: 60,
+};
+
+/** The smoke run (seconds): every row is produced, nothing is enforced. */
+export const quickProfile: Profile = {
+  mode: "quick",
+  load: { connections: 4, durationSeconds: 1, warmupSeconds: 0, amount: 100 },
+  scaleRequests: 30,
+  scaleSizes: [1_000, 2_000, 5_000],
+  clientIterations: 10,
+  clientRounds: 1,
+  startupRuns: 1,
+  conversations: 3,
+  setupMessages: 55,
+};

@@ -9,7 +9,7 @@ export const discoveryRules = defineRules("agents", section, [
     id: "discovery",
     ref: "GET /api/agents",
     title:
-      "discovery lists discoverable agents matching q (prefix, case-insensitive) and tag, by handle ascending",
+      "discovery lists discoverable agents matching q (prefix, case-insensitive) and tag, by handle ascending; q of 0 or > 64 chars or a malformed tag → 422",
     async run(ctx) {
       const tag = ctx.runTag;
       const stem = `d${ctx.runTag.slice(2, 8)}`;
@@ -56,6 +56,10 @@ export const discoveryRules = defineRules("agents", section, [
         query: { q: stem, limit: 1, cursor: paged.json.next_cursor },
       });
       expectEqual(next.json.data[0]?.handle, all[1], "second page", next);
+      for (const query of [{ q: "" }, { q: "q".repeat(65) }, { tag: "Not A Tag" }]) {
+        const bad = await ctx.req({ method: "GET", path: "/api/agents", auth: x.token, query });
+        expectError(bad, 422, "validation_failed", `discovery with ${JSON.stringify(query)}`);
+      }
     },
   },
   {
@@ -116,6 +120,12 @@ export const discoveryRules = defineRules("agents", section, [
         body: { handle: a.handle },
       });
       expectError(again, 409, "handle_taken", "registering the deactivated handle");
+      const recover = await ctx.req({
+        method: "POST",
+        path: "/api/auth/recover",
+        body: { agent_id: a.id, recovery_key: a.recoveryKey },
+      });
+      expectError(recover, 401, "invalid_credentials", "recovering a deactivated agent");
     },
   },
 ]);

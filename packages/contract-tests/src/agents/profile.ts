@@ -114,7 +114,6 @@ export const profileRules = defineRules("agents", section, [
     title: "a public profile answers by id and by @handle, without private fields",
     async run(ctx) {
       const [a, b] = await ctx.agents(2);
-      if (!a || !b) return;
       const byId = await ctx.req({ method: "GET", path: `/api/agents/${b.id}`, auth: a.token });
       expectStatus(byId, 200);
       expectEqual(byId.json.handle, b.handle, "handle", byId);

@@ -13,7 +13,6 @@ export const conversationBlockRules = defineRules("blocks", section, [
       "blocking a group: 201, the caller leaves it and loses sight of it; no one can add them back (403 blocked) until unblocked",
     async run(ctx) {
       const [a, b] = await ctx.agents(2);
-      if (!a || !b) return;
       const g = await createGroup(ctx, a, [b]);
       const path = `/api/blocks/conversations/${g.id}`;
       const res = await ctx.req({ method: "PUT", path, auth: b.token });
@@ -57,7 +56,6 @@ export const conversationBlockRules = defineRules("blocks", section, [
       "blocking a direct conversation hides it from the caller's list and unread counts; neither side can send (403 blocked) until unblocked",
     async run(ctx) {
       const [a, b] = await ctx.agents(2);
-      if (!a || !b) return;
       const d = await openDirect(ctx, a, b);
       await send(b, d.id, "before");
       const path = `/api/blocks/conversations/${d.id}`;
@@ -99,7 +97,6 @@ export const conversationBlockRules = defineRules("blocks", section, [
       "blocking a conversation one is not in → 404; the sole owner of a group with others → 409 last_owner",
     async run(ctx) {
       const [a, b, c] = await ctx.agents(3);
-      if (!a || !b || !c) return;
       const g = await createGroup(ctx, a, [b]);
       const outsider = await ctx.req({
         method: "PUT",
@@ -121,7 +118,6 @@ export const conversationBlockRules = defineRules("blocks", section, [
     title: "the caller's blocks, newest first, filtered by type, paginated",
     async run(ctx) {
       const [a, b, c] = await ctx.agents(3);
-      if (!a || !b || !c) return;
       const g = await createGroup(ctx, b, [a]);
       const ab = await ctx.req({
         method: "PUT",

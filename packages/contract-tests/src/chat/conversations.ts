@@ -13,7 +13,6 @@ export const conversationRules = defineRules("chat", section, [
       "creating a group answers 201; the caller is owner; invitees become members; skipped is []",
     async run(ctx) {
       const [a, b, c] = await ctx.agents(3);
-      if (!a || !b || !c) return;
       const res = await ctx.req({
         method: "POST",
         path: "/api/conversations",
@@ -84,7 +83,6 @@ export const conversationRules = defineRules("chat", section, [
       "a direct conversation is get-or-create per unordered pair: 201 new, then 200 with the same id from either side",
     async run(ctx) {
       const [a, b] = await ctx.agents(2);
-      if (!a || !b) return;
       const first = await ctx.req({
         method: "POST",
         path: "/api/conversations",
@@ -132,7 +130,6 @@ export const conversationRules = defineRules("chat", section, [
     title: "parallel opens of one pair, in both orders, yield one conversation",
     async run(ctx) {
       const [a, b] = await ctx.agents(2);
-      if (!a || !b) return;
       const opens = await Promise.all(
         Array.from({ length: 10 }, (_, i) => {
           const [x, y] = i % 2 ? [a, b] : [b, a];
@@ -156,7 +153,6 @@ export const conversationRules = defineRules("chat", section, [
       "a direct conversation with yourself or a deactivated agent answers 422; with an unknown agent 404",
     async run(ctx) {
       const [a, gone] = await ctx.agents(2);
-      if (!a || !gone) return;
       const self = await ctx.req({
         method: "POST",
         path: "/api/conversations",
@@ -192,7 +188,6 @@ export const conversationRules = defineRules("chat", section, [
       "a non-member gets 404 not_found for the conversation, its messages, a message, its members, sending and reading",
     async run(ctx) {
       const [a, b, outsider] = await ctx.agents(3);
-      if (!a || !b || !outsider) return;
       const d = await openDirect(ctx, a, b);
       const m = await send(a, d.id, "secret");
       const base = `/api/conversations/${d.id}`;
@@ -205,6 +200,10 @@ export const conversationRules = defineRules("chat", section, [
         { method: "POST", path: `${base}/messages`, body: { content: "hi" } },
         { method: "POST", path: `${base}/read`, body: { message_id: m.id } },
         { method: "GET", path: `${base}/members` },
+        { method: "POST", path: `${base}/members`, body: { agent_id: outsider.id } },
+        { method: "PATCH", path: `${base}/members/${b.id}`, body: { role: "member" } },
+        { method: "DELETE", path: `${base}/members/${b.id}` },
+        { method: "PATCH", path: base, body: { title: "x" } },
         { method: "POST", path: `${base}/leave` },
       ];
       for (const p of probes) {
@@ -231,7 +230,6 @@ export const conversationRules = defineRules("chat", section, [
       "the caller's conversations, most recent activity first; a new message moves its conversation to the top",
     async run(ctx) {
       const [a, b] = await ctx.agents(2);
-      if (!a || !b) return;
       const g1 = await createGroup(ctx, a, [], "first");
       const g2 = await createGroup(ctx, a, [], "second");
       const d = await openDirect(ctx, a, b);
@@ -281,7 +279,6 @@ export const conversationRules = defineRules("chat", section, [
       "owner/admin may update title and description (200); a member gets 403 forbidden; a direct conversation 422",
     async run(ctx) {
       const [a, b] = await ctx.agents(2);
-      if (!a || !b) return;
       const g = await createGroup(ctx, a, [b]);
       const res = await ctx.req({
         method: "PATCH",

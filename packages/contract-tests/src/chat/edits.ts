@@ -13,7 +13,6 @@ export const editRules = defineRules("chat", section, [
       "the author edits (200, edited_at set); anyone else gets 403 not_message_author; {} → 422",
     async run(ctx) {
       const [a, b] = await ctx.agents(2);
-      if (!a || !b) return;
       const d = await openDirect(ctx, a, b);
       const m = await send(a, d.id, "draft");
       const path = `/api/conversations/${d.id}/messages/${m.id}`;
@@ -93,7 +92,6 @@ export const editRules = defineRules("chat", section, [
       "a group owner/admin may delete others' messages; a plain member gets 403 not_message_author",
     async run(ctx) {
       const [a, b, c] = await ctx.agents(3);
-      if (!a || !b || !c) return;
       const g = await createGroup(ctx, a, [b, c]);
       const mb = await send(b, g.id, "b's");
       const mc = await send(c, g.id, "c's");
@@ -126,7 +124,6 @@ export const editRules = defineRules("chat", section, [
       "the read marker answers { last_read_message_id, unread_count }, only moves forward, and unread counts leave out own and deleted messages",
     async run(ctx) {
       const [a, b] = await ctx.agents(2);
-      if (!a || !b) return;
       const g = await createGroup(ctx, a, [b]);
       const m1 = await send(a, g.id, "1");
       const m2 = await send(a, g.id, "2");

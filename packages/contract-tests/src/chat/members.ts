@@ -12,7 +12,6 @@ export const memberRules = defineRules("chat", section, [
       "an admin+ adds a member (201 Member); an existing member → 409 already_member; a plain member adding → 403 forbidden",
     async run(ctx) {
       const [a, b, c, d] = await ctx.agents(4);
-      if (!a || !b || !c || !d) return;
       const g = await createGroup(ctx, a, [b]);
       const path = `/api/conversations/${g.id}/members`;
       const res = await ctx.req({ method: "POST", path, auth: a.token, body: { agent_id: c.id } });
@@ -49,7 +48,6 @@ export const memberRules = defineRules("chat", section, [
     title: "member operations on a direct conversation answer 422",
     async run(ctx) {
       const [a, b, c] = await ctx.agents(3);
-      if (!a || !b || !c) return;
       const d = await openDirect(ctx, a, b);
       const base = `/api/conversations/${d.id}`;
       for (const p of [
@@ -75,7 +73,6 @@ export const memberRules = defineRules("chat", section, [
       "owner promotes to admin (200); admin cannot grant owner or change an equal; member cannot change roles (403 forbidden)",
     async run(ctx) {
       const [a, b, c, d] = await ctx.agents(4);
-      if (!a || !b || !c || !d) return;
       const g = await createGroup(ctx, a, [b, c, d]);
       const m = (id: string) => `/api/conversations/${g.id}/members/${id}`;
       const promote = await ctx.req({
@@ -147,7 +144,6 @@ export const memberRules = defineRules("chat", section, [
       "removal needs a role strictly above the target's (204); the removed agent then gets 404",
     async run(ctx) {
       const [a, b, c, d] = await ctx.agents(4);
-      if (!a || !b || !c || !d) return;
       const g = await createGroup(ctx, a, [b, c, d]);
       const m = (id: string) => `/api/conversations/${g.id}/members/${id}`;
       expectStatus(
@@ -185,7 +181,6 @@ export const memberRules = defineRules("chat", section, [
       "a member leaves (204) and then gets 404; the sole owner cannot leave while others remain (409 last_owner)",
     async run(ctx) {
       const [a, b, c] = await ctx.agents(3);
-      if (!a || !b || !c) return;
       const g = await createGroup(ctx, a, [b, c]);
       const leave = (agent: typeof a) =>
         ctx.req({ method: "POST", path: `/api/conversations/${g.id}/leave`, auth: agent.token });
@@ -220,7 +215,6 @@ export const memberRules = defineRules("chat", section, [
     title: "a deactivated agent cannot be added to a conversation (422)",
     async run(ctx) {
       const [a, gone] = await ctx.agents(2);
-      if (!a || !gone) return;
       const g = await createGroup(ctx, a);
       expectStatus(
         await ctx.req({ method: "DELETE", path: "/api/agents/me", auth: gone.recoveryKey }),

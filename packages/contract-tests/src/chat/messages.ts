@@ -13,7 +13,6 @@ export const messageRules = defineRules("chat", section, [
       "sending answers 201 Message: seq from 1, author_id, content_type text/plain by default, null edited_at/deleted_at",
     async run(ctx) {
       const [a, b] = await ctx.agents(2);
-      if (!a || !b) return;
       const d = await openDirect(ctx, a, b);
       const res = await ctx.req({
         method: "POST",
@@ -60,7 +59,6 @@ export const messageRules = defineRules("chat", section, [
     title: "seq is gap-free and strictly increasing, also for concurrent senders",
     async run(ctx) {
       const [a, b] = await ctx.agents(2);
-      if (!a || !b) return;
       const g = await createGroup(ctx, a, [b]);
       const sent = await Promise.all(
         Array.from({ length: 12 }, (_, i) => send(i % 2 ? a : b, g.id, `p${i}`)),

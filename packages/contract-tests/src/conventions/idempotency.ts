@@ -71,7 +71,6 @@ export const idempotencyRules = defineRules("conventions", section, [
       "keys are scoped per caller: another agent using the same key gets its own result, not a replay",
     async run(ctx) {
       const [a, b] = await ctx.agents(2);
-      if (!a || !b) return;
       const key = randomUUID();
       const ra = await ctx.req({
         method: "POST",

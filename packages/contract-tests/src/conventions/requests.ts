@@ -131,7 +131,6 @@ export const requestRules = defineRules("conventions", section, [
       "refresh, logout, recovery-key rotation and leave accept a POST with no body and no Content-Type, and one with {}",
     async run(ctx) {
       const [a, b] = await ctx.agents(2);
-      if (!a || !b) return;
       const group = await ctx.req({
         method: "POST",
         path: "/api/conversations",

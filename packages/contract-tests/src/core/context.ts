@@ -97,7 +97,10 @@ export class CheckContext {
     };
   }
 
-  /** Several fresh agents. */
+  /** Several fresh agents, as a tuple so checks can destructure them. */
+  agents(count: 2, options?: AgentOptions): Promise<[TestAgent, TestAgent]>;
+  agents(count: 3, options?: AgentOptions): Promise<[TestAgent, TestAgent, TestAgent]>;
+  agents(count: 4, options?: AgentOptions): Promise<[TestAgent, TestAgent, TestAgent, TestAgent]>;
   async agents(count: number, options: AgentOptions = {}): Promise<TestAgent[]> {
     const out: TestAgent[] = [];
     for (let i = 0; i < count; i++) out.push(await this.agent(options));

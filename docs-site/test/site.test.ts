@@ -16,7 +16,8 @@ const dist = resolve(docsRoot, ".vitepress/dist");
 const screenshots = resolve(docsRoot, "test-results");
 const spec = loadSpec();
 
-if (!existsSync(dist)) throw new Error("No built site: run `vitepress build` first (the test script does).");
+if (!existsSync(dist))
+  throw new Error("No built site: run `vitepress build` first (the test script does).");
 
 /** Every page of the built site, as clean URLs. */
 const pages = readdirSync(dist)

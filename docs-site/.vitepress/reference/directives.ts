@@ -3,7 +3,7 @@ import { mediaExamples } from "./example.js";
 import { TAG_PAGES } from "./pages.js";
 import { authLabel, renderOperation, securityAnchor } from "./render-operation.js";
 import { renderSchema } from "./render-schema.js";
-import { deref, operationsForTag } from "./spec.js";
+import { deref, listOperations, operationsForTag } from "./spec.js";
 import { cell, code, jsonBlock, safeProse, schemaAnchor, table } from "./text.js";
 import type { OpenApiDocument } from "./types.js";
 
@@ -45,6 +45,8 @@ export function expandDirectives(src: string, doc: OpenApiDocument): string {
         return renderExample(doc, need("op"), need("status"));
       case "schema":
         return renderNamedSchema(doc, need("name"));
+      case "credentials":
+        return credentialsTable(doc);
       case "tag":
         return tagDescription(doc, need("name"));
       case "version":
@@ -55,6 +57,34 @@ export function expandDirectives(src: string, doc: OpenApiDocument): string {
         throw new Error(`Unknown directive fluxra:${name}`);
     }
   });
+}
+
+/** Each security scheme with its format and the operations that accept it, from the spec. */
+function credentialsTable(doc: OpenApiDocument): string {
+  const ops = listOperations(doc);
+  const rows = Object.entries(doc.components?.securitySchemes ?? {}).map(([name, scheme]) => {
+    const accepting = ops.filter((op) =>
+      (op.operation.security ?? doc.security ?? []).some((r) => name in r),
+    );
+    const link = (op: (typeof ops)[number]) =>
+      `[${code(op.id)}](${TAG_PAGES[op.tag] ?? "/reference"}#${op.id})`;
+    const where =
+      accepting.length === 0
+        ? "no operation, as a bearer credential"
+        : accepting.length > 8
+          ? `${accepting.length} operations: every authenticated operation except ${ops
+              .filter(
+                (op) =>
+                  !accepting.includes(op) &&
+                  (op.operation.security ?? doc.security ?? []).length > 0,
+              )
+              .map(link)
+              .join(", ")}`
+          : accepting.map(link).join(", ");
+    const format = [scheme.scheme, scheme.bearerFormat].filter(Boolean).join(" · ");
+    return [`[${code(name)}](/reference#${securityAnchor(name)})`, code(format), where];
+  });
+  return table(["Scheme", "Format", "Accepted by"], rows);
 }
 
 function tagDescription(doc: OpenApiDocument, name: string): string {

@@ -79,6 +79,12 @@ describe("expandDirectives", () => {
     expect(md).toContain('<TryIt operation-id="getPet" />');
   });
 
+  it("lists which operations accept each credential", () => {
+    expect(expandDirectives("<!-- fluxra:credentials -->", doc)).toContain(
+      "| [`token`](/reference#security-token) | `bearer` | [`getPet`](/reference#getPet) |",
+    );
+  });
+
   it("fails the build on an unknown directive, tag or schema", () => {
     expect(() => expandDirectives("<!-- fluxra:nope -->", doc)).toThrow(/Unknown directive/);
     expect(() => expandDirectives('<!-- fluxra:operations tag="Cats" -->', doc)).toThrow(

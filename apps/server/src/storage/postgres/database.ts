@@ -40,7 +40,7 @@ export function isConnectionFailure(err: unknown): boolean {
       return true;
     if (code === "ENOTFOUND") return true;
   }
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
     err.message,
   );
 }
@@ -90,18 +90,29 @@ export class PgDatabase {
   private readonly migrationsDir: string;
   private migrating: Promise<void> | undefined;
   private migrated = false;
+  private readonly migrationClient: () => pg.Client;
 
   constructor(connectionString: string, options: PgOptions = {}) {
     this.schema = options.schema;
     this.maxRetries = options.maxRetries ?? 5;
     this.migrationsDir = options.migrationsDir ?? findMigrationsDir();
-    this.pool = new pg.Pool({
+    const connection: pg.ClientConfig = {
       connectionString,
-      max: options.maxConnections ?? 10,
-      idleTimeoutMillis: 30_000,
       connectionTimeoutMillis: 5_000,
+      keepAlive: true,
       types,
       options: connectionOptions(options),
+    };
+    // Migrations get a client of their own without the query timeout: waiting for another
+    // instance's migration (the advisory lock) or building an index may take longer.
+    this.migrationClient = () => new pg.Client(connection);
+    this.pool = new pg.Pool({
+      ...connection,
+      max: options.maxConnections ?? 10,
+      idleTimeoutMillis: 30_000,
+      // A server that stops answering (network partition) must not hang requests forever: the
+      // client gives up after 30 s (→ 503); TCP keepalive notices dead peers on idle sockets.
+      query_timeout: 30_000,
     });
     // An idle connection dropped by the server must not crash the process; the next query reconnects.
     this.pool.on("error", () => {});
@@ -110,7 +121,11 @@ export class PgDatabase {
   /** Resolves once migrations are applied; retried on the next call if the database was down. */
   ready(): Promise<void> {
     if (this.migrated) return Promise.resolve();
-    this.migrating ??= applyMigrations(this.pool, this.migrationsDir, this.schema).then(
+    this.migrating ??= applyMigrations(
+      this.migrationClient(),
+      this.migrationsDir,
+      this.schema,
+    ).then(
       () => {
         this.migrated = true;
       },

@@ -5,18 +5,18 @@ import type pg from "pg";
 /**
  * Applies every `NNN_name.sql` file not yet recorded in `schema_migrations`, in order, each in
  * its own transaction. A session-level advisory lock (keyed by schema) makes instances that
- * start together wait for each other instead of applying the same file twice.
+ * start together wait for each other instead of applying the same file twice. Ends `client`.
  */
 export async function applyMigrations(
-  pool: pg.Pool,
+  client: pg.Client,
   dir: string,
   schema: string | undefined,
 ): Promise<void> {
   const files = readdirSync(dir)
     .filter((f) => /^\d+_[\w-]+\.sql$/.test(f))
     .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
-  const client = await pool.connect();
-  let broken = false;
+  client.on("error", () => {}); // reported by the failing query instead
+  await client.connect();
   try {
     if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await client.query(
@@ -47,14 +47,10 @@ export async function applyMigrations(
         }
       }
     } finally {
-      await client.query("SELECT pg_advisory_unlock_all()").catch(() => {
-        broken = true;
-      });
+      await client.query("SELECT pg_advisory_unlock_all()").catch(() => {});
     }
-  } catch (err) {
-    broken = true;
-    throw err;
   } finally {
-    client.release(broken);
+    // Ending the session would release the lock anyway (also if this process dies mid-way).
+    await client.end().catch(() => {});
   }
 }

@@ -184,6 +184,7 @@ describe("three instances on one PostgreSQL database", () => {
 
   it("counts one rate limit across instances (registrations per client address)", async () => {
     // 20 registrations per hour per address; alice, bob and carol used 3 through a, b and c.
+    // (The servers use the real clock: a run that straddles a full hour would see a new window.)
     const remaining: number[] = [];
     const statuses: number[] = [];
     for (let i = 0; i < 18; i++) {

@@ -178,7 +178,7 @@ export const memberRules = defineRules("chat", section, [
     id: "leave",
     ref: "POST /api/conversations/{conversation_id}/leave",
     title:
-      "a member leaves (204) and then gets 404; the sole owner cannot leave while others remain (409 last_owner)",
+      "a member leaves (204) and then gets 404; the sole owner cannot leave while others remain (409 last_owner), but may leave an empty group",
     async run(ctx) {
       const [a, b, c] = await ctx.agents(3);
       const g = await createGroup(ctx, a, [b, c]);
@@ -207,6 +207,8 @@ export const memberRules = defineRules("chat", section, [
         auth: a.token,
       });
       expectEqual(count.json.member_count, 2, "member_count after one left", count);
+      expectStatus(await leave(c), 204, "the last other member leaving");
+      expectStatus(await leave(a), 204, "the sole owner leaving an otherwise empty group");
     },
   },
   {

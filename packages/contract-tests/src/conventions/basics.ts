@@ -167,6 +167,18 @@ export const basicRules = defineRules("conventions", section, [
       expectError(res, 404, "route_not_found");
       const res2 = await ctx.req({ method: "GET", path: "/nope" });
       expectError(res2, 404, "route_not_found", "GET /nope");
+      // Inventory (security.md #20): nothing outside the spec answers.
+      for (const path of [
+        "/api",
+        "/api/admin",
+        "/api/debug",
+        "/openapi.json",
+        "/api/agents/me/keys",
+        "/api/auth",
+      ]) {
+        const probe = await ctx.req({ method: "GET", path });
+        expectError(probe, 404, "route_not_found", `GET ${path}`);
+      }
     },
   },
   {

@@ -2,8 +2,14 @@ import type { Context, MiddlewareHandler, Next } from "hono";
 import type { AppEnv } from "./env.js";
 import { ApiError } from "./errors.js";
 
+/**
+ * The rest of a refused body is never read, so the connection is closed after the 413: a client
+ * that reused it would otherwise race the server's drain (and see a reset on its next request).
+ */
 const tooLarge = () =>
-  new ApiError("payload_too_large", "The request body is larger than the limit.");
+  new ApiError("payload_too_large", "The request body is larger than the limit.", {
+    headers: { Connection: "close" },
+  });
 
 /**
  * Reads the request body once, refusing more than `maxBytes` (413) whether or not it declared a

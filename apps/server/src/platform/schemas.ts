@@ -99,13 +99,14 @@ export const postHeaders = z.object({ ...idempotencyKeyHeader, ...requestIdHeade
 export const plainHeaders = z.object(requestIdHeader);
 
 /** Query `limit`: 1–100, default 50; outside that range → 422 (never clamped). */
-export const LimitQuerySchema = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(100)
+export const LimitQuerySchema = z
+  .preprocess(
+    // Decimal digits only: coercing with Number() would also take `0x10`, `1e1`, ` 5`, "" (→ 0).
+    (value) => (typeof value === "string" && /^[0-9]{1,6}$/.test(value) ? Number(value) : value),
+    z.number().int().min(1).max(100),
+  )
   .default(50)
-  .openapi({ format: "int32" });
+  .openapi({ type: "integer", format: "int32", minimum: 1, maximum: 100 });
 
 /** Query `cursor`: opaque, checked by the cursor codec. */
 export const CursorQuerySchema = z.string().min(1).max(512).optional();

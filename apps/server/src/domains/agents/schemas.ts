@@ -43,7 +43,8 @@ export const TagsSchema = z
 function isForbiddenHost(url: string): boolean {
   let host: string;
   try {
-    host = new URL(url).hostname.toLowerCase();
+    // A trailing dot names the same host ("localhost." is localhost), so it is dropped first.
+    host = new URL(url).hostname.toLowerCase().replace(/\.+$/, "");
   } catch {
     return true;
   }

@@ -23,15 +23,19 @@ export function requestContext(ids: IdGenerator, trustProxy: boolean): Middlewar
   };
 }
 
-/** The socket's address; `X-Forwarded-For` only counts behind a trusted proxy (else it is spoofable). */
+/**
+ * The socket's address; `X-Forwarded-For` only counts behind a trusted proxy (else it is
+ * spoofable). Even then only its last entry: the proxy appends the address it saw, while every
+ * entry before it came from the client and could rotate freely to escape rate limits.
+ */
 function clientAddress(
   forwardedFor: string | undefined,
   env: AppEnv["Bindings"] | undefined,
   trustProxy: boolean,
 ): string {
   if (trustProxy && forwardedFor) {
-    const first = forwardedFor.split(",")[0]?.trim();
-    if (first) return first;
+    const last = forwardedFor.split(",").at(-1)?.trim();
+    if (last) return last;
   }
   return env?.incoming?.socket?.remoteAddress ?? "local";
 }

@@ -23,6 +23,12 @@ describe("Paginator", () => {
     expect(requested).toEqual([undefined, "3", "6"]);
   });
 
+  it("fetches just the first page on request", async () => {
+    const { paginator, requested } = source(5, 2);
+    expect(await paginator.firstPage()).toEqual({ data: [1, 2], has_more: true, next_cursor: "2" });
+    expect(requested).toEqual([undefined]);
+  });
+
   it("iterates pages", async () => {
     const { paginator } = source(5, 2);
     const sizes: number[] = [];

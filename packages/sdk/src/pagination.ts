@@ -20,6 +20,11 @@ export class Paginator<T> implements AsyncIterable<T> {
     this.#fetchPage = fetchPage;
   }
 
+  /** Fetches only the first page (with `has_more`/`next_cursor`, for your own paging). */
+  firstPage(): Promise<Page<T>> {
+    return this.#fetchPage(undefined);
+  }
+
   /** Yields each page, following `next_cursor` until `has_more` is false. */
   async *pages(): AsyncGenerator<Page<T>, void, undefined> {
     let cursor: string | undefined;

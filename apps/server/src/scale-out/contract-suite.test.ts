@@ -26,11 +26,17 @@ let onSqlite: SuiteReport;
 
 beforeAll(async () => {
   // Two instances on one PostgreSQL database behind a round-robin balancer (rate limits off, as
-  // the suite needs), and the single-process SQLite server as the yardstick.
+  // the suite needs), and the single-process SQLite server as the yardstick; both suites run at
+  // once (the PostgreSQL run mostly waits on the network and the database).
   cluster = await startCluster(2, { FLUXRA_RATE_LIMITS: "off" });
   balancer = await startRoundRobin(cluster.instances.map((i) => i.baseUrl));
-  onPostgres = await runSuite({ baseUrl: balancer.baseUrl, rules: allRules });
+  [onPostgres, onSqlite] = await Promise.all([
+    runSuite({ baseUrl: balancer.baseUrl, rules: allRules }),
+    runOnSqlite(),
+  ]);
+}, 300_000);
 
+async function runOnSqlite(): Promise<SuiteReport> {
   const dir = mkdtempSync(join(tmpdir(), "fluxra-contract-sqlite-"));
   const store = createSqliteStore(join(dir, "fluxra.db"));
   const app = createApp({ store, config: { rateLimits: { enabled: false } } });
@@ -39,14 +45,14 @@ beforeAll(async () => {
   });
   try {
     const { port } = server.address() as AddressInfo;
-    onSqlite = await runSuite({ baseUrl: `http://127.0.0.1:${port}`, rules: allRules });
+    return await runSuite({ baseUrl: `http://127.0.0.1:${port}`, rules: allRules });
   } finally {
     (server as { closeAllConnections?: () => void }).closeAllConnections?.();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}, 180_000);
+}
 
 afterAll(async () => {
   await balancer?.close();

@@ -26,26 +26,39 @@ export function readBody(maxBytes: number): MiddlewareHandler<AppEnv> {
     if (declared === "0" && !chunked) return noInput(c, next);
     if (declared !== undefined && !chunked && Number(declared) > maxBytes) throw tooLarge();
     const raw = c.req.raw;
-    if (!raw.body) return noInput(c, next);
-    const reader = raw.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      chunks.push(value);
+    let text: string;
+    if (declared !== undefined && !chunked) {
+      // The length is declared and within the limit, and Node's parser never reads past it: take
+      // node-server's direct read, which skips building a web Request and ReadableStream
+      // (~14 % of a message send's CPU in the bench profile).
+      text = await raw.text();
+    } else {
+      if (!raw.body) return noInput(c, next);
+      text = await readCounted(raw.body, maxBytes);
     }
-    const text = new TextDecoder().decode(Buffer.concat(chunks));
     if (text.trim() === "") return noInput(c, next);
     c.set("rawBody", text);
     (c.req.bodyCache as unknown as BodyCache).text = Promise.resolve(text);
     await next();
   };
+}
+
+/** Reads a body of unknown length, refusing it (413) as soon as it passes `maxBytes`. */
+async function readCounted(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 interface BodyCache {

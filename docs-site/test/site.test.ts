@@ -128,7 +128,10 @@ function lowestContrast(page: Page, selector: string): Promise<{ ratio: number; 
       return document.documentElement.classList.contains("dark") ? [27, 27, 31] : [255, 255, 255];
     };
     const luminance = ([r = 0, g = 0, b = 0]: number[]) => {
-      const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      const f = (channel: number) => {
+        const v = channel / 255;
+        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+      };
       return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
     };
     let lowest = { ratio: 21, sample: "" };

@@ -69,7 +69,8 @@ describe("PgDatabase", () => {
         return me;
       });
     expect(await Promise.all([run("a", "x", "y"), run("b", "y", "x")])).toEqual(["a", "b"]);
-    expect(attempts.a + attempts.b).toBe(3);
+    // At least one retry; more when the victim's retry wins the freed row and deadlocks again.
+    expect(attempts.a + attempts.b).toBeGreaterThanOrEqual(3);
     const rows = await s.db.query<{ value: string }>(
       "SELECT value FROM server_secrets WHERE name IN ('x', 'y') ORDER BY name",
     );

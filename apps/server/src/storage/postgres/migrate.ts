@@ -18,10 +18,11 @@ export async function applyMigrations(
   client.on("error", () => {}); // reported by the failing query instead
   await client.connect();
   try {
+    // Lock first, then create the schema: CREATE SCHEMA IF NOT EXISTS is not race-free.
+    await client.query("SELECT pg_advisory_lock(hashtext('fluxra-migrations:' || $1))", [
+      schema ?? "",
+    ]);
     if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await client.query(
-      "SELECT pg_advisory_lock(hashtext('fluxra-migrations:' || current_schema()))",
-    );
     try {
       await client.query(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",

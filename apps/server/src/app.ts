@@ -93,6 +93,7 @@ export function createApp(options: CreateAppOptions): FluxraApp {
   app.onError((err, c) => {
     const apiError = toApiError(err);
     if (apiError.code === "internal_error") onInternalError(err);
+    if (apiError.code === "service_unavailable") store.reportFailure?.(apiError.cause ?? err);
     return errorResponse(c, apiError);
   });
   return app;

@@ -16,4 +16,9 @@ export interface Store {
   blocks: BlocksStore;
   /** Releases the database. */
   close(): Promise<void>;
+  /**
+   * Called with any error the app answered 503 for, so a backend can notice a lost connection
+   * and reconnect on the next request (optional: pools reconnect by themselves).
+   */
+  reportFailure?(err: unknown): void;
 }

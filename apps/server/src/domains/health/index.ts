@@ -12,7 +12,9 @@ export function healthDomain(deps: AppDeps): OpenAPIHono<AppEnv> {
     const version = "0.4.0" as const;
     try {
       await deps.store.platform.ping();
-    } catch {
+    } catch (err) {
+      // A lost connection is reopened by the next request (SQLite); pools reconnect themselves.
+      deps.store.reportFailure?.(err);
       return c.json({ status: "unhealthy" as const, timestamp, version }, 503);
     }
     return c.json({ status: "healthy" as const, timestamp, version }, 200);

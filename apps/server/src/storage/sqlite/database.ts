@@ -12,27 +12,36 @@ type Statement = Database.Statement<unknown[], unknown>;
  * and writes in `BEGIN IMMEDIATE` transactions (no SQLITE_BUSY upgrades mid-transaction).
  */
 export class SqliteDatabase {
-  /** The raw connection, for the rare query that needs it. */
-  readonly raw: Database.Database;
-  private readonly statements = new Map<string, Statement>();
-  private readonly runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  private handle: Database.Database;
+  private statements = new Map<string, Statement>();
+  private runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** Closed on purpose by {@link close}: never reopened. */
+  private closedByOwner = false;
+  /** A failure said the connection is unusable: reopen before the next query. */
+  private broken = false;
 
-  constructor(path: string, options: { migrationsDir?: string } = {}) {
+  constructor(
+    private readonly path: string,
+    options: { migrationsDir?: string } = {},
+  ) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.raw = new Database(path);
-    this.raw.pragma("journal_mode = WAL");
-    this.raw.pragma("synchronous = NORMAL");
-    this.raw.pragma("busy_timeout = 5000");
-    this.raw.pragma("foreign_keys = ON");
-    this.runInTransaction = this.raw.transaction((fn: () => unknown) => fn());
+    this.handle = connect(path, false);
+    this.runInTransaction = this.handle.transaction((fn: () => unknown) => fn());
     applyMigrations(this, options.migrationsDir ?? findMigrationsDir());
   }
 
-  /** A prepared statement, compiled once per SQL text. */
+  /** The raw connection, for the rare query that needs it (reopened first if it was lost). */
+  get raw(): Database.Database {
+    this.ensureOpen();
+    return this.handle;
+  }
+
+  /** A prepared statement, compiled once per SQL text (and again after a reconnect). */
   stmt(sql: string): Statement {
+    this.ensureOpen();
     let statement = this.statements.get(sql);
     if (!statement) {
-      statement = this.raw.prepare(sql);
+      statement = this.handle.prepare(sql);
       this.statements.set(sql, statement);
     }
     return statement;
@@ -43,13 +52,71 @@ export class SqliteDatabase {
    * all. `fn` must be synchronous (better-sqlite3 is), so no other request interleaves.
    */
   write<T>(fn: () => T): T {
+    this.ensureOpen();
     return this.runInTransaction.immediate(fn) as T;
   }
 
-  /** Closes the connection (idempotent). */
-  close(): void {
-    if (this.raw.open) this.raw.close();
+  /**
+   * Tells the database a query failed. Errors that mean the connection itself is unusable
+   * (I/O error, file moved or replaced, handle closed under us) make the next query reopen the
+   * file, so the server recovers without a restart once the file is reachable again. Errors
+   * that leave the connection fine (busy, full disk, read-only) change nothing.
+   */
+  reportFailure(err: unknown): void {
+    const code = (err as { code?: unknown } | null)?.code;
+    const lost =
+      (typeof code === "string" &&
+        /^SQLITE_(IOERR|CANTOPEN|NOTADB|CORRUPT|READONLY_DBMOVED)/.test(code)) ||
+      (err instanceof TypeError && /database connection is not open/.test(err.message));
+    if (lost && !this.closedByOwner) this.broken = true;
   }
+
+  /** Closes the connection for good (idempotent). */
+  close(): void {
+    this.closedByOwner = true;
+    if (this.handle.open) this.handle.close();
+  }
+
+  /** Reopens a lost connection; throws (→ 503) while the file cannot be opened. */
+  private ensureOpen(): void {
+    if (this.closedByOwner || (!this.broken && this.handle.open)) return;
+    if (this.path === ":memory:") return;
+    try {
+      if (this.handle.open) this.handle.close();
+    } catch {
+      // A broken handle may refuse to close cleanly; it is dropped either way.
+    }
+    this.handle = connect(this.path, true);
+    this.statements = new Map();
+    this.runInTransaction = this.handle.transaction((fn: () => unknown) => fn());
+    this.broken = false;
+  }
+}
+
+/** Opens `path` with the server's settings; `existing` refuses to create a missing file. */
+function connect(path: string, existing: boolean): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { fileMustExist: existing });
+  } catch (err) {
+    // better-sqlite3 reports a missing directory or file as a plain TypeError; give it the code
+    // SQLite uses, so the app answers 503 (the database is unavailable), not 500.
+    if (!existing) throw err;
+    throw Object.assign(new Error(`Cannot open the database: ${(err as Error).message}`), {
+      code: "SQLITE_CANTOPEN",
+      cause: err,
+    });
+  }
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("busy_timeout = 5000");
+    db.pragma("foreign_keys = ON");
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
 }
 
 /** Migration files live next to this module in source and are copied beside the bundle by tsup. */

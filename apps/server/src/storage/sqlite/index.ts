@@ -30,5 +30,6 @@ export function createSqliteStore(path: string): SqliteStore {
     chat: createSqliteChatStore(db),
     blocks: createSqliteBlocksStore(db),
     close: async () => db.close(),
+    reportFailure: (err) => db.reportFailure(err),
   };
 }

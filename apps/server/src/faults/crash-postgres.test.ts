@@ -1,0 +1,88 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliServer, startCli } from "../security/cli-process.js";
+import { testBackend, testPostgresUrl } from "../storage/postgres/test-store.js";
+
+// Threat 24 of security.md on PostgreSQL (the SQLite run is src/crash.test.ts): the real CLI on
+// its own database is killed with SIGKILL in the middle of a write burst; every write it
+// acknowledged must be there after a restart. Runs once, in the default pass.
+
+const name = `fluxra_crash_${process.pid}_${randomBytes(3).toString("hex")}`;
+const url = new URL(testPostgresUrl);
+url.pathname = `/${name}`;
+let admin: pg.Client | undefined;
+const servers: CliServer[] = [];
+
+async function reachable(): Promise<boolean> {
+  try {
+    admin = new pg.Client({ connectionString: testPostgresUrl });
+    await admin.connect();
+    return true;
+  } catch {
+    admin = undefined;
+    return false;
+  }
+}
+
+const available = testBackend === "sqlite" && (await reachable());
+
+beforeAll(async () => {
+  if (available) await admin?.query(`CREATE DATABASE ${name}`);
+});
+afterAll(async () => {
+  for (const s of servers) if (s.child.exitCode === null) await s.kill();
+  if (admin) {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+  }
+});
+
+describe.skipIf(!available)("SIGKILL during a write burst on PostgreSQL", () => {
+  it("keeps every acknowledged write", async () => {
+    const env = { FLUXRA_RATE_LIMITS: "off" };
+    const server = await startCli(url.toString(), env);
+    servers.push(server);
+    const acknowledged: string[] = [];
+    let next = 0;
+    let stop = false;
+    server.child.on("exit", () => {
+      stop = true;
+    });
+    const worker = async () => {
+      while (!stop) {
+        const handle = `pgcrash-${next++}`;
+        try {
+          const res = await fetch(`${server.baseUrl}/api/auth/register`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ handle }),
+          });
+          await res.arrayBuffer();
+          if (res.status === 201) acknowledged.push(handle);
+        } catch {
+          // The connection died with the process: never acknowledged.
+        }
+        if (acknowledged.length >= 300 && !stop) {
+          stop = true;
+          server.child.kill("SIGKILL");
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    await server.kill();
+    expect(acknowledged.length).toBeGreaterThanOrEqual(300);
+
+    const restarted = await startCli(url.toString(), env);
+    servers.push(restarted);
+    expect((await fetch(`${restarted.baseUrl}/health`)).status).toBe(200);
+    expect(await restarted.stop()).toBe(0);
+
+    const db = new pg.Client({ connectionString: url.toString() });
+    await db.connect();
+    const { rows } = await db.query<{ handle: string }>("SELECT handle FROM agents");
+    await db.end();
+    const stored = new Set(rows.map((r) => r.handle));
+    expect(acknowledged.filter((h) => !stored.has(h))).toEqual([]);
+  });
+});

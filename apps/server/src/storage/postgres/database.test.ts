@@ -1,8 +1,16 @@
 import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiError } from "../../platform/errors.js";
 import { bindNamed, isConnectionFailure } from "./database.js";
 import { createTestPostgresStore } from "./test-store.js";
+
+/** Every migration file's version, in order: each must be applied exactly once. */
+const migrationVersions = readdirSync(fileURLToPath(new URL("./migrations", import.meta.url)))
+  .filter((f) => /^\d+_.*\.sql$/.test(f))
+  .map((f) => Number.parseInt(f, 10))
+  .sort((a, b) => a - b);
 
 type TestStore = ReturnType<typeof createTestPostgresStore>;
 const open: TestStore[] = [];
@@ -46,7 +54,7 @@ describe("PgDatabase", () => {
     const rows = await first.db.query<{ version: number }>(
       "SELECT version FROM schema_migrations ORDER BY version",
     );
-    expect(rows.map((r) => r.version)).toEqual([1, 10]);
+    expect(rows.map((r) => r.version)).toEqual(migrationVersions);
   });
 
   it("retries a transaction chosen as a deadlock victim, so both writers succeed", async () => {

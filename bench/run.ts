@@ -58,12 +58,12 @@ try {
   const measured = routes(alice, conversation);
   bare = await startBare(dir, await capture(fluxra.url, measured));
   console.log("throughput (reference vs bare Hono):");
-  const throughput = await measureThroughput(fluxra.url, bare.url, measured, profile);
+  const throughput = await measureThroughput(fluxra, bare, measured, profile);
 
   console.log("raw fetch vs SDK:");
   const client: ClientRow[] = [];
   for (const pair of clientPairs(fluxra.url, alice, conversation)) {
-    const r = await compareClients(pair, profile.clientIterations, profile.clientRounds);
+    const r = await compareClients(pair, profile.clientIterations);
     client.push({ call: pair.name, ...r, overhead: r.sdk.p50Ms / r.fetch.p50Ms - 1 });
     console.log(`  ${pair.name}: ${r.fetch.meanMs.toFixed(2)} vs ${r.sdk.meanMs.toFixed(2)} ms`);
   }

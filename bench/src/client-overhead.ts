@@ -68,12 +68,10 @@ export function clientPairs(
   ];
 }
 
-async function loop(fn: () => Promise<unknown>, n: number, into: number[]): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    into.push(performance.now() - t);
-  }
+async function timed(fn: () => Promise<unknown>, into: number[]): Promise<void> {
+  const t = performance.now();
+  await fn();
+  into.push(performance.now() - t);
 }
 
 const summarize = (samples: number[]): LoopResult => {
@@ -83,23 +81,28 @@ const summarize = (samples: number[]): LoopResult => {
 };
 
 /**
- * Runs each side `iterations` times, interleaved in `rounds` blocks (fetch, SDK, fetch, SDK, …)
- * so drift in the machine's load hits both sides alike; a warm-up block runs first.
+ * Runs each side `iterations` times, alternating call by call (and which side goes first) so
+ * drift in the shared machine's load hits both sides alike; a tenth as many warm-up calls first.
  */
 export async function compareClients(
   pair: ClientPair,
   iterations: number,
-  rounds: number,
 ): Promise<{ fetch: LoopResult; sdk: LoopResult }> {
-  const warm = Math.max(5, Math.floor(iterations / 10));
-  await loop(pair.fetch, warm, []);
-  await loop(pair.sdk, warm, []);
   const f: number[] = [];
   const s: number[] = [];
-  const per = Math.max(1, Math.floor(iterations / rounds));
-  for (let r = 0; r < rounds; r++) {
-    await loop(pair.fetch, per, f);
-    await loop(pair.sdk, per, s);
+  const warm = Math.max(5, Math.floor(iterations / 10));
+  for (let i = 0; i < warm; i++) {
+    await pair.fetch();
+    await pair.sdk();
+  }
+  for (let i = 0; i < iterations; i++) {
+    if (i % 2 === 0) {
+      await timed(pair.fetch, f);
+      await timed(pair.sdk, s);
+    } else {
+      await timed(pair.sdk, s);
+      await timed(pair.fetch, f);
+    }
   }
   return { fetch: summarize(f), sdk: summarize(s) };
 }

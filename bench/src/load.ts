@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import { cpuSeconds } from "./cpu.js";
 
 /** One HTTP call the load generator repeats. */
 export interface Call {
@@ -28,14 +29,20 @@ export interface LoadResult {
   requests: number;
   /** Responses that were not 2xx plus socket errors and timeouts: must be 0. */
   failures: number;
+  /** Server CPU (user + system) per request in µs during the measured part; NaN if unknown. */
+  cpuUsPerRequest: number;
 }
 
-/** Drives `baseUrl` with `call` (fresh `Idempotency-Key` per request when `uniqueKeys`). */
+/**
+ * Drives `baseUrl` with `call` (fresh `Idempotency-Key` per request when `uniqueKeys`); `pid` is
+ * the server process, whose CPU time is read around the measured part.
+ */
 export async function drive(
   baseUrl: string,
   call: Call,
   settings: LoadSettings,
   uniqueKeys = false,
+  pid?: number,
 ): Promise<LoadResult> {
   const headers: Record<string, string> = { ...call.headers };
   let body: string | undefined;
@@ -61,16 +68,19 @@ export async function drive(
   if (settings.amount === undefined && settings.warmupSeconds > 0) {
     await autocannon({ ...base, duration: settings.warmupSeconds });
   }
+  const cpuBefore = cpuSeconds(pid);
   const result = await autocannon(
     settings.amount === undefined
       ? { ...base, duration: settings.durationSeconds }
       : { ...base, amount: settings.amount },
   );
+  const cpu = cpuSeconds(pid) - cpuBefore;
   return {
     rps: result.requests.total / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     requests: result.requests.total,
     failures: result.non2xx + result.errors + result.timeouts,
+    cpuUsPerRequest: (cpu * 1e6) / result.requests.total,
   };
 }

@@ -8,6 +8,8 @@ export interface ThroughputRow {
   bare: LoadResult;
   /** fluxra rps / bare rps. */
   ratio: number;
+  /** bare CPU per request / fluxra CPU per request: the same ratio without the load generator and other processes competing for the cores. */
+  cpuRatio: number;
 }
 
 /** Raw fetch versus the SDK for one call. */
@@ -137,12 +139,18 @@ export function renderMarkdown(r: BenchResults): string {
   );
   lines.push("## Throughput against the bare Hono ceiling", "");
   lines.push(
-    "| route | fluxra req/s | p50 ms | p99 ms | bare req/s | p50 ms | p99 ms | ratio |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    "ratio = fluxra req/s ÷ bare req/s (the targets use it). CPU ratio = bare ÷ fluxra server CPU time per request " +
+      "(user + system from /proc, measured part only): the same comparison without the load generator and other " +
+      "processes competing for the two cores, so it moves less with the machine's load.",
+    "",
+  );
+  lines.push(
+    "| route | fluxra req/s | p50 ms | p99 ms | bare req/s | p50 ms | p99 ms | ratio | fluxra CPU µs/req | bare CPU µs/req | CPU ratio |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   );
   for (const t of r.throughput) {
     lines.push(
-      `| ${t.route} | ${n0(t.fluxra.rps)} | ${ms(t.fluxra.p50Ms)} | ${ms(t.fluxra.p99Ms)} | ${n0(t.bare.rps)} | ${ms(t.bare.p50Ms)} | ${ms(t.bare.p99Ms)} | ${pct(t.ratio)} |`,
+      `| ${t.route} | ${n0(t.fluxra.rps)} | ${ms(t.fluxra.p50Ms)} | ${ms(t.fluxra.p99Ms)} | ${n0(t.bare.rps)} | ${ms(t.bare.p50Ms)} | ${ms(t.bare.p99Ms)} | ${pct(t.ratio)} | ${n0(t.fluxra.cpuUsPerRequest)} | ${n0(t.bare.cpuUsPerRequest)} | ${pct(t.cpuRatio)} |`,
     );
   }
   lines.push("", "## SDK against raw fetch (sequential calls, same server)", "");

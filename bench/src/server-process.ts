@@ -45,6 +45,10 @@ export function startProcess(options: StartOptions): Promise<RunningServer> {
     stderr += d.toString();
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // If the bench itself dies (error, closed stdout), take the server down with it.
+  const orphanGuard = () => child.kill("SIGKILL");
+  process.once("exit", orphanGuard);
+  void exited.then(() => process.off("exit", orphanGuard));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");

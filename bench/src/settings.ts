@@ -9,7 +9,6 @@ export interface Profile {
   /** Conversation sizes of the scale check, smallest first. */
   scaleSizes: number[];
   clientIterations: number;
-  clientRounds: number;
   startupRuns: number;
   /** Conversations in the caller's list (GET /api/conversations). */
   conversations: number;
@@ -24,7 +23,6 @@ export const fullProfile: Profile = {
   scaleRequests: 3000,
   scaleSizes: [10_000, 100_000, 1_000_000],
   clientIterations: 1000,
-  clientRounds: 10,
   startupRuns: 5,
   conversations: 20,
   setupMessages: 60,
@@ -37,7 +35,6 @@ export const quickProfile: Profile = {
   scaleRequests: 30,
   scaleSizes: [1_000, 2_000, 5_000],
   clientIterations: 10,
-  clientRounds: 1,
   startupRuns: 1,
   conversations: 3,
   setupMessages: 55,

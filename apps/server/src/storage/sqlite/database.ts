@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -19,6 +19,8 @@ export class SqliteDatabase {
   private closedByOwner = false;
   /** A failure said the connection is unusable: reopen before the next query. */
   private broken = false;
+  /** Identity of the file the connection has open (undefined for `:memory:`). */
+  private fileId: string | undefined;
 
   constructor(
     private readonly path: string,
@@ -26,6 +28,7 @@ export class SqliteDatabase {
   ) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.handle = connect(path, false);
+    this.fileId = fileIdentity(path);
     this.runInTransaction = this.handle.transaction((fn: () => unknown) => fn());
     applyMigrations(this, options.migrationsDir ?? findMigrationsDir());
   }
@@ -53,6 +56,7 @@ export class SqliteDatabase {
    */
   write<T>(fn: () => T): T {
     this.ensureOpen();
+    this.ensureSameFile();
     return this.runInTransaction.immediate(fn) as T;
   }
 
@@ -77,6 +81,19 @@ export class SqliteDatabase {
     if (this.handle.open) this.handle.close();
   }
 
+  /**
+   * In WAL mode SQLite keeps writing to a database file that was deleted or replaced under it:
+   * every later write would be acknowledged and then lost. One stat per write transaction
+   * (~2 µs) notices it: the path's file is reopened (a restored copy is used), or, if there is
+   * none, the write fails with 503 instead of vanishing.
+   */
+  private ensureSameFile(): void {
+    if (this.fileId === undefined) return;
+    if (fileIdentity(this.path) === this.fileId) return;
+    this.broken = true;
+    this.ensureOpen();
+  }
+
   /** Reopens a lost connection; throws (→ 503) while the file cannot be opened. */
   private ensureOpen(): void {
     if (this.closedByOwner || (!this.broken && this.handle.open)) return;
@@ -87,10 +104,18 @@ export class SqliteDatabase {
       // A broken handle may refuse to close cleanly; it is dropped either way.
     }
     this.handle = connect(this.path, true);
+    this.fileId = fileIdentity(this.path);
     this.statements = new Map();
     this.runInTransaction = this.handle.transaction((fn: () => unknown) => fn());
     this.broken = false;
   }
+}
+
+/** Device and inode of `path`, or undefined when there is no such file. */
+function fileIdentity(path: string): string | undefined {
+  if (path === ":memory:") return undefined;
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st ? `${st.dev}:${st.ino}` : undefined;
 }
 
 /** Opens `path` with the server's settings; `existing` refuses to create a missing file. */

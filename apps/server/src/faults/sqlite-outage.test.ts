@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -63,6 +63,29 @@ describe.skipIf(testBackend === "postgres")("SQLite database briefly unavailable
     expect((await patch("After")).status).toBe(200);
     const check = app.store.db.raw.pragma("integrity_check", { simple: true });
     expect(check).toBe("ok");
+  });
+
+  it("the file deleted under the server: writes answer 503 instead of vanishing; a restored copy is served", async () => {
+    const { app, home, away } = appInOwnDir();
+    mkdirSync(away);
+    const a = await registerAgent(app);
+    const backup = join(away, "backup.db");
+    app.store.db.raw.exec(`VACUUM INTO '${backup}'`);
+    const patch = (display_name: string) =>
+      app.request("/api/agents/me", {
+        method: "PATCH",
+        token: a.accessToken,
+        json: { display_name },
+      });
+    const dbFile = join(home, "fluxra.db");
+    unlinkSync(dbFile);
+    // SQLite in WAL mode would keep writing into the unlinked file: acknowledged, then lost.
+    expect503(await patch("Into the void"));
+    expect503(await app.request("/api/agents/me", { token: a.accessToken }));
+    renameSync(backup, dbFile); // the operator restores the backup
+    expect((await patch("Restored")).status).toBe(200);
+    const me = await app.request("/api/agents/me", { token: a.accessToken });
+    expect(me.body.display_name).toBe("Restored");
   });
 
   it("a connection closed under the server is reopened by the next request", async () => {

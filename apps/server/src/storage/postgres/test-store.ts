@@ -24,7 +24,7 @@ const shared = new Map<string, { schema: string; users: number }>();
 /** Every schema this process created; dropped when it exits. */
 const owned = new Set<string>();
 let admin: pg.Pool | undefined;
-let swept: Promise<void> | undefined;
+let swept = false;
 
 /** Tables in an order that empties them without tripping foreign keys (children first). */
 const KNOWN_TABLES = [
@@ -144,7 +144,10 @@ export function createTestPostgresStore(
     // Test data need not survive a power cut: no WAL flush per commit.
     settings: { synchronous_commit: "off" },
   });
-  swept ??= sweepStale().catch(() => {});
+  if (!swept) {
+    swept = true; // once per process; nothing waits for it
+    void sweepStale().catch(() => {});
+  }
   const close = store.close;
   Object.assign(store.db, { raw: syncRaw(schema) });
   return {

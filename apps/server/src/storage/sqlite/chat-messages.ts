@@ -7,9 +7,11 @@ import {
   MESSAGE_PAGE_ASC_SQL,
   MESSAGE_PAGE_DESC_SQL,
   type MessageRow,
+  type MessageValues,
   NOT_BLOCKED_AUTHOR,
   type Stmt,
   toMessage,
+  toMessageFromValues,
 } from "./chat-sql.js";
 
 interface Access {
@@ -122,15 +124,18 @@ export function messageOps(
     async listMessages(caller, conversation, window, limit) {
       if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
       const asc = window.direction === "asc";
-      const rows = stmt(asc ? MESSAGE_PAGE_ASC_SQL : MESSAGE_PAGE_DESC_SQL).all({
-        id: conversation,
-        caller,
-        seq: window.seq ?? (asc ? 0 : Number.MAX_SAFE_INTEGER),
-        limit: limit + 1,
-      }) as MessageRow[];
+      // Read as arrays (see MESSAGE_COLUMNS); only this method runs these statements.
+      const rows = stmt(asc ? MESSAGE_PAGE_ASC_SQL : MESSAGE_PAGE_DESC_SQL)
+        .raw(true)
+        .all({
+          id: conversation,
+          caller,
+          seq: window.seq ?? (asc ? 0 : Number.MAX_SAFE_INTEGER),
+          limit: limit + 1,
+        }) as MessageValues[];
       const page = rows.slice(0, limit);
-      const next = rows.length > limit ? (page.at(-1)?.seq ?? null) : null;
-      return { ok: true, value: { rows: page.map(toMessage), next } };
+      const next = rows.length > limit ? (page.at(-1)?.[2] ?? null) : null;
+      return { ok: true, value: { rows: page.map(toMessageFromValues), next } };
     },
 
     async getMessage(caller, conversation, message) {

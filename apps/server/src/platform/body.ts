@@ -27,14 +27,21 @@ export function readBody(maxBytes: number): MiddlewareHandler<AppEnv> {
     if (declared !== undefined && !chunked && Number(declared) > maxBytes) throw tooLarge();
     const raw = c.req.raw;
     let text: string;
-    if (declared !== undefined && !chunked) {
-      // The length is declared and within the limit, and Node's parser never reads past it: take
-      // node-server's direct read, which skips building a web Request and ReadableStream
-      // (~14 % of a message send's CPU in the bench profile).
-      text = await raw.text();
-    } else {
-      if (!raw.body) return noInput(c, next);
-      text = await readCounted(raw.body, maxBytes);
+    try {
+      if (declared !== undefined && !chunked) {
+        // The length is declared and within the limit, and Node's parser never reads past it:
+        // take node-server's direct read, which skips building a web Request and ReadableStream
+        // (~14 % of a message send's CPU in the bench profile).
+        text = await raw.text();
+      } else {
+        if (!raw.body) return noInput(c, next);
+        text = await readCounted(raw.body, maxBytes);
+      }
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      // The client went away mid-body or sent broken framing: its fault, not an internal error
+      // (it would otherwise be reported as one, and nobody is left to read the answer anyway).
+      throw new ApiError("invalid_json", "The request body could not be read.", { cause: err });
     }
     if (text.trim() === "") return noInput(c, next);
     c.set("rawBody", text);

@@ -27,7 +27,13 @@ export async function startRoundRobin(
         upstream.pipe(res);
       },
     );
-    forward.on("error", (err) => res.destroy(err));
+    forward.on("error", (err) => {
+      // An instance may answer early (413 while a chunked body is still streaming) and close;
+      // the rest of the upload then fails to forward. The answer already relayed stands, and the
+      // client's remaining bytes are drained instead of resetting its connection.
+      if (res.headersSent) req.resume();
+      else res.destroy(err);
+    });
     req.pipe(forward);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

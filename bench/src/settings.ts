@@ -31,7 +31,7 @@ export const fullProfile: Profile = {
 /** The smoke run (seconds): every row is produced, nothing is enforced. */
 export const quickProfile: Profile = {
   mode: "quick",
-  load: { connections: 4, durationSeconds: 1, warmupSeconds: 0, amount: 100 },
+  load: { connections: 4, durationSeconds: 1, warmupSeconds: 0 },
   scaleRequests: 30,
   scaleSizes: [1_000, 2_000, 5_000],
   clientIterations: 10,

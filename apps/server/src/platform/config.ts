@@ -27,7 +27,10 @@ export interface ServerConfig {
   rateLimits: { enabled: boolean; rules: Record<RateBucket, RateRule> };
   /** Origins allowed by CORS; empty means CORS headers are not sent. `["*"]` allows any origin without credentials. */
   corsOrigins: string[];
-  /** Trust `X-Forwarded-For` for the client address (only behind a proxy you control). */
+  /**
+   * Trust `X-Forwarded-For` for the client address (only behind one proxy you control): its last
+   * entry, the address that proxy appended, is the client; earlier entries are client-chosen.
+   */
   trustProxy: boolean;
   /** The API version reported by `/health`. */
   version: string;

@@ -6,6 +6,7 @@ import type { AppDeps, AppEnv } from "./env.js";
 import { ApiError } from "./errors.js";
 import { idempotency } from "./idempotency.js";
 import { createRateLimiter, type RateLimiter, rateLimit } from "./rate-limit.js";
+import { rejectUnstorableText } from "./text.js";
 
 /** Ready-made middleware stacks for routes: who may call, which rate bucket, idempotent POSTs. */
 export interface Guard {
@@ -23,12 +24,14 @@ export interface Guard {
 /**
  * Creates the guards of one app. Order matters: who is calling (so limits and idempotency are
  * per caller), then the rate limit, then the body (size-limited; after the limit so floods are
- * cheap to refuse), then idempotency (which hashes the body). Validation runs after all of them.
+ * cheap to refuse), then text no database can store (NUL, lone surrogates → 422), then
+ * idempotency (which hashes the body). Validation runs after all of them.
  */
 export function createGuard(deps: AppDeps): Guard {
   const limiter = createRateLimiter(deps);
   const body = readBody(deps.config.bodyLimitBytes);
   const idem = idempotency(deps);
+  const text = rejectUnstorableText();
   const authenticators = new Map<AuthMode, MiddlewareHandler<AppEnv>>();
   const authenticated = (mode: AuthMode): MiddlewareHandler<AppEnv> => {
     let existing = authenticators.get(mode);
@@ -48,8 +51,8 @@ export function createGuard(deps: AppDeps): Guard {
     return existing;
   };
   return {
-    anonymous: (bucket) => [rateLimit(limiter, bucket), body, idem],
-    agent: (mode, bucket) => [authenticated(mode), rateLimit(limiter, bucket), body, idem],
+    anonymous: (bucket) => [rateLimit(limiter, bucket), body, text, idem],
+    agent: (mode, bucket) => [authenticated(mode), rateLimit(limiter, bucket), body, text, idem],
     limiter,
   };
 }

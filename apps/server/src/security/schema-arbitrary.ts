@@ -40,7 +40,15 @@ function stringArb(s: Schema): Arb {
     const re = new RegExp(pattern, "u");
     return fc.stringMatching(re).filter((v) => [...v].length >= min && [...v].length <= max);
   }
-  return fc.string({ minLength: min, maxLength: max, unit: "grapheme" });
+  // Mostly printable text; sometimes any code unit (NUL, lone surrogates: PostgreSQL cannot
+  // store U+0000 in text, SQLite mangles lone surrogates).
+  return fc.oneof(
+    { weight: 9, arbitrary: fc.string({ minLength: min, maxLength: max, unit: "grapheme" }) },
+    {
+      weight: 1,
+      arbitrary: fc.string({ minLength: Math.max(min, 1), maxLength: max, unit: "binary" }),
+    },
+  );
 }
 
 /** An arbitrary producing values valid for `schema` (as far as JSON Schema can say). */

@@ -6,6 +6,7 @@ const message = "Text must not contain U+0000 or unpaired UTF-16 surrogates.";
 /** Cheap pre-check on the raw JSON text: only then is the body parsed and walked. */
 const suspectEscape = /\\u(0000|d[89a-f][0-9a-f]{2})/i;
 /** A NUL, or a surrogate not part of a pair. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point
 const unstorable = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** The dotted path of the first string or key in `value` that cannot be stored, if any. */

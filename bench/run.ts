@@ -17,6 +17,7 @@ import {
   measureThroughput,
   routes,
   startBare,
+  startFloor,
 } from "./src/measure.js";
 import { topSelfTime } from "./src/profile.js";
 import { type BenchResults, type ClientRow, checkTargets, renderMarkdown } from "./src/report.js";
@@ -45,6 +46,7 @@ if (values.profile) rmSync(profileDir, { recursive: true, force: true });
 
 const fluxra = await startFluxra(dbPath, nodeFlags);
 let bare: Awaited<ReturnType<typeof startBare>> | undefined;
+let floor: Awaited<ReturnType<typeof startFloor>> | undefined;
 try {
   console.log(`seeding (${fluxra.url}, ${dbPath})`);
   const alice = await seedAgent(fluxra.url, "bench_alice");
@@ -57,8 +59,10 @@ try {
 
   const measured = routes(alice, conversation);
   bare = await startBare(dir, await capture(fluxra.url, measured));
+  floor = await startFloor(dbPath, alice.id);
   console.log("throughput (reference vs bare Hono):");
-  const throughput = await measureThroughput(fluxra, bare, measured, profile);
+  const throughput = await measureThroughput(fluxra, bare, floor, measured, profile);
+  await floor.stop();
 
   console.log("raw fetch vs SDK:");
   const client: ClientRow[] = [];
@@ -122,5 +126,6 @@ try {
 } finally {
   await fluxra.stop();
   await bare?.stop();
+  await floor?.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -14,6 +14,8 @@ export interface Route {
   call: Call;
   /** Fresh `Idempotency-Key` per request (the SDK sends one on every POST). */
   uniqueKeys?: boolean;
+  /** Also measured on the SQLite floor (sql-floor-server.ts implements it). */
+  floor?: boolean;
 }
 
 /** The routes of the throughput table for `agent` in `conversationId`. */
@@ -32,7 +34,12 @@ export function routes(agent: SeededAgent, conversationId: string): Route[] {
       pattern: "/api/auth/token",
       call: { method: "POST", path: "/api/auth/token", body: { api_key: agent.apiKey } },
     },
-    { name: "POST …/messages", pattern: "/api/conversations/:id/messages", call: send },
+    {
+      name: "POST …/messages",
+      pattern: "/api/conversations/:id/messages",
+      call: send,
+      floor: true,
+    },
     {
       name: "POST …/messages + Idempotency-Key",
       pattern: "/api/conversations/:id/messages",
@@ -43,6 +50,7 @@ export function routes(agent: SeededAgent, conversationId: string): Route[] {
       name: "GET …/messages",
       pattern: "/api/conversations/:id/messages",
       call: { method: "GET", path: messages, headers: auth },
+      floor: true,
     },
     {
       name: "GET /api/conversations",
@@ -85,10 +93,20 @@ export function startBare(dir: string, captured: CapturedResponse[]): Promise<Ru
   });
 }
 
-/** Drives every route on both servers, reference first, with the same settings. */
+/** Starts the SQLite floor on the reference server's database, writing as `authorId`. */
+export function startFloor(dbPath: string, authorId: string): Promise<RunningServer> {
+  const bench = join(repoRoot, "bench");
+  return startProcess({
+    args: ["--import", "tsx", join(bench, "src", "sql-floor-server.ts"), dbPath, authorId],
+    cwd: bench,
+  });
+}
+
+/** Drives every route on each server (reference, bare, then the SQLite floor) with the same settings. */
 export async function measureThroughput(
   fluxra: RunningServer,
   bare: RunningServer,
+  floor: RunningServer,
   list: Route[],
   profile: Profile,
 ): Promise<ThroughputRow[]> {
@@ -96,8 +114,13 @@ export async function measureThroughput(
   for (const r of list) {
     const f = await drive(fluxra.url, r.call, profile.load, r.uniqueKeys, fluxra.child.pid);
     const b = await drive(bare.url, r.call, profile.load, r.uniqueKeys, bare.child.pid);
-    if (f.failures > 0 || b.failures > 0) {
-      throw new Error(`${r.name}: ${f.failures} failed responses (fluxra), ${b.failures} (bare)`);
+    const sql = r.floor
+      ? await drive(floor.url, r.call, profile.load, false, floor.child.pid)
+      : null;
+    if (f.failures > 0 || b.failures > 0 || (sql?.failures ?? 0) > 0) {
+      throw new Error(
+        `${r.name}: failed responses: ${f.failures} fluxra, ${b.failures} bare, ${sql?.failures} floor`,
+      );
     }
     rows.push({
       route: r.name,
@@ -105,6 +128,7 @@ export async function measureThroughput(
       bare: b,
       ratio: f.rps / b.rps,
       cpuRatio: b.cpuUsPerRequest / f.cpuUsPerRequest,
+      floor: sql,
     });
     console.log(`  ${r.name}: ${Math.round(f.rps)} vs ${Math.round(b.rps)} req/s`);
   }

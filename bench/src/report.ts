@@ -10,6 +10,8 @@ export interface ThroughputRow {
   ratio: number;
   /** bare CPU per request / fluxra CPU per request: the same ratio without the load generator and other processes competing for the cores. */
   cpuRatio: number;
+  /** The SQLite floor (bare Hono + the same SQL, no auth/validation/middleware), for send and list. */
+  floor: LoadResult | null;
 }
 
 /** Raw fetch versus the SDK for one call. */
@@ -152,6 +154,24 @@ export function renderMarkdown(r: BenchResults): string {
     lines.push(
       `| ${t.route} | ${n0(t.fluxra.rps)} | ${ms(t.fluxra.p50Ms)} | ${ms(t.fluxra.p99Ms)} | ${n0(t.bare.rps)} | ${ms(t.bare.p50Ms)} | ${ms(t.bare.p99Ms)} | ${pct(t.ratio)} | ${n0(t.fluxra.cpuUsPerRequest)} | ${n0(t.bare.cpuUsPerRequest)} | ${pct(t.cpuRatio)} |`,
     );
+  }
+  const floors = r.throughput.filter((t) => t.floor !== null);
+  if (floors.length > 0) {
+    lines.push("", "## Where the gap is: the SQLite floor", "");
+    lines.push(
+      "floor = a bare Hono app in its own process running the reference server's SQL for the route on the same database " +
+        "(membership check, then the message insert transaction or the 51-row page query, mapping and JSON), without auth, " +
+        "validation or middleware. floor ÷ bare is what SQLite alone leaves of the ceiling; fluxra ÷ floor is the server's own overhead.",
+      "",
+      "| route | bare req/s | floor req/s | fluxra req/s | floor ÷ bare | fluxra ÷ floor | CPU µs/req bare / floor / fluxra |",
+      "|---|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const t of floors) {
+      const f = t.floor as LoadResult;
+      lines.push(
+        `| ${t.route} | ${n0(t.bare.rps)} | ${n0(f.rps)} | ${n0(t.fluxra.rps)} | ${pct(f.rps / t.bare.rps)} | ${pct(t.fluxra.rps / f.rps)} | ${n0(t.bare.cpuUsPerRequest)} / ${n0(f.cpuUsPerRequest)} / ${n0(t.fluxra.cpuUsPerRequest)} |`,
+      );
+    }
   }
   lines.push("", "## SDK against raw fetch (sequential calls, same server)", "");
   lines.push(

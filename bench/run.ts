@@ -117,7 +117,7 @@ try {
   console.log(`written to ${join(outDir, "latest.md")} and latest.json`);
 
   if (values.profile) {
-    console.log("\nserver CPU profile, top functions by self time:");
+    console.log("\nserver CPU profile, top functions by self time (% of busy time):");
     for (const f of topSelfTime(profileDir, repoRoot)) {
       console.log(`${f.selfPct.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`);
     }

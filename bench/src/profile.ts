@@ -20,7 +20,8 @@ export interface HotFunction {
 
 /**
  * Self time per function (summed over every call site) from the `.cpuprofile` files in `dir`,
- * heaviest first. Idle and GC show up as `(idle)` / `(garbage collector)`.
+ * heaviest first, as a share of the busy time (`(idle)` samples, the server waiting for requests
+ * between phases, are left out). GC shows up as `(garbage collector)`.
  */
 export function topSelfTime(dir: string, root: string, top = 25): HotFunction[] {
   const self = new Map<string, { name: string; where: string; us: number }>();
@@ -31,7 +32,7 @@ export function topSelfTime(dir: string, root: string, top = 25): HotFunction[] 
     profile.samples.forEach((id, i) => {
       const frame = byId.get(id);
       const us = profile.timeDeltas[i] ?? 0;
-      if (!frame) return;
+      if (!frame || frame.functionName === "(idle)") return;
       const url = frame.url.replace(/^file:\/\//, "");
       const where = url ? `${relative(root, url)}:${frame.lineNumber + 1}` : "";
       const key = `${frame.functionName}@${where}`;

@@ -41,7 +41,12 @@ const KNOWN_TABLES = [
 ];
 
 function adminPool(): pg.Pool {
-  admin ??= new pg.Pool({ connectionString: testPostgresUrl, max: 1, allowExitOnIdle: true });
+  if (!admin) {
+    admin = new pg.Pool({ connectionString: testPostgresUrl, max: 1, allowExitOnIdle: true });
+    // An idle client terminated by the server must not become an unhandled error; the next
+    // query reports any real failure.
+    admin.on("error", () => {});
+  }
   return admin;
 }
 

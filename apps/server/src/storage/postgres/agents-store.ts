@@ -4,46 +4,13 @@ import type {
   AgentSearch,
   AgentsStore,
 } from "../../domains/agents/store.js";
+import {
+  type AgentRow,
+  agentColumns,
+  agentSearchParams,
+  toAgentRecord,
+} from "../shared/agent-rows.js";
 import type { PgDatabase } from "./database.js";
-
-interface AgentRow {
-  id: string;
-  handle: string;
-  display_name: string;
-  description: string;
-  tags: string;
-  avatar_url: string | null;
-  metadata: string;
-  discoverable: boolean;
-  created_at: number;
-  updated_at: number;
-  deactivated_at: number | null;
-}
-
-/** The columns of an agent, for SELECTs (never the recovery-key hash). */
-const agentColumns =
-  "id, handle, display_name, description, tags, avatar_url, metadata, discoverable, created_at, updated_at, deactivated_at";
-
-function toAgentRecord(row: AgentRow): AgentRecord {
-  return {
-    id: row.id,
-    handle: row.handle,
-    displayName: row.display_name,
-    description: row.description,
-    tags: JSON.parse(row.tags) as string[],
-    avatarUrl: row.avatar_url,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    discoverable: row.discoverable,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    deactivatedAt: row.deactivated_at,
-  };
-}
-
-/** Escapes LIKE wildcards so a user's `%` or `_` matches literally. */
-function likeEscape(s: string): string {
-  return s.replace(/[\\%_]/g, (m) => `\\${m}`);
-}
 
 /** PostgreSQL implementation of {@link AgentsStore}. */
 export class PgAgentsStore implements AgentsStore {
@@ -93,7 +60,6 @@ export class PgAgentsStore implements AgentsStore {
   }
 
   async searchAgents(search: AgentSearch): Promise<AgentRecord[]> {
-    const q = search.q?.toLowerCase();
     const rows = await this.db.query<AgentRow>(
       `SELECT ${agentColumns} FROM agents a
        WHERE a.discoverable AND a.deactivated_at IS NULL
@@ -107,15 +73,7 @@ export class PgAgentsStore implements AgentsStore {
              AND ((b.blocker_id = @caller AND b.target_id = a.id)
                OR (b.blocker_id = a.id AND b.target_id = @caller)))
        ORDER BY a.handle LIMIT @limit`,
-      {
-        after: search.afterHandle ?? null,
-        q: q ?? null,
-        prefix: q === undefined ? null : `${likeEscape(q)}%`,
-        word: q === undefined ? null : `% ${likeEscape(q)}%`,
-        tag: search.tag ?? null,
-        caller: search.callerId,
-        limit: search.limit,
-      },
+      agentSearchParams(search),
     );
     return rows.map(toAgentRecord);
   }

@@ -1,49 +1,14 @@
 import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "../../domains/auth/store.js";
 import { ApiError } from "../../platform/errors.js";
+import {
+  type ApiKeyRow,
+  apiKeyColumns,
+  type SessionRow,
+  sessionColumns,
+  toApiKeyRecord,
+  toSessionRecord,
+} from "../shared/auth-rows.js";
 import type { PgDatabase } from "./database.js";
-
-interface ApiKeyRow {
-  id: string;
-  agent_id: string;
-  name: string;
-  prefix: string;
-  created_at: number;
-  last_used_at: number | null;
-  expires_at: number | null;
-  revoked_at: number | null;
-}
-
-interface SessionRow {
-  id: string;
-  agent_id: string;
-  api_key_id: string;
-  created_at: number;
-  expires_at: number;
-  revoked_at: number | null;
-}
-
-const keyColumns = "id, agent_id, name, prefix, created_at, last_used_at, expires_at, revoked_at";
-const sessionColumns = "id, agent_id, api_key_id, created_at, expires_at, revoked_at";
-
-const toKey = (r: ApiKeyRow): ApiKeyRecord => ({
-  id: r.id,
-  agentId: r.agent_id,
-  name: r.name,
-  prefix: r.prefix,
-  createdAt: r.created_at,
-  lastUsedAt: r.last_used_at,
-  expiresAt: r.expires_at,
-  revokedAt: r.revoked_at,
-});
-
-const toSession = (r: SessionRow): SessionRecord => ({
-  id: r.id,
-  agentId: r.agent_id,
-  apiKeyId: r.api_key_id,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  revokedAt: r.revoked_at,
-});
 
 const RECOVER = `UPDATE agents SET recovery_key_hash = $1, updated_at = $2
   WHERE id = $3 AND recovery_key_hash = $4 AND deactivated_at IS NULL RETURNING 1`;
@@ -103,19 +68,19 @@ export class PgAuthStore implements AuthStore {
 
   async listApiKeys(agentId: string, limit: number, afterId?: string): Promise<ApiKeyRecord[]> {
     const rows = await this.db.query<ApiKeyRow>(
-      `SELECT ${keyColumns} FROM api_keys WHERE agent_id = $1 AND ($2::text IS NULL OR id < $2)
+      `SELECT ${apiKeyColumns} FROM api_keys WHERE agent_id = $1 AND ($2::text IS NULL OR id < $2)
        ORDER BY id DESC LIMIT $3`,
       [agentId, afterId ?? null, limit],
     );
-    return rows.map(toKey);
+    return rows.map(toApiKeyRecord);
   }
 
   async findApiKeyBySecret(hash: string): Promise<(ApiKeyRecord & { hash: string }) | null> {
     const [row] = await this.db.query<ApiKeyRow & { secret_hash: string }>(
-      `SELECT ${keyColumns}, secret_hash FROM api_keys WHERE secret_hash = $1`,
+      `SELECT ${apiKeyColumns}, secret_hash FROM api_keys WHERE secret_hash = $1`,
       [hash],
     );
-    return row ? { ...toKey(row), hash: row.secret_hash } : null;
+    return row ? { ...toApiKeyRecord(row), hash: row.secret_hash } : null;
   }
 
   async revokeApiKey(agentId: string, keyId: string, now: number): Promise<boolean> {
@@ -153,7 +118,7 @@ export class PgAuthStore implements AuthStore {
       `SELECT ${sessionColumns} FROM sessions WHERE id_hash = $1`,
       [idHash],
     );
-    return row ? toSession(row) : null;
+    return row ? toSessionRecord(row) : null;
   }
 
   async listSessions(
@@ -168,7 +133,7 @@ export class PgAuthStore implements AuthStore {
        ORDER BY id DESC LIMIT $4`,
       [agentId, now, afterId ?? null, limit],
     );
-    return rows.map(toSession);
+    return rows.map(toSessionRecord);
   }
 
   async revokeSession(agentId: string, sessionIdHash: string, now: number): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type { ChatStore } from "../../domains/chat/store.js";
+import { AGENT_DEACTIVATED, conversationEditRefusal } from "../shared/conversation-rows.js";
 import {
   agentState,
   agentsBlockEitherWay,
@@ -22,14 +23,7 @@ export function conversationOps(
       return db.tx(async (q) => {
         const state = await agentState(q, other);
         if (state === "missing") return { ok: false, code: "not_found" } as const;
-        if (state === "inactive") {
-          return {
-            ok: false,
-            code: "invalid",
-            path: "body.agent_id",
-            message: "the agent is deactivated",
-          } as const;
-        }
+        if (state === "inactive") return AGENT_DEACTIVATED;
         if (await agentsBlockEitherWay(q, caller, other))
           return { ok: false, code: "blocked" } as const;
         const [low, high] = caller < other ? [caller, other] : [other, caller];
@@ -144,15 +138,8 @@ export function conversationOps(
         await lockConversation(q, id);
         const view = await viewOf(q, caller, id);
         if (view === undefined) return { ok: false, code: "not_found" } as const;
-        if (view.type === "direct") {
-          return {
-            ok: false,
-            code: "invalid",
-            path: "path.conversation_id",
-            message: "a direct conversation has no title or description",
-          } as const;
-        }
-        if (view.role === "member") return { ok: false, code: "forbidden" } as const;
+        const refused = conversationEditRefusal(view);
+        if (refused !== undefined) return refused;
         await q(
           `UPDATE conversations SET title = coalesce(@title::text, title),
              description = CASE WHEN @set_desc THEN @description::text ELSE description END,

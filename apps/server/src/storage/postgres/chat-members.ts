@@ -1,21 +1,19 @@
-import type { ChatStore, MemberRecord, Outcome, Role } from "../../domains/chat/store.js";
+import type { ChatStore, MemberRecord, Outcome } from "../../domains/chat/store.js";
 import { ROLE_RANK } from "../../domains/chat/store.js";
-import { toTimestamp } from "../../platform/clock.js";
+import {
+  DIRECT_REFUSED,
+  type MemberRow,
+  type Membership,
+  toMember,
+} from "../shared/member-rows.js";
+import {
+  addableAgentRefusal,
+  mayAddMember,
+  mayRemoveMember,
+  maySetOthersRole,
+} from "../shared/member-rules.js";
 import { agentState, agentsBlockEitherWay, lockConversation } from "./chat-sql.js";
 import type { PgDatabase, Query } from "./database.js";
-
-interface Membership {
-  type: "direct" | "group";
-  role: Role;
-  member_count: number;
-}
-
-const DIRECT_REFUSED = {
-  ok: false,
-  code: "invalid",
-  path: "path.conversation_id",
-  message: "members can only be managed in group conversations",
-} as const;
 
 /**
  * The caller's membership in a conversation, or a refusal (404 / 422 for direct). With `lock`,
@@ -37,16 +35,6 @@ export async function groupMembership(
   if (row === undefined) return { ok: false, code: "not_found" };
   if (row.type === "direct") return DIRECT_REFUSED;
   return { ok: true, value: row };
-}
-
-interface MemberRow {
-  agent_id: string;
-  role: Role;
-  joined_at: number;
-}
-
-function toMember(row: MemberRow): MemberRecord {
-  return { agent_id: row.agent_id, role: row.role, joined_at: toTimestamp(row.joined_at) };
 }
 
 async function memberOf(q: Query, id: string, agent: string): Promise<MemberRow | undefined> {
@@ -121,14 +109,10 @@ export function memberOps(
       return db.tx(async (q): Promise<Outcome<MemberRecord>> => {
         const m = await groupMembership(q, caller, id, true);
         if (!m.ok) return m;
-        const rank = ROLE_RANK[m.value.role];
-        if (rank < ROLE_RANK.admin || ROLE_RANK[role] > rank)
-          return { ok: false, code: "forbidden" };
+        if (!mayAddMember(m.value.role, role)) return { ok: false, code: "forbidden" };
         const state = await agentState(q, agent);
-        if (state !== "active") {
-          const message = state === "missing" ? "no such agent" : "the agent is deactivated";
-          return { ok: false, code: "invalid", path: "body.agent_id", message };
-        }
+        const refused = addableAgentRefusal(state);
+        if (refused !== undefined) return refused;
         if ((await memberOf(q, id, agent)) !== undefined)
           return { ok: false, code: "already_member" };
         const banned = await q(
@@ -160,11 +144,7 @@ export function memberOps(
           if (role !== "owner" && (await soleOwnerWithOthers(q, id, m.value))) {
             return { ok: false, code: "last_owner" };
           }
-        } else if (
-          mine < ROLE_RANK.admin ||
-          mine <= ROLE_RANK[target.role] ||
-          ROLE_RANK[role] > mine
-        ) {
+        } else if (!maySetOthersRole(m.value.role, target.role, role)) {
           return { ok: false, code: "forbidden" };
         }
         await q(
@@ -181,10 +161,7 @@ export function memberOps(
         if (!m.ok) return m;
         const target = await memberOf(q, id, agent);
         if (target === undefined) return { ok: false, code: "not_a_member" };
-        const mine = ROLE_RANK[m.value.role];
-        if (mine < ROLE_RANK.admin || mine <= ROLE_RANK[target.role]) {
-          return { ok: false, code: "forbidden" };
-        }
+        if (!mayRemoveMember(m.value.role, target.role)) return { ok: false, code: "forbidden" };
         await q("DELETE FROM conversation_members WHERE conversation_id = $1 AND agent_id = $2", [
           id,
           agent,

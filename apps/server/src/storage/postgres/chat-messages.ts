@@ -1,21 +1,19 @@
 import type { ChatStore, MessageRecord, Outcome } from "../../domains/chat/store.js";
-import { ROLE_RANK, type Role } from "../../domains/chat/store.js";
 import {
-  agentsBlockEitherWay,
   MESSAGE_COLUMNS,
   type MessageRow,
   NOT_BLOCKED_AUTHOR,
   toMessage,
-  viewOf,
-} from "./chat-sql.js";
+} from "../shared/message-rows.js";
+import {
+  type MessageAccess as Access,
+  editedMessage,
+  mayDeleteMessage,
+  NOT_FOUND,
+  tombstoneOf,
+} from "../shared/message-rules.js";
+import { agentsBlockEitherWay, viewOf } from "./chat-sql.js";
 import type { PgDatabase, Query } from "./database.js";
-
-interface Access {
-  type: "direct" | "group";
-  role: Role;
-  direct_low: string | null;
-  direct_high: string | null;
-}
 
 async function access(q: Query, caller: string, id: string): Promise<Access | undefined> {
   const [row] = await q<Access>(
@@ -53,19 +51,6 @@ async function directBlocked(q: Query, id: string, a: Access): Promise<boolean> 
   );
   return rows.length > 0;
 }
-
-/** New content of an `application/json` message must still parse (its type cannot change). */
-function fitsContentType(content: string, type: string): boolean {
-  if (type !== "application/json") return true;
-  try {
-    JSON.parse(content);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const NOT_FOUND = { ok: false, code: "not_found" } as const;
 
 const PAGE_DESC = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = @id AND seq < @seq
   AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq DESC LIMIT @limit`;
@@ -178,23 +163,9 @@ export function messageOps(
         if ((await access(q, caller, conversation)) === undefined) return NOT_FOUND;
         const row = await messageIn(q, conversation, message, true);
         if (row === undefined) return NOT_FOUND;
-        if (row.author_id !== caller) return { ok: false, code: "not_message_author" };
-        if (row.deleted_at !== null) return { ok: false, code: "message_deleted" };
-        if (edit.content !== undefined && !fitsContentType(edit.content, row.content_type)) {
-          const message = "application/json content must parse as JSON.";
-          return { ok: false, code: "invalid", path: "body.content", message };
-        }
-        const next: MessageRow = {
-          ...row,
-          content: edit.content ?? row.content,
-          metadata:
-            edit.metadata === undefined
-              ? row.metadata
-              : edit.metadata === null
-                ? null
-                : JSON.stringify(edit.metadata),
-          edited_at: now,
-        };
+        const edited = editedMessage(row, caller, edit, now);
+        if (!edited.ok) return edited;
+        const next = edited.value;
         await q(
           `UPDATE messages SET content = $2, metadata = $3, edited_at = $4
            WHERE id = $1 AND deleted_at IS NULL`,
@@ -210,11 +181,9 @@ export function messageOps(
         if (a === undefined) return NOT_FOUND;
         const row = await messageIn(q, conversation, message, true);
         if (row === undefined) return NOT_FOUND;
-        const moderator = a.type === "group" && ROLE_RANK[a.role] >= ROLE_RANK.admin;
-        if (row.author_id !== caller && !moderator)
-          return { ok: false, code: "not_message_author" };
+        if (!mayDeleteMessage(row, caller, a)) return { ok: false, code: "not_message_author" };
         if (row.deleted_at !== null) return { ok: true, value: toMessage(row) };
-        const tomb: MessageRow = { ...row, content: null, metadata: null, deleted_at: now };
+        const tomb = tombstoneOf(row, now);
         await q(
           "UPDATE messages SET content = NULL, metadata = NULL, deleted_at = $2 WHERE id = $1",
           [tomb.id, now],

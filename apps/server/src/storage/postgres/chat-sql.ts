@@ -1,54 +1,13 @@
-import type {
-  ContentType,
-  ConversationRecord,
-  MessageRecord,
-  Role,
-} from "../../domains/chat/store.js";
-import { toNullableTimestamp, toTimestamp } from "../../platform/clock.js";
+import type { ConversationRecord } from "../../domains/chat/store.js";
+import { type ConversationRowBase, toConversationRecord } from "../shared/conversation-rows.js";
+import {
+  COUNT_BUCKET,
+  MESSAGE_COLUMNS,
+  type MessageRow,
+  NOT_BLOCKED_AUTHOR,
+  toMessage,
+} from "../shared/message-rows.js";
 import type { Query } from "./database.js";
-
-/** SQL condition: the message's author is not blocked by `@caller`. */
-export const NOT_BLOCKED_AUTHOR =
-  "author_id NOT IN (SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent')";
-
-/** A `messages` row as stored. */
-export interface MessageRow {
-  id: string;
-  conversation_id: string;
-  seq: number;
-  author_id: string;
-  content: string | null;
-  content_type: ContentType;
-  reply_to_id: string | null;
-  metadata: string | null;
-  created_at: number;
-  edited_at: number | null;
-  deleted_at: number | null;
-}
-
-/** The columns of {@link MessageRow}. */
-export const MESSAGE_COLUMNS =
-  "id, conversation_id, seq, author_id, content, content_type, reply_to_id, metadata, created_at, edited_at, deleted_at";
-
-/** Turns a stored message into its API shape. */
-export function toMessage(row: MessageRow): MessageRecord {
-  return {
-    id: row.id,
-    conversation_id: row.conversation_id,
-    seq: row.seq,
-    author_id: row.author_id,
-    content: row.content,
-    content_type: row.content_type,
-    reply_to_id: row.reply_to_id,
-    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
-    created_at: toTimestamp(row.created_at),
-    edited_at: toNullableTimestamp(row.edited_at),
-    deleted_at: toNullableTimestamp(row.deleted_at),
-  };
-}
-
-/** Messages per bucket of `message_counts` (migration 011 repeats it). */
-export const COUNT_BUCKET = 1024;
 
 /**
  * Unread messages after the member's marker (`m.last_read_seq`) for `@caller`, own, deleted and
@@ -67,21 +26,7 @@ export const UNREAD_COUNT = `(
                          UNION ALL SELECT @caller::text)))`;
 
 /** A conversation joined with the caller's membership and the caller's view of it. */
-export interface ConversationRow {
-  id: string;
-  type: "direct" | "group";
-  title: string | null;
-  description: string | null;
-  created_by: string;
-  direct_low: string | null;
-  direct_high: string | null;
-  member_count: number;
-  last_message_at: number | null;
-  activity_at: number;
-  created_at: number;
-  updated_at: number;
-  role: Role;
-  last_read_message_id: string | null;
+export interface ConversationRow extends ConversationRowBase {
   /** The newest message whose author the caller has not blocked (as JSON), or null. */
   last_message: MessageRow | null;
   unread_count: number;
@@ -107,21 +52,11 @@ WHERE m.agent_id = @caller`;
 
 /** Maps a {@link ConversationRow} to the caller's view. */
 export function conversationView(row: ConversationRow): ConversationRecord {
-  return {
-    id: row.id,
-    type: row.type,
-    title: row.title,
-    description: row.description,
-    created_by: row.created_by,
-    member_count: row.member_count,
-    created_at: toTimestamp(row.created_at),
-    updated_at: toTimestamp(row.updated_at),
-    last_message_at: toNullableTimestamp(row.last_message_at),
-    last_message: row.last_message === null ? null : toMessage(row.last_message),
-    unread_count: row.unread_count,
-    last_read_message_id: row.last_read_message_id,
-    role: row.role,
-  };
+  return toConversationRecord(
+    row,
+    row.last_message === null ? null : toMessage(row.last_message),
+    row.unread_count,
+  );
 }
 
 /** True when either agent blocks the other. */

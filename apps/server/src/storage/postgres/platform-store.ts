@@ -4,20 +4,16 @@ import type {
   IdempotencyScope,
   PlatformStore,
 } from "../../platform/store.js";
+import {
+  type IdempotencyRow,
+  idempotencyColumns,
+  idempotencyKeyArgs as keyArgs,
+  mayTakeOverIdempotencyKey,
+  toIdempotencyRecord,
+} from "../shared/idempotency-rows.js";
 import type { PgDatabase } from "./database.js";
 
-interface IdempotencyRow {
-  request_hash: string;
-  status: number | null;
-  body: string | null;
-  headers: string;
-  created_at: number;
-  locked_at: number;
-}
-
 const keyWhere = "caller = $1 AND method = $2 AND path = $3 AND key = $4";
-const keyArgs = (s: IdempotencyScope) => [s.caller, s.method, s.path, s.key];
-
 /** PostgreSQL implementation of {@link PlatformStore}; every instance sees the same rows. */
 export class PgPlatformStore implements PlatformStore {
   constructor(private readonly db: PgDatabase) {}
@@ -69,15 +65,13 @@ export class PgPlatformStore implements PlatformStore {
       );
       if (inserted.length === 1) return { claimed: true };
       const [row] = await q<IdempotencyRow>(
-        `SELECT request_hash, status, body, headers, created_at, locked_at FROM idempotency_keys
+        `SELECT ${idempotencyColumns} FROM idempotency_keys
          WHERE ${keyWhere} FOR UPDATE`,
         keyArgs(scope),
       );
       if (!row) return { claimed: false, record: inProgress(requestHash, now) };
-      const takeOver =
-        row.created_at < expiresBefore ||
-        (row.status === null && row.locked_at < staleBefore && row.request_hash === requestHash);
-      if (!takeOver) return { claimed: false, record: toRecord(row) };
+      if (!mayTakeOverIdempotencyKey(row, requestHash, expiresBefore, staleBefore))
+        return { claimed: false, record: toIdempotencyRecord(row) };
       await q(
         `UPDATE idempotency_keys SET request_hash = $5, status = NULL, body = NULL, headers = '{}',
            created_at = $6, locked_at = $6 WHERE ${keyWhere}`,
@@ -116,15 +110,4 @@ export class PgPlatformStore implements PlatformStore {
 /** The row was released between our insert and read: report it as still running (409, retry). */
 function inProgress(requestHash: string, now: number): IdempotencyRecord {
   return { requestHash, status: null, body: null, headers: {}, createdAt: now, lockedAt: now };
-}
-
-function toRecord(row: IdempotencyRow): IdempotencyRecord {
-  return {
-    requestHash: row.request_hash,
-    status: row.status,
-    body: row.body,
-    headers: JSON.parse(row.headers) as Record<string, string>,
-    createdAt: row.created_at,
-    lockedAt: row.locked_at,
-  };
 }

@@ -4,48 +4,13 @@ import type {
   AgentSearch,
   AgentsStore,
 } from "../../domains/agents/store.js";
+import {
+  type AgentRow,
+  agentColumns,
+  agentSearchParams,
+  toAgentRecord,
+} from "../shared/agent-rows.js";
 import type { SqliteDatabase } from "./database.js";
-
-/** An `agents` row as SQLite returns it. */
-export interface AgentRow {
-  id: string;
-  handle: string;
-  display_name: string;
-  description: string;
-  tags: string;
-  avatar_url: string | null;
-  metadata: string;
-  discoverable: number;
-  created_at: number;
-  updated_at: number;
-  deactivated_at: number | null;
-}
-
-/** The columns of {@link AgentRow}, for SELECTs (never the recovery-key hash). */
-export const agentColumns =
-  "id, handle, display_name, description, tags, avatar_url, metadata, discoverable, created_at, updated_at, deactivated_at";
-
-/** Maps a row to the domain record. */
-export function toAgentRecord(row: AgentRow): AgentRecord {
-  return {
-    id: row.id,
-    handle: row.handle,
-    displayName: row.display_name,
-    description: row.description,
-    tags: JSON.parse(row.tags) as string[],
-    avatarUrl: row.avatar_url,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    discoverable: row.discoverable === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    deactivatedAt: row.deactivated_at,
-  };
-}
-
-/** Escapes LIKE wildcards so a user's `%` or `_` matches literally. */
-function likeEscape(s: string): string {
-  return s.replace(/[\\%_]/g, (m) => `\\${m}`);
-}
 
 /** SQLite implementation of {@link AgentsStore}. */
 export class SqliteAgentsStore implements AgentsStore {
@@ -91,7 +56,6 @@ export class SqliteAgentsStore implements AgentsStore {
   }
 
   async searchAgents(search: AgentSearch): Promise<AgentRecord[]> {
-    const q = search.q?.toLowerCase();
     const rows = this.db
       .stmt(
         `SELECT ${agentColumns} FROM agents a
@@ -107,15 +71,7 @@ export class SqliteAgentsStore implements AgentsStore {
                  OR (b.blocker_id = a.id AND b.target_id = :caller)))
          ORDER BY a.handle LIMIT :limit`,
       )
-      .all({
-        after: search.afterHandle ?? null,
-        q: q ?? null,
-        prefix: q === undefined ? null : `${likeEscape(q)}%`,
-        word: q === undefined ? null : `% ${likeEscape(q)}%`,
-        tag: search.tag ?? null,
-        caller: search.callerId,
-        limit: search.limit,
-      }) as AgentRow[];
+      .all(agentSearchParams(search)) as AgentRow[];
     return rows.map(toAgentRecord);
   }
 

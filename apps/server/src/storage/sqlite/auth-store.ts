@@ -1,49 +1,14 @@
 import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "../../domains/auth/store.js";
 import { ApiError } from "../../platform/errors.js";
+import {
+  type ApiKeyRow,
+  apiKeyColumns,
+  type SessionRow,
+  sessionColumns,
+  toApiKeyRecord,
+  toSessionRecord,
+} from "../shared/auth-rows.js";
 import type { SqliteDatabase } from "./database.js";
-
-interface ApiKeyRow {
-  id: string;
-  agent_id: string;
-  name: string;
-  prefix: string;
-  created_at: number;
-  last_used_at: number | null;
-  expires_at: number | null;
-  revoked_at: number | null;
-}
-
-interface SessionRow {
-  id: string;
-  agent_id: string;
-  api_key_id: string;
-  created_at: number;
-  expires_at: number;
-  revoked_at: number | null;
-}
-
-const keyColumns = "id, agent_id, name, prefix, created_at, last_used_at, expires_at, revoked_at";
-const sessionColumns = "id, agent_id, api_key_id, created_at, expires_at, revoked_at";
-
-const toKey = (r: ApiKeyRow): ApiKeyRecord => ({
-  id: r.id,
-  agentId: r.agent_id,
-  name: r.name,
-  prefix: r.prefix,
-  createdAt: r.created_at,
-  lastUsedAt: r.last_used_at,
-  expiresAt: r.expires_at,
-  revokedAt: r.revoked_at,
-});
-
-const toSession = (r: SessionRow): SessionRecord => ({
-  id: r.id,
-  agentId: r.agent_id,
-  apiKeyId: r.api_key_id,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  revokedAt: r.revoked_at,
-});
 
 function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";
@@ -114,17 +79,17 @@ export class SqliteAuthStore implements AuthStore {
   async listApiKeys(agentId: string, limit: number, afterId?: string): Promise<ApiKeyRecord[]> {
     const rows = this.db
       .stmt(
-        `SELECT ${keyColumns} FROM api_keys WHERE agent_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
+        `SELECT ${apiKeyColumns} FROM api_keys WHERE agent_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
       )
       .all(agentId, afterId ?? null, afterId ?? null, limit) as ApiKeyRow[];
-    return rows.map(toKey);
+    return rows.map(toApiKeyRecord);
   }
 
   async findApiKeyBySecret(hash: string): Promise<(ApiKeyRecord & { hash: string }) | null> {
     const row = this.db
-      .stmt(`SELECT ${keyColumns}, secret_hash FROM api_keys WHERE secret_hash = ?`)
+      .stmt(`SELECT ${apiKeyColumns}, secret_hash FROM api_keys WHERE secret_hash = ?`)
       .get(hash) as (ApiKeyRow & { secret_hash: string }) | undefined;
-    return row ? { ...toKey(row), hash: row.secret_hash } : null;
+    return row ? { ...toApiKeyRecord(row), hash: row.secret_hash } : null;
   }
 
   async revokeApiKey(agentId: string, keyId: string, now: number): Promise<boolean> {
@@ -161,7 +126,7 @@ export class SqliteAuthStore implements AuthStore {
     const row = this.db
       .stmt(`SELECT ${sessionColumns} FROM sessions WHERE id_hash = ?`)
       .get(idHash) as SessionRow | undefined;
-    return row ? toSession(row) : null;
+    return row ? toSessionRecord(row) : null;
   }
 
   async listSessions(
@@ -177,7 +142,7 @@ export class SqliteAuthStore implements AuthStore {
          ORDER BY id DESC LIMIT ?`,
       )
       .all(agentId, now, afterId ?? null, afterId ?? null, limit) as SessionRow[];
-    return rows.map(toSession);
+    return rows.map(toSessionRecord);
   }
 
   async revokeSession(agentId: string, sessionIdHash: string, now: number): Promise<boolean> {
@@ -199,14 +164,7 @@ export class SqliteAuthStore implements AuthStore {
     newHash: string,
     now: number,
   ): Promise<boolean> {
-    return this.db.write(() => {
-      const result = this.db
-        .stmt(
-          "UPDATE agents SET recovery_key_hash = ?, updated_at = ? WHERE id = ? AND recovery_key_hash = ? AND deactivated_at IS NULL",
-        )
-        .run(newHash, now, agentId, oldHash);
-      return result.changes > 0;
-    });
+    return this.db.write(() => this.replaceRecoveryKey(agentId, oldHash, newHash, now));
   }
 
   async recoverAccount(
@@ -216,12 +174,7 @@ export class SqliteAuthStore implements AuthStore {
     now: number,
   ): Promise<boolean> {
     return this.db.write(() => {
-      const result = this.db
-        .stmt(
-          "UPDATE agents SET recovery_key_hash = ?, updated_at = ? WHERE id = ? AND recovery_key_hash = ? AND deactivated_at IS NULL",
-        )
-        .run(newHash, now, agentId, oldHash);
-      if (result.changes === 0) return false;
+      if (!this.replaceRecoveryKey(agentId, oldHash, newHash, now)) return false;
       this.db
         .stmt("UPDATE api_keys SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL")
         .run(now, agentId);
@@ -230,5 +183,23 @@ export class SqliteAuthStore implements AuthStore {
         .run(now, agentId);
       return true;
     });
+  }
+
+  /**
+   * Swaps the recovery-key hash of an active agent when `oldHash` is still its hash; call inside
+   * `write`. False when the agent is gone, deactivated or the hash changed meanwhile.
+   */
+  private replaceRecoveryKey(
+    agentId: string,
+    oldHash: string,
+    newHash: string,
+    now: number,
+  ): boolean {
+    const result = this.db
+      .stmt(
+        "UPDATE agents SET recovery_key_hash = ?, updated_at = ? WHERE id = ? AND recovery_key_hash = ? AND deactivated_at IS NULL",
+      )
+      .run(newHash, now, agentId, oldHash);
+    return result.changes > 0;
   }
 }

@@ -1,22 +1,11 @@
 import type { BlocksStore } from "../../domains/blocks/store.js";
 import type { BlockRecord, Outcome } from "../../domains/chat/store.js";
-import { toTimestamp } from "../../platform/clock.js";
+import { type BlockRow, toBlock } from "../shared/block-rows.js";
 import { agentState } from "./chat-conversations.js";
 import { groupMembership, leaveGroup } from "./chat-members.js";
 import type { Db, Stmt } from "./chat-sql.js";
 
 type Made = Outcome<{ block: BlockRecord; created: boolean }>;
-
-interface BlockRow {
-  id: string;
-  type: BlockRecord["type"];
-  target_id: string;
-  created_at: number;
-}
-
-function toBlock(row: BlockRow): BlockRecord {
-  return { ...row, created_at: toTimestamp(row.created_at) };
-}
 
 function existing(stmt: Stmt, caller: string, type: string, target: string) {
   const row = stmt(

@@ -1,4 +1,5 @@
 import type { ChatStore, ConversationRecord } from "../../domains/chat/store.js";
+import { AGENT_DEACTIVATED, conversationEditRefusal } from "../shared/conversation-rows.js";
 import {
   agentsBlockEitherWay,
   CONVERSATION_SELECT,
@@ -38,14 +39,7 @@ export function conversationOps(
       return db.write(() => {
         const state = agentState(stmt, other);
         if (state === "missing") return { ok: false, code: "not_found" } as const;
-        if (state === "inactive") {
-          return {
-            ok: false,
-            code: "invalid",
-            path: "body.agent_id",
-            message: "the agent is deactivated",
-          } as const;
-        }
+        if (state === "inactive") return AGENT_DEACTIVATED;
         if (agentsBlockEitherWay(stmt, caller, other))
           return { ok: false, code: "blocked" } as const;
         const [low, high] = caller < other ? [caller, other] : [other, caller];
@@ -149,15 +143,8 @@ export function conversationOps(
       return db.write(() => {
         const view = viewOf(stmt, caller, id);
         if (view === undefined) return { ok: false, code: "not_found" } as const;
-        if (view.type === "direct") {
-          return {
-            ok: false,
-            code: "invalid",
-            path: "path.conversation_id",
-            message: "a direct conversation has no title or description",
-          } as const;
-        }
-        if (view.role === "member") return { ok: false, code: "forbidden" } as const;
+        const refused = conversationEditRefusal(view);
+        if (refused !== undefined) return refused;
         stmt(
           `UPDATE conversations SET title = coalesce(@title, title),
              description = CASE WHEN @set_desc THEN @description ELSE description END,

@@ -1,21 +1,19 @@
-import type { ChatStore, MemberRecord, Outcome, Role } from "../../domains/chat/store.js";
+import type { ChatStore, MemberRecord, Outcome } from "../../domains/chat/store.js";
 import { ROLE_RANK } from "../../domains/chat/store.js";
-import { toTimestamp } from "../../platform/clock.js";
+import {
+  DIRECT_REFUSED,
+  type MemberRow,
+  type Membership,
+  toMember,
+} from "../shared/member-rows.js";
+import {
+  addableAgentRefusal,
+  mayAddMember,
+  mayRemoveMember,
+  maySetOthersRole,
+} from "../shared/member-rules.js";
 import { agentState } from "./chat-conversations.js";
 import { agentsBlockEitherWay, type Db, type Stmt } from "./chat-sql.js";
-
-interface Membership {
-  type: "direct" | "group";
-  role: Role;
-  member_count: number;
-}
-
-const DIRECT_REFUSED = {
-  ok: false,
-  code: "invalid",
-  path: "path.conversation_id",
-  message: "members can only be managed in group conversations",
-} as const;
 
 /** The caller's membership in a conversation, or a refusal (404 / 422 for direct). */
 export function groupMembership(stmt: Stmt, caller: string, id: string): Outcome<Membership> {
@@ -27,16 +25,6 @@ export function groupMembership(stmt: Stmt, caller: string, id: string): Outcome
   if (row === undefined) return { ok: false, code: "not_found" };
   if (row.type === "direct") return DIRECT_REFUSED;
   return { ok: true, value: row };
-}
-
-interface MemberRow {
-  agent_id: string;
-  role: Role;
-  joined_at: number;
-}
-
-function toMember(row: MemberRow): MemberRecord {
-  return { agent_id: row.agent_id, role: row.role, joined_at: toTimestamp(row.joined_at) };
 }
 
 function memberOf(stmt: Stmt, id: string, agent: string): MemberRow | undefined {
@@ -99,14 +87,10 @@ export function memberOps(
       return db.write((): Outcome<MemberRecord> => {
         const m = groupMembership(stmt, caller, id);
         if (!m.ok) return m;
-        const rank = ROLE_RANK[m.value.role];
-        if (rank < ROLE_RANK.admin || ROLE_RANK[role] > rank)
-          return { ok: false, code: "forbidden" };
+        if (!mayAddMember(m.value.role, role)) return { ok: false, code: "forbidden" };
         const state = agentState(stmt, agent);
-        if (state !== "active") {
-          const message = state === "missing" ? "no such agent" : "the agent is deactivated";
-          return { ok: false, code: "invalid", path: "body.agent_id", message };
-        }
+        const refused = addableAgentRefusal(state);
+        if (refused !== undefined) return refused;
         if (memberOf(stmt, id, agent) !== undefined) return { ok: false, code: "already_member" };
         const bannedHere =
           stmt(
@@ -136,11 +120,7 @@ export function memberOps(
           if (role !== "owner" && soleOwnerWithOthers(stmt, id, m.value)) {
             return { ok: false, code: "last_owner" };
           }
-        } else if (
-          mine < ROLE_RANK.admin ||
-          mine <= ROLE_RANK[target.role] ||
-          ROLE_RANK[role] > mine
-        ) {
+        } else if (!maySetOthersRole(m.value.role, target.role, role)) {
           return { ok: false, code: "forbidden" };
         }
         stmt(
@@ -156,10 +136,7 @@ export function memberOps(
         if (!m.ok) return m;
         const target = memberOf(stmt, id, agent);
         if (target === undefined) return { ok: false, code: "not_a_member" };
-        const mine = ROLE_RANK[m.value.role];
-        if (mine < ROLE_RANK.admin || mine <= ROLE_RANK[target.role]) {
-          return { ok: false, code: "forbidden" };
-        }
+        if (!mayRemoveMember(m.value.role, target.role)) return { ok: false, code: "forbidden" };
         stmt("DELETE FROM conversation_members WHERE conversation_id = ? AND agent_id = ?").run(
           id,
           agent,

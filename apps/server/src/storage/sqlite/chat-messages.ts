@@ -1,25 +1,22 @@
 import type { ChatStore, MessageRecord, Outcome } from "../../domains/chat/store.js";
-import { ROLE_RANK, type Role } from "../../domains/chat/store.js";
+import { type MessageRow, NOT_BLOCKED_AUTHOR, toMessage } from "../shared/message-rows.js";
+import {
+  type MessageAccess as Access,
+  editedMessage,
+  mayDeleteMessage,
+  NOT_FOUND,
+  tombstoneOf,
+} from "../shared/message-rules.js";
 import { viewOf } from "./chat-conversations.js";
 import {
   agentsBlockEitherWay,
   type Db,
   MESSAGE_PAGE_ASC_SQL,
   MESSAGE_PAGE_DESC_SQL,
-  type MessageRow,
   type MessageValues,
-  NOT_BLOCKED_AUTHOR,
   type Stmt,
-  toMessage,
   toMessageFromValues,
 } from "./chat-sql.js";
-
-interface Access {
-  type: "direct" | "group";
-  role: Role;
-  direct_low: string | null;
-  direct_high: string | null;
-}
 
 function access(stmt: Stmt, caller: string, id: string): Access | undefined {
   return stmt(
@@ -48,19 +45,6 @@ function directBlocked(stmt: Stmt, id: string, a: Access): boolean {
     ).get(id, low, high) !== undefined
   );
 }
-
-/** New content of an `application/json` message must still parse (its type cannot change). */
-function fitsContentType(content: string, type: string): boolean {
-  if (type !== "application/json") return true;
-  try {
-    JSON.parse(content);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const NOT_FOUND = { ok: false, code: "not_found" } as const;
 
 /** Message and read-marker operations of the SQLite chat store. */
 export function messageOps(
@@ -152,23 +136,9 @@ export function messageOps(
         if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
         const row = messageIn(stmt, conversation, message);
         if (row === undefined) return NOT_FOUND;
-        if (row.author_id !== caller) return { ok: false, code: "not_message_author" };
-        if (row.deleted_at !== null) return { ok: false, code: "message_deleted" };
-        if (edit.content !== undefined && !fitsContentType(edit.content, row.content_type)) {
-          const message = "application/json content must parse as JSON.";
-          return { ok: false, code: "invalid", path: "body.content", message };
-        }
-        const next: MessageRow = {
-          ...row,
-          content: edit.content ?? row.content,
-          metadata:
-            edit.metadata === undefined
-              ? row.metadata
-              : edit.metadata === null
-                ? null
-                : JSON.stringify(edit.metadata),
-          edited_at: now,
-        };
+        const edited = editedMessage(row, caller, edit, now);
+        if (!edited.ok) return edited;
+        const next = edited.value;
         stmt(
           `UPDATE messages SET content = @content, metadata = @metadata, edited_at = @edited_at
            WHERE id = @id AND deleted_at IS NULL`,
@@ -183,11 +153,9 @@ export function messageOps(
         if (a === undefined) return NOT_FOUND;
         const row = messageIn(stmt, conversation, message);
         if (row === undefined) return NOT_FOUND;
-        const moderator = a.type === "group" && ROLE_RANK[a.role] >= ROLE_RANK.admin;
-        if (row.author_id !== caller && !moderator)
-          return { ok: false, code: "not_message_author" };
+        if (!mayDeleteMessage(row, caller, a)) return { ok: false, code: "not_message_author" };
         if (row.deleted_at !== null) return { ok: true, value: toMessage(row) };
-        const tomb: MessageRow = { ...row, content: null, metadata: null, deleted_at: now };
+        const tomb = tombstoneOf(row, now);
         stmt(
           "UPDATE messages SET content = NULL, metadata = NULL, deleted_at = @deleted_at WHERE id = @id",
         ).run(tomb);

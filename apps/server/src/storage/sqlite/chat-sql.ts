@@ -1,12 +1,18 @@
 import type Database from "better-sqlite3";
-import type {
-  ContentType,
-  ConversationRecord,
-  MessageRecord,
-  Role,
-} from "../../domains/chat/store.js";
+import type { ContentType, ConversationRecord, MessageRecord } from "../../domains/chat/store.js";
 import { toNullableTimestamp, toTimestamp } from "../../platform/clock.js";
+import { type ConversationRowBase, toConversationRecord } from "../shared/conversation-rows.js";
+import {
+  COUNT_BUCKET,
+  MESSAGE_COLUMNS,
+  type MessageRow,
+  NOT_BLOCKED_AUTHOR,
+  toMessage,
+} from "../shared/message-rows.js";
 import type { SqliteDatabase } from "./database.js";
+
+/** Re-exported for the SQLite tests that build their own queries from them. */
+export { COUNT_BUCKET, NOT_BLOCKED_AUTHOR };
 
 /** The shared connection wrapper (cached statements, BEGIN IMMEDIATE writes). */
 export type Db = SqliteDatabase;
@@ -14,21 +20,12 @@ export type Db = SqliteDatabase;
 /** A cached prepared statement by SQL text. */
 export type Stmt = (sql: string) => Database.Statement<unknown[], unknown>;
 
-/** SQL condition: the message's author is not blocked by `@caller`. */
-export const NOT_BLOCKED_AUTHOR =
-  "author_id NOT IN (SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent')";
-
 /**
- * The columns of a message page, in the order {@link toMessageFromValues} reads them. Pages are
- * read with `.raw()` (arrays): better-sqlite3 builds row objects column by column, which cost
- * ~30 % of a 50-message page's query-and-map time in the bench profile.
- */
-const MESSAGE_COLUMNS = `id, conversation_id, seq, author_id, content, content_type, reply_to_id,
-  metadata, created_at, edited_at, deleted_at`;
-
-/**
- * The hot queries, exported so a test can pin their query plans: each must walk an index by
- * (conversation_id, seq) and cost what it returns, whatever the conversation's size.
+ * The hot queries. Pages are read with `.raw()` (arrays, in {@link MESSAGE_COLUMNS} order, as
+ * {@link toMessageFromValues} reads them): better-sqlite3 builds row objects column by column,
+ * which cost ~30 % of a 50-message page's query-and-map time in the bench profile. Exported so
+ * a test can pin their query plans: each must walk an index by (conversation_id, seq) and cost
+ * what it returns, whatever the conversation's size.
  */
 export const MESSAGE_PAGE_DESC_SQL = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = @id
   AND seq < @seq AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq DESC LIMIT @limit`;
@@ -40,9 +37,6 @@ export const MESSAGE_PAGE_ASC_SQL = `SELECT ${MESSAGE_COLUMNS} FROM messages WHE
 /** The newest message `@caller` can see. */
 export const LAST_VISIBLE_MESSAGE_SQL = `SELECT * FROM messages WHERE conversation_id = @id
   AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq DESC LIMIT 1`;
-
-/** Seqs per bucket of `message_counts` (must equal the 1024 in migration 011). */
-export const COUNT_BUCKET = 1024;
 
 /**
  * Others' live messages in the marker's own bucket, after the marker (`@seq` < seq < `@edge`),
@@ -78,21 +72,6 @@ export function unreadCount(stmt: Stmt, id: string, caller: string, seq: number)
   );
 }
 
-/** A `messages` row as stored. */
-export interface MessageRow {
-  id: string;
-  conversation_id: string;
-  seq: number;
-  author_id: string;
-  content: string | null;
-  content_type: ContentType;
-  reply_to_id: string | null;
-  metadata: string | null;
-  created_at: number;
-  edited_at: number | null;
-  deleted_at: number | null;
-}
-
 /** A message page row read with `.raw()`: the values of {@link MESSAGE_COLUMNS}, in order. */
 export type MessageValues = [
   id: string,
@@ -125,40 +104,9 @@ export function toMessageFromValues(v: MessageValues): MessageRecord {
   };
 }
 
-/** Turns a stored message into its API shape. */
-export function toMessage(row: MessageRow): MessageRecord {
-  return {
-    id: row.id,
-    conversation_id: row.conversation_id,
-    seq: row.seq,
-    author_id: row.author_id,
-    content: row.content,
-    content_type: row.content_type,
-    reply_to_id: row.reply_to_id,
-    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
-    created_at: toTimestamp(row.created_at),
-    edited_at: toNullableTimestamp(row.edited_at),
-    deleted_at: toNullableTimestamp(row.deleted_at),
-  };
-}
-
-/** A conversation joined with the caller's membership. */
-export interface ConversationRow {
-  id: string;
-  type: "direct" | "group";
-  title: string | null;
-  description: string | null;
-  created_by: string;
-  direct_low: string | null;
-  direct_high: string | null;
-  member_count: number;
-  last_message_at: number | null;
-  activity_at: number;
-  created_at: number;
-  updated_at: number;
-  role: Role;
+/** A conversation joined with the caller's membership, with the read marker's seq. */
+export interface ConversationRow extends ConversationRowBase {
   last_read_seq: number;
-  last_read_message_id: string | null;
 }
 
 /** SELECT list + join for {@link ConversationRow}; bind `@caller`. */
@@ -182,21 +130,7 @@ export function conversationView(
       "SELECT 1 FROM blocks WHERE blocker_id = @caller AND type = 'conversation' AND target_id = @id",
     ).get({ caller, id: row.id }) !== undefined;
   const unread = hidden ? 0 : unreadCount(stmt, row.id, caller, row.last_read_seq);
-  return {
-    id: row.id,
-    type: row.type,
-    title: row.title,
-    description: row.description,
-    created_by: row.created_by,
-    member_count: row.member_count,
-    created_at: toTimestamp(row.created_at),
-    updated_at: toTimestamp(row.updated_at),
-    last_message_at: toNullableTimestamp(row.last_message_at),
-    last_message: last === undefined ? null : toMessage(last),
-    unread_count: unread,
-    last_read_message_id: row.last_read_message_id,
-    role: row.role,
-  };
+  return toConversationRecord(row, last === undefined ? null : toMessage(last), unread);
 }
 
 /** True when either agent blocks the other. */

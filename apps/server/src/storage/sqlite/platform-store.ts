@@ -1,23 +1,14 @@
-import type {
-  IdempotencyClaim,
-  IdempotencyRecord,
-  IdempotencyScope,
-  PlatformStore,
-} from "../../platform/store.js";
+import type { IdempotencyClaim, IdempotencyScope, PlatformStore } from "../../platform/store.js";
+import {
+  type IdempotencyRow,
+  idempotencyColumns,
+  idempotencyKeyArgs as keyArgs,
+  mayTakeOverIdempotencyKey,
+  toIdempotencyRecord,
+} from "../shared/idempotency-rows.js";
 import type { SqliteDatabase } from "./database.js";
 
-interface IdempotencyRow {
-  request_hash: string;
-  status: number | null;
-  body: string | null;
-  headers: string;
-  created_at: number;
-  locked_at: number;
-}
-
 const keyWhere = "caller = ? AND method = ? AND path = ? AND key = ?";
-const keyArgs = (s: IdempotencyScope) => [s.caller, s.method, s.path, s.key];
-
 /** SQLite implementation of {@link PlatformStore}. */
 export class SqlitePlatformStore implements PlatformStore {
   constructor(private readonly db: SqliteDatabase) {}
@@ -62,15 +53,10 @@ export class SqlitePlatformStore implements PlatformStore {
   ): Promise<IdempotencyClaim> {
     return this.db.write((): IdempotencyClaim => {
       const row = this.db
-        .stmt(
-          `SELECT request_hash, status, body, headers, created_at, locked_at FROM idempotency_keys WHERE ${keyWhere}`,
-        )
+        .stmt(`SELECT ${idempotencyColumns} FROM idempotency_keys WHERE ${keyWhere}`)
         .get(...keyArgs(scope)) as IdempotencyRow | undefined;
-      const takeOver =
-        row !== undefined &&
-        (row.created_at < expiresBefore ||
-          (row.status === null && row.locked_at < staleBefore && row.request_hash === requestHash));
-      if (row && !takeOver) return { claimed: false, record: toRecord(row) };
+      if (row && !mayTakeOverIdempotencyKey(row, requestHash, expiresBefore, staleBefore))
+        return { claimed: false, record: toIdempotencyRecord(row) };
       // The primary key settles races between instances; inside IMMEDIATE this is the only writer.
       this.db
         .stmt(
@@ -108,15 +94,4 @@ export class SqlitePlatformStore implements PlatformStore {
       this.db.stmt("DELETE FROM idempotency_keys WHERE created_at < ?").run(idempotencyBefore);
     });
   }
-}
-
-function toRecord(row: IdempotencyRow): IdempotencyRecord {
-  return {
-    requestHash: row.request_hash,
-    status: row.status,
-    body: row.body,
-    headers: JSON.parse(row.headers) as Record<string, string>,
-    createdAt: row.created_at,
-    lockedAt: row.locked_at,
-  };
 }

@@ -1,8 +1,10 @@
 import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "../../domains/auth/store.js";
 import { ApiError } from "../../platform/errors.js";
+import { agentInsertValues } from "../shared/agent-rows.js";
 import {
   type ApiKeyRow,
   apiKeyColumns,
+  apiKeyInsertValues,
   type SessionRow,
   sessionColumns,
   toApiKeyRecord,
@@ -23,19 +25,7 @@ export class PgAuthStore implements AuthStore {
       `INSERT INTO agents (id, handle, display_name, description, tags, avatar_url, metadata, discoverable, recovery_key_hash, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (handle) DO NOTHING RETURNING 1`,
-      [
-        a.id,
-        a.handle,
-        a.displayName,
-        a.description,
-        JSON.stringify(a.tags),
-        a.avatarUrl,
-        JSON.stringify(a.metadata),
-        a.discoverable,
-        recoveryKeyHash,
-        a.createdAt,
-        a.updatedAt,
-      ],
+      agentInsertValues(a, recoveryKeyHash, a.discoverable),
     );
     if (inserted.length === 0) throw new ApiError("handle_taken", "That handle is taken.");
   }
@@ -52,17 +42,7 @@ export class PgAuthStore implements AuthStore {
     await this.db.query(
       `INSERT INTO api_keys (id, agent_id, name, prefix, secret_hash, created_at, last_used_at, expires_at, revoked_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        key.id,
-        key.agentId,
-        key.name,
-        key.prefix,
-        secretHash,
-        key.createdAt,
-        key.lastUsedAt,
-        key.expiresAt,
-        key.revokedAt,
-      ],
+      apiKeyInsertValues(key, secretHash),
     );
   }
 

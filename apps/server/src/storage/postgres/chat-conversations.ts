@@ -1,4 +1,4 @@
-import type { ChatStore } from "../../domains/chat/store.js";
+import type { ConversationOps } from "../shared/chat-ops.js";
 import { AGENT_DEACTIVATED, conversationEditRefusal } from "../shared/conversation-rows.js";
 import {
   agentState,
@@ -12,12 +12,7 @@ import {
 import type { PgDatabase } from "./database.js";
 
 /** Conversation operations of the PostgreSQL chat store. */
-export function conversationOps(
-  db: PgDatabase,
-): Pick<
-  ChatStore,
-  "openDirect" | "createGroup" | "listConversations" | "getConversation" | "updateConversation"
-> {
+export function conversationOps(db: PgDatabase): ConversationOps {
   return {
     async openDirect(caller, other, id, now) {
       return db.tx(async (q) => {

@@ -1,5 +1,6 @@
-import type { ChatStore, MemberRecord, Outcome } from "../../domains/chat/store.js";
+import type { MemberRecord, Outcome } from "../../domains/chat/store.js";
 import { ROLE_RANK } from "../../domains/chat/store.js";
+import type { MemberOps } from "../shared/chat-ops.js";
 import {
   DIRECT_REFUSED,
   type MemberRow,
@@ -75,9 +76,7 @@ export async function leaveGroup(
 }
 
 /** Member operations of the PostgreSQL chat store. */
-export function memberOps(
-  db: PgDatabase,
-): Pick<ChatStore, "listMembers" | "addMember" | "updateMember" | "removeMember" | "leave"> {
+export function memberOps(db: PgDatabase): MemberOps {
   return {
     async listMembers(caller, id, after, limit) {
       return db.read(async (q) => {

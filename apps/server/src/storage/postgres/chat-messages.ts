@@ -1,4 +1,5 @@
-import type { ChatStore, MessageRecord, Outcome } from "../../domains/chat/store.js";
+import type { MessageRecord, Outcome } from "../../domains/chat/store.js";
+import type { MessageOps } from "../shared/chat-ops.js";
 import {
   MESSAGE_COLUMNS,
   type MessageRow,
@@ -58,18 +59,7 @@ const PAGE_ASC = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id 
   AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq ASC LIMIT @limit`;
 
 /** Message and read-marker operations of the PostgreSQL chat store. */
-export function messageOps(
-  db: PgDatabase,
-): Pick<
-  ChatStore,
-  | "locateMessage"
-  | "sendMessage"
-  | "listMessages"
-  | "getMessage"
-  | "editMessage"
-  | "deleteMessage"
-  | "markRead"
-> {
+export function messageOps(db: PgDatabase): MessageOps {
   return {
     async locateMessage(caller, conversation, message) {
       return db.read(async (q) => {

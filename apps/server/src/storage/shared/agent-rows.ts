@@ -60,3 +60,29 @@ export function agentSearchParams(search: AgentSearch) {
     limit: search.limit,
   };
 }
+
+/**
+ * The values of a new `agents` row, in the order both backends' INSERT names the columns: id,
+ * handle, display_name, description, tags, avatar_url, metadata, discoverable,
+ * recovery_key_hash, created_at, updated_at. `discoverable` comes encoded by the backend
+ * (SQLite binds no booleans: 1/0; PostgreSQL: the boolean).
+ */
+export function agentInsertValues(
+  a: AgentRecord,
+  recoveryKeyHash: string,
+  discoverable: number | boolean,
+): unknown[] {
+  return [
+    a.id,
+    a.handle,
+    a.displayName,
+    a.description,
+    JSON.stringify(a.tags),
+    a.avatarUrl,
+    JSON.stringify(a.metadata),
+    discoverable,
+    recoveryKeyHash,
+    a.createdAt,
+    a.updatedAt,
+  ];
+}

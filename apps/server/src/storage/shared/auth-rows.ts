@@ -54,3 +54,21 @@ export function toSessionRecord(r: SessionRow): SessionRecord {
     revokedAt: r.revoked_at,
   };
 }
+
+/**
+ * The values of a new `api_keys` row, in the order both backends' INSERT names the columns:
+ * id, agent_id, name, prefix, secret_hash, created_at, last_used_at, expires_at, revoked_at.
+ */
+export function apiKeyInsertValues(key: ApiKeyRecord, secretHash: string): unknown[] {
+  return [
+    key.id,
+    key.agentId,
+    key.name,
+    key.prefix,
+    secretHash,
+    key.createdAt,
+    key.lastUsedAt,
+    key.expiresAt,
+    key.revokedAt,
+  ];
+}

@@ -1,8 +1,10 @@
 import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "../../domains/auth/store.js";
 import { ApiError } from "../../platform/errors.js";
+import { agentInsertValues } from "../shared/agent-rows.js";
 import {
   type ApiKeyRow,
   apiKeyColumns,
+  apiKeyInsertValues,
   type SessionRow,
   sessionColumns,
   toApiKeyRecord,
@@ -26,19 +28,7 @@ export class SqliteAuthStore implements AuthStore {
             `INSERT INTO agents (id, handle, display_name, description, tags, avatar_url, metadata, discoverable, recovery_key_hash, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(
-            a.id,
-            a.handle,
-            a.displayName,
-            a.description,
-            JSON.stringify(a.tags),
-            a.avatarUrl,
-            JSON.stringify(a.metadata),
-            a.discoverable ? 1 : 0,
-            recoveryKeyHash,
-            a.createdAt,
-            a.updatedAt,
-          );
+          .run(...agentInsertValues(a, recoveryKeyHash, a.discoverable ? 1 : 0));
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw new ApiError("handle_taken", "That handle is taken.");
@@ -62,17 +52,7 @@ export class SqliteAuthStore implements AuthStore {
           `INSERT INTO api_keys (id, agent_id, name, prefix, secret_hash, created_at, last_used_at, expires_at, revoked_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(
-          key.id,
-          key.agentId,
-          key.name,
-          key.prefix,
-          secretHash,
-          key.createdAt,
-          key.lastUsedAt,
-          key.expiresAt,
-          key.revokedAt,
-        );
+        .run(...apiKeyInsertValues(key, secretHash));
     });
   }
 

@@ -1,4 +1,5 @@
-import type { ChatStore, ConversationRecord } from "../../domains/chat/store.js";
+import type { ConversationRecord } from "../../domains/chat/store.js";
+import type { ConversationOps } from "../shared/chat-ops.js";
 import { AGENT_DEACTIVATED, conversationEditRefusal } from "../shared/conversation-rows.js";
 import {
   agentsBlockEitherWay,
@@ -27,13 +28,7 @@ export function viewOf(stmt: Stmt, caller: string, id: string): ConversationReco
 }
 
 /** Conversation operations of the SQLite chat store. */
-export function conversationOps(
-  db: Db,
-  stmt: Stmt,
-): Pick<
-  ChatStore,
-  "openDirect" | "createGroup" | "listConversations" | "getConversation" | "updateConversation"
-> {
+export function conversationOps(db: Db, stmt: Stmt): ConversationOps {
   return {
     async openDirect(caller, other, id, now) {
       return db.write(() => {

@@ -1,5 +1,6 @@
-import type { ChatStore, MemberRecord, Outcome } from "../../domains/chat/store.js";
+import type { MemberRecord, Outcome } from "../../domains/chat/store.js";
 import { ROLE_RANK } from "../../domains/chat/store.js";
+import type { MemberOps } from "../shared/chat-ops.js";
 import {
   DIRECT_REFUSED,
   type MemberRow,
@@ -57,10 +58,7 @@ function soleOwnerWithOthers(stmt: Stmt, id: string, m: Membership): boolean {
 }
 
 /** Member operations of the SQLite chat store. */
-export function memberOps(
-  db: Db,
-  stmt: Stmt,
-): Pick<ChatStore, "listMembers" | "addMember" | "updateMember" | "removeMember" | "leave"> {
+export function memberOps(db: Db, stmt: Stmt): MemberOps {
   return {
     async listMembers(caller, id, after, limit) {
       const m = groupMembership(stmt, caller, id);

@@ -1,4 +1,5 @@
-import type { ChatStore, MessageRecord, Outcome } from "../../domains/chat/store.js";
+import type { MessageRecord, Outcome } from "../../domains/chat/store.js";
+import type { MessageOps } from "../shared/chat-ops.js";
 import { type MessageRow, NOT_BLOCKED_AUTHOR, toMessage } from "../shared/message-rows.js";
 import {
   type MessageAccess as Access,
@@ -47,19 +48,7 @@ function directBlocked(stmt: Stmt, id: string, a: Access): boolean {
 }
 
 /** Message and read-marker operations of the SQLite chat store. */
-export function messageOps(
-  db: Db,
-  stmt: Stmt,
-): Pick<
-  ChatStore,
-  | "locateMessage"
-  | "sendMessage"
-  | "listMessages"
-  | "getMessage"
-  | "editMessage"
-  | "deleteMessage"
-  | "markRead"
-> {
+export function messageOps(db: Db, stmt: Stmt): MessageOps {
   return {
     async locateMessage(caller, conversation, message) {
       if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;

@@ -4,6 +4,7 @@ import type { TokenStore } from "./auth/token-store.js";
 import { type Clock, systemClock } from "./core/clock.js";
 import { FluxraError } from "./core/error.js";
 import { Emitter, type FluxraEvents } from "./core/events.js";
+import { requestFactory } from "./core/request-input.js";
 import { type CallOptions, createTransport } from "./core/transport.js";
 import type { paths } from "./generated/schema.js";
 import { publicOperations } from "./generated/security.js";
@@ -63,14 +64,14 @@ export type FluxraClient = RawClient &
     getAccessToken(options?: { signal?: AbortSignal | undefined }): Promise<string>;
   };
 
-function matcher(baseUrl: string): (request: Request) => boolean {
+function matcher(baseUrl: string): (method: string, url: string) => boolean {
   const basePath = new URL(baseUrl).pathname.replace(/\/$/, "");
   const patterns = publicOperations.map(
     (op) => new RegExp(`^${op.replace(/\{[^}]+\}/g, "[^/]+").replace(/\./g, "\\.")}$`),
   );
-  return (request) => {
-    const path = new URL(request.url).pathname.slice(basePath.length);
-    return patterns.some((re) => re.test(`${request.method} ${path}`));
+  return (method, url) => {
+    const path = new URL(url).pathname.slice(basePath.length);
+    return patterns.some((re) => re.test(`${method} ${path}`));
   };
 }
 
@@ -88,8 +89,9 @@ export function createFluxraClient(options: FluxraClientOptions = {}): FluxraCli
   const emitter = new Emitter();
   // `raw` is created below; the credential code only calls it once requests are made.
   const auth = createAuth(options, { clock, emitter, raw: () => raw });
+  const requests = requestFactory();
   const transport = createTransport({
-    fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
+    fetch: options.fetch,
     clock,
     defaults: {
       maxRetries: options.maxRetries ?? 2,
@@ -102,11 +104,18 @@ export function createFluxraClient(options: FluxraClientOptions = {}): FluxraCli
   });
   const raw = createClient<paths>({
     baseUrl,
-    fetch: transport,
+    Request: requests.Request,
+    fetch: transport as (request: Request) => Promise<Response>,
     ...(options.headers ? { headers: options.headers } : {}),
   });
 
+  // Middleware may use the whole `Request` API: from the first `use()` on, build real ones.
+  const use = raw.use.bind(raw);
   return Object.assign(raw, createResources(raw), {
+    use: ((...middleware) => {
+      requests.useReal();
+      use(...middleware);
+    }) as RawClient["use"],
     on: emitter.on.bind(emitter) as FluxraClient["on"],
     async getAccessToken(opts: { signal?: AbortSignal | undefined } = {}) {
       if (!auth) throw new FluxraError("This client has no credentials.");

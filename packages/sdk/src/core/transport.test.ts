@@ -132,6 +132,38 @@ describe("retries", () => {
     ]);
   });
 
+  it("with middleware registered, still re-sends the body and key, and applies its changes", async () => {
+    const traces: (string | null)[] = [];
+    const { api, client } = setup({
+      fetch: (request) => {
+        traces.push(request.headers.get("x-trace"));
+        return api.fetch(request);
+      },
+    });
+    api.routes.set(messagesPath, (_r, n) =>
+      n < 2 ? envelope(503, "service_unavailable") : new Response("{}", { status: 201 }),
+    );
+    const seenByMiddleware: string[] = [];
+    client.use({
+      onRequest({ request }) {
+        seenByMiddleware.push(`${request.method} ${new URL(request.url).pathname}`);
+        request.headers.set("x-trace", "t1");
+        return request;
+      },
+    });
+    await client.messages.send(CID, { content: "hello" });
+    expect(seenByMiddleware).toEqual([`POST ${messagesPath}`]);
+    expect(traces).toEqual(["t1", "t1"]);
+    expect(api.seen.map((s) => JSON.parse(s.body))).toEqual([
+      { content: "hello" },
+      { content: "hello" },
+    ]);
+    const [a, b] = api.seen.map((s) => s.idempotencyKey);
+    expect(a).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b).toBe(a);
+    expect(api.seen.every((s) => s.authorization === "Bearer static")).toBe(true);
+  });
+
   it("keeps a caller's own Idempotency-Key and sends none on GET", async () => {
     const { api, client } = setup();
     api.routes.set(messagesPath, (r) =>

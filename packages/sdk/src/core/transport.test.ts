@@ -164,6 +164,22 @@ describe("retries", () => {
     expect(api.seen.every((s) => s.authorization === "Bearer static")).toBe(true);
   });
 
+  it("buffers a streamed body once, so a retry re-sends the same bytes", async () => {
+    const { api, client } = setup();
+    api.routes.set(messagesPath, (_r, n) =>
+      n < 2 ? envelope(503, "service_unavailable") : new Response("{}", { status: 201 }),
+    );
+    await client.POST("/api/conversations/{conversation_id}/messages", {
+      params: { path: { conversation_id: CID } },
+      body: { content: "streamed" },
+      bodySerializer: (body) => new Response(JSON.stringify(body)).body as never,
+    });
+    expect(api.seen.map((s) => s.body)).toEqual([
+      '{"content":"streamed"}',
+      '{"content":"streamed"}',
+    ]);
+  });
+
   it("keeps a caller's own Idempotency-Key and sends none on GET", async () => {
     const { api, client } = setup();
     api.routes.set(messagesPath, (r) =>

@@ -75,7 +75,9 @@ async function attempts(
     const { url, init } = input;
     let body: BodyInit | null = init.body ?? null;
     // A stream can be read only once: buffer it so a retry re-sends the same bytes.
-    if (body instanceof ReadableStream) body = await new Response(body).arrayBuffer();
+    if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) {
+      body = await new Response(body).arrayBuffer();
+    }
     return send
       ? (headers, signal) => send(new Request(url, { ...init, body, headers, signal }))
       : (headers, signal) => globalThis.fetch(url, { ...init, body, headers, signal });

@@ -12,33 +12,10 @@ import {
   securitySchemes,
 } from "./spec.js";
 
-/** The HTTP status each error code is sent with (api.md and decisions.md). */
-const statusOf: Readonly<Record<string, number>> = {
-  invalid_json: 400,
-  validation_failed: 422,
-  payload_too_large: 413,
-  route_not_found: 404,
-  method_not_allowed: 405,
-  missing_credentials: 401,
-  invalid_credentials: 401,
-  token_expired: 401,
-  session_revoked: 401,
-  recovery_key_required: 403,
-  forbidden: 403,
-  not_found: 404,
-  handle_taken: 409,
-  already_member: 409,
-  not_a_member: 404,
-  not_message_author: 403,
-  message_deleted: 409,
-  blocked: 403,
-  last_owner: 409,
-  idempotency_key_reused: 422,
-  idempotency_in_progress: 409,
-  rate_limited: 429,
-  service_unavailable: 503,
-  internal_error: 500,
-};
+/** The HTTP status each error code is sent with: the spec's `x-status-by-code` on `ErrorCode`. */
+const statusOf = component("schemas", "ErrorCode")["x-status-by-code"] as Readonly<
+  Record<string, number>
+>;
 
 /** Operations whose 2xx body carries a secret (decisions.md, Headers). */
 const secretBearing = [
@@ -167,6 +144,15 @@ describe("error responses", () => {
       }
     },
   );
+
+  it("gives every code a 4xx/5xx status, and the prose catalog table agrees with it", () => {
+    const errorCode = component("schemas", "ErrorCode");
+    const table = [...String(errorCode.description).matchAll(/^\| `([a-z_]+)` \| (\d{3}) \|/gm)];
+    expect(Object.fromEntries(table.map(([, code, status]) => [code, Number(status)]))).toEqual(
+      statusOf,
+    );
+    for (const status of Object.values(statusOf)) expect(status).toBeGreaterThanOrEqual(400);
+  });
 
   it("uses every ErrorCode somewhere, and no code outside the catalog", () => {
     const catalog = component("schemas", "ErrorCode").enum as string[];

@@ -1,5 +1,5 @@
 import { type Exchange, parseJson, type Violation } from "./exchange.js";
-import type { Domain } from "./spec.js";
+import { bundledSpec, type Domain } from "./spec.js";
 
 /** A rule judged over every exchange of the run rather than by one check's requests. */
 export interface PassiveRule {
@@ -75,33 +75,10 @@ export const passiveRules: PassiveRule[] = [
   },
 ];
 
-/** Which HTTP status each error code must travel with. */
-export const codeStatus: Record<string, number> = {
-  invalid_json: 400,
-  validation_failed: 422,
-  payload_too_large: 413,
-  route_not_found: 404,
-  method_not_allowed: 405,
-  missing_credentials: 401,
-  invalid_credentials: 401,
-  token_expired: 401,
-  session_revoked: 401,
-  recovery_key_required: 403,
-  forbidden: 403,
-  not_found: 404,
-  handle_taken: 409,
-  already_member: 409,
-  not_a_member: 404,
-  not_message_author: 403,
-  message_deleted: 409,
-  blocked: 403,
-  last_owner: 409,
-  idempotency_key_reused: 422,
-  idempotency_in_progress: 409,
-  rate_limited: 429,
-  service_unavailable: 503,
-  internal_error: 500,
-};
+/** Which HTTP status each error code must travel with: the spec's `x-status-by-code` on `ErrorCode`. */
+export const codeStatus = (
+  bundledSpec().components["schemas"]?.["ErrorCode"] as Record<string, unknown>
+)["x-status-by-code"] as Record<string, number>;
 
 type Body = Record<string, unknown>;
 

@@ -75,10 +75,19 @@ export const passiveRules: PassiveRule[] = [
   },
 ];
 
+const errorCodeSchema = bundledSpec().components["schemas"]?.["ErrorCode"] as
+  | Record<string, unknown>
+  | undefined;
+
 /** Which HTTP status each error code must travel with: the spec's `x-status-by-code` on `ErrorCode`. */
-export const codeStatus = (
-  bundledSpec().components["schemas"]?.["ErrorCode"] as Record<string, unknown>
-)["x-status-by-code"] as Record<string, number>;
+export const codeStatus = statusByCode();
+
+function statusByCode(): Record<string, number> {
+  const map = errorCodeSchema?.["x-status-by-code"];
+  // Without it every status check would pass vacuously: refuse to run instead.
+  if (!map) throw new Error("the bundled spec has no x-status-by-code on ErrorCode");
+  return map as Record<string, number>;
+}
 
 type Body = Record<string, unknown>;
 

@@ -29,6 +29,8 @@ function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
   formats.default(ajv);
   ajv.addKeyword({ keyword: "discriminator", schemaType: "object" });
+  // The spec's own annotation on ErrorCode: the status each code travels with.
+  ajv.addKeyword({ keyword: "x-status-by-code", schemaType: "object" });
   ajv.addFormat("int32", {
     type: "number",
     validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31,

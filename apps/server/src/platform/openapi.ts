@@ -1,4 +1,7 @@
 import { type Hook, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context, TypedResponse } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { JSONParsed } from "hono/utils/types";
 import type { AppEnv } from "./env.js";
 import { ApiError, type ErrorDetail, errorCodes } from "./errors.js";
 
@@ -149,4 +152,18 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
 /** A JSON request body entry for `request.body`. */
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { required: true, content: { "application/json": { schema } } };
+}
+
+/**
+ * A JSON response whose body was serialized elsewhere (e.g. kept as JSON by the store), typed
+ * as if `c.json(value, status)` had built it. The spec checks every response's actual bytes in
+ * tests (createTestApp), so the cast cannot hide a wrong shape for long.
+ */
+export function jsonText<T, S extends ContentfulStatusCode>(
+  c: Context,
+  text: string | Uint8Array<ArrayBuffer>,
+  status: S,
+): Response & TypedResponse<JSONParsed<T>, S, "json"> {
+  return c.body(text, status, { "content-type": "application/json" }) as unknown as Response &
+    TypedResponse<JSONParsed<T>, S, "json">;
 }

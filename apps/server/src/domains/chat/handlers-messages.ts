@@ -1,8 +1,9 @@
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { OpenAPIHono, z } from "@hono/zod-openapi";
 import { callerOf } from "../../platform/auth/middleware.js";
 import type { AppDeps, AppEnv } from "../../platform/env.js";
 import { validationError } from "../../platform/errors.js";
-import { decodeSeq, pageOf } from "./paging.js";
+import { jsonText } from "../../platform/openapi.js";
+import { decodeSeq } from "./paging.js";
 import { unwrap } from "./refusals.js";
 import {
   deleteMessageRoute,
@@ -12,7 +13,10 @@ import {
   markReadRoute,
   sendMessageRoute,
 } from "./routes-messages.js";
+import type { MessageListSchema } from "./schemas.js";
 import type { MessageEdit, MessageWindow } from "./store.js";
+
+const DATA_OPEN = Buffer.from('{"data":');
 
 /** Registers the message and read-marker routes on `router`. */
 export function registerMessageRoutes(router: OpenAPIHono<AppEnv>, deps: AppDeps): void {
@@ -62,8 +66,13 @@ export function registerMessageRoutes(router: OpenAPIHono<AppEnv>, deps: AppDeps
       }
     }
     const page = unwrap(await store.chat.listMessages(me, conversation_id, window, limit));
-    return c.json(
-      pageOf(page, (seq) => cursors.encode(scope, String(seq))),
+    // The store hands the `data` array over as JSON text (it may keep it serialized); the rest
+    // of the envelope is written around it.
+    const next = page.next === null ? null : cursors.encode(scope, String(page.next));
+    const tail = `,"has_more":${next !== null},"next_cursor":${JSON.stringify(next)}}`;
+    return jsonText<z.infer<typeof MessageListSchema>, 200>(
+      c,
+      Buffer.concat([DATA_OPEN, page.json, Buffer.from(tail)]),
       200,
     );
   });

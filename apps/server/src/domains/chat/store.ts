@@ -60,6 +60,15 @@ export interface Page<T, K> {
   next: K | null;
 }
 
+/**
+ * A page of messages as JSON: `json` is the API's `data` array as UTF-8 (each element a `Message`
+ * as `JSON.stringify` writes it); `next` is the seq to continue from, or null at the end.
+ */
+export interface MessageJsonPage {
+  json: Uint8Array;
+  next: number | null;
+}
+
 /** Where a message page starts: strictly below `seq` (newest first) or above it (oldest first). */
 export interface MessageWindow {
   direction: "desc" | "asc";
@@ -156,13 +165,16 @@ export interface ChatStore {
     message: NewMessage,
     now: number,
   ): Promise<Outcome<MessageRecord>>;
-  /** One page of messages in `window`, leaving out authors the caller blocked. */
+  /**
+   * One page of messages in `window`, leaving out authors the caller blocked, already serialized:
+   * the store may serve it from JSON it keeps (SQLite keeps recent messages' JSON in memory).
+   */
   listMessages(
     caller: string,
     conversation: string,
     window: MessageWindow,
     limit: number,
-  ): Promise<Outcome<Page<MessageRecord, number>>>;
+  ): Promise<Outcome<MessageJsonPage>>;
   /** One message of the conversation (404 for blocked authors and other conversations). */
   getMessage(
     caller: string,

@@ -64,7 +64,7 @@ async function resolveCaller(
   }
 
   const claims = await deps.tokens.verify(credential);
-  const session = await deps.store.auth.getSession(sha256Hex(claims.sessionId));
+  const session = await deps.store.auth.getSession(sessionHash(claims.sessionId));
   if (!session || session.agentId !== claims.agentId) throw invalid();
   if (session.revokedAt !== null) {
     throw new ApiError("session_revoked", "This session has been revoked.");
@@ -82,6 +82,19 @@ async function resolveCaller(
     tokenIssuedAt: claims.issuedAt,
     tokenExpiresAt: claims.expiresAt,
   };
+}
+
+const sessionHashes = new Map<string, string>();
+
+/** SHA-256 of a session id, remembered: every request of a session looks its row up by it. */
+function sessionHash(sessionId: string): string {
+  let hash = sessionHashes.get(sessionId);
+  if (hash === undefined) {
+    if (sessionHashes.size >= 10_000) sessionHashes.clear();
+    hash = sha256Hex(sessionId);
+    sessionHashes.set(sessionId, hash);
+  }
+  return hash;
 }
 
 /**

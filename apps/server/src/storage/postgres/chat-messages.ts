@@ -132,7 +132,10 @@ export function messageOps(db: PgDatabase): MessageOps {
         });
         const page = rows.slice(0, limit);
         const next = rows.length > limit ? (page.at(-1)?.seq ?? null) : null;
-        return { ok: true, value: { rows: page.map(toMessage), next } };
+        return {
+          ok: true,
+          value: { json: Buffer.from(JSON.stringify(page.map(toMessage))), next },
+        };
       });
     },
 

@@ -16,6 +16,9 @@ function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";
 }
 
+/** Every authenticated request runs this: one constant string, so the statement cache finds it by identity. */
+const SESSION_BY_HASH_SQL = `SELECT ${sessionColumns} FROM sessions WHERE id_hash = ?`;
+
 /** SQLite implementation of {@link AuthStore}. */
 export class SqliteAuthStore implements AuthStore {
   constructor(private readonly db: SqliteDatabase) {}
@@ -103,9 +106,7 @@ export class SqliteAuthStore implements AuthStore {
   }
 
   async getSession(idHash: string): Promise<SessionRecord | null> {
-    const row = this.db
-      .stmt(`SELECT ${sessionColumns} FROM sessions WHERE id_hash = ?`)
-      .get(idHash) as SessionRow | undefined;
+    const row = this.db.stmt(SESSION_BY_HASH_SQL).get(idHash) as SessionRow | undefined;
     return row ? toSessionRecord(row) : null;
   }
 

@@ -1,6 +1,11 @@
 import type { MessageRecord, Outcome } from "../../domains/chat/store.js";
 import type { MessageOps } from "../shared/chat-ops.js";
-import { type MessageRow, NOT_BLOCKED_AUTHOR, toMessage } from "../shared/message-rows.js";
+import {
+  MESSAGE_COLUMNS,
+  type MessageRow,
+  NOT_BLOCKED_AUTHOR,
+  toMessage,
+} from "../shared/message-rows.js";
 import {
   type MessageAccess as Access,
   editedMessage,
@@ -8,6 +13,7 @@ import {
   NOT_FOUND,
   tombstoneOf,
 } from "../shared/message-rules.js";
+import { MessageTails, type TailEntry } from "../shared/message-tail.js";
 import { viewOf } from "./chat-conversations.js";
 import {
   agentsBlockEitherWay,
@@ -19,13 +25,35 @@ import {
   toMessageFromValues,
 } from "./chat-sql.js";
 
-function access(stmt: Stmt, caller: string, id: string): Access | undefined {
+/** The caller's membership, and the conversation's `messages_version` (see message-tail.ts). */
+function access(
+  stmt: Stmt,
+  caller: string,
+  id: string,
+): (Access & { messages_version: number }) | undefined {
   return stmt(
-    `SELECT c.type, c.direct_low, c.direct_high, m.role FROM conversation_members m
-     JOIN conversations c ON c.id = m.conversation_id
+    `SELECT c.type, c.direct_low, c.direct_high, c.messages_version, m.role
+     FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
      WHERE m.conversation_id = ? AND m.agent_id = ?`,
-  ).get(id, caller) as Access | undefined;
+  ).get(id, caller) as (Access & { messages_version: number }) | undefined;
 }
+
+/** Agents `caller` blocked (their messages are left out of the caller's pages), or null if none. */
+function blockedAgents(stmt: Stmt, caller: string): Set<string> | null {
+  const ids = stmt("SELECT target_id FROM blocks WHERE blocker_id = ? AND type = 'agent'")
+    .pluck(true)
+    .all(caller) as string[];
+  return ids.length === 0 ? null : new Set(ids);
+}
+
+/** A tail entry for a stored page row. */
+function entryOf(v: MessageValues): TailEntry {
+  return { seq: v[2], authorId: v[3], json: Buffer.from(JSON.stringify(toMessageFromValues(v))) };
+}
+
+/** The newest messages of a conversation, every author (a tail is shared by all members). */
+const NEWEST_MESSAGES_SQL = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ?
+  ORDER BY seq DESC LIMIT ?`;
 
 function messageIn(stmt: Stmt, conversation: string, id: string): MessageRow | undefined {
   return stmt("SELECT * FROM messages WHERE id = ? AND conversation_id = ?").get(
@@ -47,8 +75,19 @@ function directBlocked(stmt: Stmt, id: string, a: Access): boolean {
   );
 }
 
-/** Message and read-marker operations of the SQLite chat store. */
-export function messageOps(db: Db, stmt: Stmt): MessageOps {
+/**
+ * Message and read-marker operations of the SQLite chat store. Sends are group-committed
+ * ({@link Db.writeBatched}); pages are picked from `tails` (recent messages' JSON) when it is
+ * current, else read from the database.
+ */
+export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): MessageOps {
+  let generation = db.generation;
+  /** A reopened connection may see another file (a restored copy): start the tails over. */
+  const checkConnection = () => {
+    if (db.generation === generation) return;
+    generation = db.generation;
+    tails.clear();
+  };
   return {
     async locateMessage(caller, conversation, message) {
       if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
@@ -57,7 +96,7 @@ export function messageOps(db: Db, stmt: Stmt): MessageOps {
     },
 
     async sendMessage(caller, conversation, input, now) {
-      return db.write((): Outcome<MessageRecord> => {
+      return db.writeBatched((): Outcome<MessageRecord> => {
         const a = access(stmt, caller, conversation);
         if (a === undefined) return NOT_FOUND;
         if (a.type === "direct" && directBlocked(stmt, conversation, a)) {
@@ -90,12 +129,33 @@ export function messageOps(db: Db, stmt: Stmt): MessageOps {
            VALUES (@id, @conversation_id, @seq, @author_id, @content, @content_type,
              @reply_to_id, @metadata, @created_at, @edited_at, @deleted_at)`,
         ).run(row);
-        return { ok: true, value: toMessage(row) };
+        const message = toMessage(row);
+        // The insert's trigger moved messages_version from a.messages_version to one more.
+        const before = a.messages_version;
+        db.afterCommit(() => {
+          checkConnection();
+          tails.append(conversation, before, seq, caller, () => JSON.stringify(message));
+        });
+        return { ok: true, value: message };
       });
     },
 
     async listMessages(caller, conversation, window, limit) {
-      if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
+      const a = access(stmt, caller, conversation);
+      if (a === undefined) return NOT_FOUND;
+      checkConnection();
+      const version = a.messages_version;
+      const blocked = blockedAgents(stmt, caller);
+      let page = tails.page(conversation, version, window, limit, blocked);
+      if (page === undefined && !tails.isCurrent(conversation, version)) {
+        const newest = stmt(NEWEST_MESSAGES_SQL)
+          .raw(true)
+          .all(conversation, tails.fillSize) as MessageValues[];
+        tails.store(conversation, version, newest.map(entryOf));
+        page = tails.page(conversation, version, window, limit, blocked);
+      }
+      if (page !== undefined) return { ok: true, value: page };
+      // Older than the tail: read the page itself.
       const asc = window.direction === "asc";
       // Read as arrays (see MESSAGE_COLUMNS); only this method runs these statements.
       const rows = stmt(asc ? MESSAGE_PAGE_ASC_SQL : MESSAGE_PAGE_DESC_SQL)
@@ -106,9 +166,12 @@ export function messageOps(db: Db, stmt: Stmt): MessageOps {
           seq: window.seq ?? (asc ? 0 : Number.MAX_SAFE_INTEGER),
           limit: limit + 1,
         }) as MessageValues[];
-      const page = rows.slice(0, limit);
-      const next = rows.length > limit ? (page.at(-1)?.[2] ?? null) : null;
-      return { ok: true, value: { rows: page.map(toMessageFromValues), next } };
+      const rowsOfPage = rows.slice(0, limit);
+      const next = rows.length > limit ? (rowsOfPage.at(-1)?.[2] ?? null) : null;
+      return {
+        ok: true,
+        value: { json: Buffer.from(JSON.stringify(rowsOfPage.map(toMessageFromValues))), next },
+      };
     },
 
     async getMessage(caller, conversation, message) {
@@ -132,6 +195,7 @@ export function messageOps(db: Db, stmt: Stmt): MessageOps {
           `UPDATE messages SET content = @content, metadata = @metadata, edited_at = @edited_at
            WHERE id = @id AND deleted_at IS NULL`,
         ).run(next);
+        db.afterCommit(() => tails.drop(conversation));
         return { ok: true, value: toMessage(next) };
       });
     },
@@ -148,6 +212,7 @@ export function messageOps(db: Db, stmt: Stmt): MessageOps {
         stmt(
           "UPDATE messages SET content = NULL, metadata = NULL, deleted_at = @deleted_at WHERE id = @id",
         ).run(tomb);
+        db.afterCommit(() => tails.drop(conversation));
         return { ok: true, value: toMessage(tomb) };
       });
     },

@@ -9,6 +9,9 @@ import {
 import type { SqliteDatabase } from "./database.js";
 
 const keyWhere = "caller = ? AND method = ? AND path = ? AND key = ?";
+const COMPLETE_IDEMPOTENCY_SQL = `UPDATE idempotency_keys SET status = ?, body = ?, headers = ?
+  WHERE ${keyWhere}`;
+
 /** SQLite implementation of {@link PlatformStore}. */
 export class SqlitePlatformStore implements PlatformStore {
   constructor(private readonly db: SqliteDatabase) {}
@@ -51,7 +54,9 @@ export class SqlitePlatformStore implements PlatformStore {
     expiresBefore: number,
     staleBefore: number,
   ): Promise<IdempotencyClaim> {
-    return this.db.write((): IdempotencyClaim => {
+    // Group-committed: a keyed POST claims and completes its key in the same batched commits as
+    // the writes around it, instead of two commits of its own.
+    return this.db.writeBatched((): IdempotencyClaim => {
       const row = this.db
         .stmt(`SELECT ${idempotencyColumns} FROM idempotency_keys WHERE ${keyWhere}`)
         .get(...keyArgs(scope)) as IdempotencyRow | undefined;
@@ -77,9 +82,11 @@ export class SqlitePlatformStore implements PlatformStore {
     body: string,
     headers: Record<string, string>,
   ): Promise<void> {
-    this.db
-      .stmt(`UPDATE idempotency_keys SET status = ?, body = ?, headers = ? WHERE ${keyWhere}`)
-      .run(status, body, JSON.stringify(headers), ...keyArgs(scope));
+    await this.db.writeBatched(() =>
+      this.db
+        .stmt(COMPLETE_IDEMPOTENCY_SQL)
+        .run(status, body, JSON.stringify(headers), ...keyArgs(scope)),
+    );
   }
 
   async releaseIdempotencyKey(scope: IdempotencyScope): Promise<void> {

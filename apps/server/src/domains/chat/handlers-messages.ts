@@ -16,8 +16,6 @@ import {
 import type { MessageListSchema } from "./schemas.js";
 import type { MessageEdit, MessageWindow } from "./store.js";
 
-const DATA_OPEN = Buffer.from('{"data":');
-
 /** Registers the message and read-marker routes on `router`. */
 export function registerMessageRoutes(router: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   const { store, clock, ids, guard, cursors } = deps;
@@ -69,10 +67,9 @@ export function registerMessageRoutes(router: OpenAPIHono<AppEnv>, deps: AppDeps
     // The store hands the `data` array over as JSON text (it may keep it serialized); the rest
     // of the envelope is written around it.
     const next = page.next === null ? null : cursors.encode(scope, String(page.next));
-    const tail = `,"has_more":${next !== null},"next_cursor":${JSON.stringify(next)}}`;
     return jsonText<z.infer<typeof MessageListSchema>, 200>(
       c,
-      Buffer.concat([DATA_OPEN, page.json, Buffer.from(tail)]),
+      `{"data":${page.json},"has_more":${next !== null},"next_cursor":${JSON.stringify(next)}}`,
       200,
     );
   });

@@ -61,11 +61,11 @@ export interface Page<T, K> {
 }
 
 /**
- * A page of messages as JSON: `json` is the API's `data` array as UTF-8 (each element a `Message`
- * as `JSON.stringify` writes it); `next` is the seq to continue from, or null at the end.
+ * A page of messages as JSON text: `json` is the API's `data` array (each element a `Message` as
+ * `JSON.stringify` writes it); `next` is the seq to continue from, or null at the end.
  */
 export interface MessageJsonPage {
-  json: Uint8Array;
+  json: string;
   next: number | null;
 }
 

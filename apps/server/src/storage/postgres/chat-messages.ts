@@ -134,7 +134,7 @@ export function messageOps(db: PgDatabase): MessageOps {
         const next = rows.length > limit ? (page.at(-1)?.seq ?? null) : null;
         return {
           ok: true,
-          value: { json: Buffer.from(JSON.stringify(page.map(toMessage))), next },
+          value: { json: JSON.stringify(page.map(toMessage)), next },
         };
       });
     },

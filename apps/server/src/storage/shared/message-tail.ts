@@ -4,8 +4,8 @@ import type { MessageWindow } from "../../domains/chat/store.js";
 export interface TailEntry {
   seq: number;
   authorId: string;
-  /** `JSON.stringify` of the message's API shape, as UTF-8 (encoded once, not per response). */
-  json: Buffer;
+  /** `JSON.stringify` of the message's API shape. */
+  json: string;
 }
 
 /** The newest messages of one conversation, serialized, as of one `messages_version`. */
@@ -18,9 +18,9 @@ interface Tail {
   bytes: number;
 }
 
-/** A page picked from a tail: the `data` array as UTF-8 JSON, and the seq to continue from. */
+/** A page picked from a tail: the `data` array as JSON text, and the seq to continue from. */
 export interface TailPage {
-  json: Buffer;
+  json: string;
   next: number | null;
 }
 
@@ -144,7 +144,7 @@ export class MessageTails {
       this.drop(conversation);
       return;
     }
-    const entry: TailEntry = { seq, authorId, json: Buffer.from(json()) };
+    const entry: TailEntry = { seq, authorId, json: json() };
     tail.entries.push(entry);
     tail.version = versionBefore + 1;
     tail.bytes += entry.json.length;
@@ -200,25 +200,18 @@ export class MessageTails {
   }
 }
 
-const OPEN = 0x5b; // [
-const COMMA = 0x2c;
-const CLOSE = 0x5d; // ]
-
-/** `[a,b,…]` from the entries' JSON, in one allocation. */
-function jsonArray(entries: TailEntry[]): Buffer {
-  let length = entries.length === 0 ? 2 : entries.length + 1;
-  for (const e of entries) length += e.json.length;
-  const out = Buffer.allocUnsafe(length);
-  out[0] = OPEN;
-  let at = 1;
+/**
+ * `[a,b,…]` from the entries' JSON. A string, not a Buffer: Node writes a string response by
+ * encoding it into memory it reuses, while a fresh 15 KB Buffer per response cost ~14 µs more per
+ * request in the bench (allocation and GC of external memory), more than the encoding.
+ */
+function jsonArray(entries: TailEntry[]): string {
+  let out = "[";
   for (let i = 0; i < entries.length; i++) {
-    if (i > 0) out[at++] = COMMA;
-    const json = (entries[i] as TailEntry).json;
-    json.copy(out, at);
-    at += json.length;
+    if (i > 0) out += ",";
+    out += (entries[i] as TailEntry).json;
   }
-  out[at] = CLOSE;
-  return out;
+  return `${out}]`;
 }
 
 function sizeOf(entries: TailEntry[]): number {

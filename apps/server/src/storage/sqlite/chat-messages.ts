@@ -48,7 +48,7 @@ function blockedAgents(stmt: Stmt, caller: string): Set<string> | null {
 
 /** A tail entry for a stored page row. */
 function entryOf(v: MessageValues): TailEntry {
-  return { seq: v[2], authorId: v[3], json: Buffer.from(JSON.stringify(toMessageFromValues(v))) };
+  return { seq: v[2], authorId: v[3], json: JSON.stringify(toMessageFromValues(v)) };
 }
 
 /** The newest messages of a conversation, every author (a tail is shared by all members). */
@@ -170,7 +170,7 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
       const next = rows.length > limit ? (rowsOfPage.at(-1)?.[2] ?? null) : null;
       return {
         ok: true,
-        value: { json: Buffer.from(JSON.stringify(rowsOfPage.map(toMessageFromValues))), next },
+        value: { json: JSON.stringify(rowsOfPage.map(toMessageFromValues)), next },
       };
     },
 

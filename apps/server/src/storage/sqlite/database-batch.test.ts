@@ -430,10 +430,9 @@ describe("write", () => {
     expect(committed()).toEqual([]);
   });
 
-  // BUG (see the report): a nested write that throws is rolled back to its savepoint, but the
-  // afterCommit callbacks it registered stay in the enclosing write's list and run after the
-  // outer COMMIT, for a write that was never stored. Same inside writeBatched.
-  it.skip("does not run callbacks of a nested write that threw and was rolled back to its savepoint", async () => {
+  // A nested write that throws is rolled back to its savepoint: the afterCommit callbacks it
+  // registered must go with it, not run after the outer COMMIT. Same inside writeBatched.
+  it("does not run callbacks of a nested write that threw and was rolled back to its savepoint", async () => {
     const log: string[] = [];
     store.db.write(() => {
       insert("outer");
@@ -449,7 +448,7 @@ describe("write", () => {
       store.db.afterCommit(() => log.push("outer"));
     });
     expect(committed()).toEqual(["outer"]);
-    expect(log).toEqual(["outer"]); // actual: ["inner", "outer"]
+    expect(log).toEqual(["outer"]);
 
     const batched: string[] = [];
     await store.db.writeBatched(() => {
@@ -464,6 +463,6 @@ describe("write", () => {
       }
     });
     expect(committed()).toEqual(["outer"]);
-    expect(batched).toEqual([]); // actual: ["inner2"]
+    expect(batched).toEqual([]);
   });
 });

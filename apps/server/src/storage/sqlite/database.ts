@@ -71,7 +71,19 @@ export class SqliteDatabase {
   write<T>(fn: () => T): T {
     this.ensureOpen();
     this.ensureSameFile();
-    if (this.commitCallbacks !== null) return this.runInTransaction(fn) as T; // nested: a savepoint
+    const outer = this.commitCallbacks;
+    if (outer !== null) {
+      // Nested: a savepoint. Its callbacks join the outer write's only if it did not roll back.
+      const mine: (() => void)[] = [];
+      this.commitCallbacks = mine;
+      try {
+        const value = this.runInTransaction(fn) as T;
+        outer.push(...mine);
+        return value;
+      } finally {
+        this.commitCallbacks = outer;
+      }
+    }
     const callbacks: (() => void)[] = [];
     this.commitCallbacks = callbacks;
     let value: T;

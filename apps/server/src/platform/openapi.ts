@@ -1,5 +1,5 @@
 import { type Hook, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context, TypedResponse } from "hono";
+import type { Context, MiddlewareHandler, TypedResponse } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { JSONParsed } from "hono/utils/types";
 import type { AppEnv } from "./env.js";
@@ -54,16 +54,71 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) =
 /**
  * A router for one domain: routes registered with `router.openapi(route, handler)` are
  * validated with the shared hook and end up in the generated OpenAPI document.
+ *
+ * Path and query are validated by one synchronous middleware ({@link validateRequest}) instead
+ * of @hono/zod-openapi's per-part async validators, and the declared request headers (only
+ * optional `X-Request-Id` / `Idempotency-Key` strings, which no value can fail) are documented
+ * but not re-checked: together ~20 µs of a ~120 µs request in the bench. Bodies still go through
+ * @hono/zod-openapi (media-type gate, JSON parsing, schema). The document is registered from the
+ * full route, so it is unchanged (the spec drift test compares it with openapi/).
  */
 export function createRouter(): OpenAPIHono<AppEnv> {
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const register = router.openapi.bind(router);
-  router.openapi = ((route: Parameters<typeof register>[0], ...rest: unknown[]) =>
-    (register as (...args: unknown[]) => unknown)(
-      strictQuery(route),
+  router.openapi = ((route: RouteArg, ...rest: unknown[]) => {
+    const { middleware, hide, ...documented } = strictQuery(route);
+    if (!hide) router.openAPIRegistry.registerPath(documented as never);
+    const { query, params, headers: _headers, ...request } = documented.request ?? {};
+    const validate = validateRequest(query as Schema | undefined, params as Schema | undefined);
+    const chain = [
+      ...(middleware === undefined ? [] : [middleware].flat()),
+      ...(validate ? [validate] : []),
+    ];
+    return (register as (...args: unknown[]) => unknown)(
+      { ...documented, request, hide: true, middleware: chain },
       ...rest,
-    )) as typeof router.openapi;
+    );
+  }) as typeof router.openapi;
   return router;
+}
+
+type RouteArg = Parameters<OpenAPIHono<AppEnv>["openapi"]>[0];
+type Schema = z.ZodType;
+
+/**
+ * Validates path parameters and the query string with their zod schemas, synchronously, and
+ * hands the parsed values to `c.req.valid("param" | "query")`. Failures throw the same 422
+ * `validation_failed` as {@link validationHook}. The query is read like Hono's validator does
+ * (a repeated key becomes an array).
+ */
+function validateRequest(
+  query: Schema | undefined,
+  params: Schema | undefined,
+): MiddlewareHandler<AppEnv> | undefined {
+  if (query === undefined && params === undefined) return undefined;
+  return (c, next) => {
+    if (query !== undefined) {
+      const value: Record<string, string | string[]> = {};
+      for (const [key, values] of Object.entries(c.req.queries())) {
+        value[key] = values.length === 1 ? (values[0] as string) : values;
+      }
+      c.req.addValidatedData("query", parsed(query, value, "query"));
+    }
+    if (params !== undefined) {
+      c.req.addValidatedData("param", parsed(params, c.req.param(), "param"));
+    }
+    return next();
+  };
+}
+
+function parsed(schema: Schema, value: unknown, target: string): object {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ApiError("validation_failed", "The request is invalid.", {
+      details: issuesToDetails(target, result.error.issues as unknown as Issue[]),
+    });
+  }
+  return result.data as object;
 }
 
 const noQuery = z.object({}).strict();

@@ -38,12 +38,25 @@ function access(
   ).get(id, caller) as (Access & { messages_version: number }) | undefined;
 }
 
-/** Agents `caller` blocked (their messages are left out of the caller's pages), or null if none. */
-function blockedAgents(stmt: Stmt, caller: string): Set<string> | null {
-  const ids = stmt("SELECT target_id FROM blocks WHERE blocker_id = ? AND type = 'agent'")
-    .pluck(true)
-    .all(caller) as string[];
-  return ids.length === 0 ? null : new Set(ids);
+/**
+ * {@link access} plus the agents the caller blocked (left out of the caller's pages), in one
+ * statement: a page request is two SQLite reads (session, this), not three.
+ */
+function pageAccess(
+  stmt: Stmt,
+  caller: string,
+  id: string,
+): { messages_version: number; blocked: Set<string> | null } | undefined {
+  const row = stmt(
+    `SELECT c.messages_version, (SELECT group_concat(target_id, ' ') FROM blocks
+       WHERE blocker_id = m.agent_id AND type = 'agent') AS blocked
+     FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+     WHERE m.conversation_id = ? AND m.agent_id = ?`,
+  ).get(id, caller) as { messages_version: number; blocked: string | null } | undefined;
+  if (row === undefined) return undefined;
+  // Agent ids are `agt_` + base32: never a space.
+  const blocked = row.blocked === null ? null : new Set(row.blocked.split(" "));
+  return { messages_version: row.messages_version, blocked };
 }
 
 /** A tail entry for a stored page row. */
@@ -141,11 +154,10 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
     },
 
     async listMessages(caller, conversation, window, limit) {
-      const a = access(stmt, caller, conversation);
+      const a = pageAccess(stmt, caller, conversation);
       if (a === undefined) return NOT_FOUND;
       checkConnection();
-      const version = a.messages_version;
-      const blocked = blockedAgents(stmt, caller);
+      const { messages_version: version, blocked } = a;
       let page = tails.page(conversation, version, window, limit, blocked);
       if (page === undefined && !tails.isCurrent(conversation, version)) {
         const newest = stmt(NEWEST_MESSAGES_SQL)

@@ -65,6 +65,15 @@ export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
       c.header("Idempotent-Replayed", "true");
       return c.body(unseal(keys.current().replayKey, record.body), record.status as 200);
     }
+    // Keep the JSON the handler answers with: reading it back from the finished response
+    // (`res.clone().text()`) turns node-server's lightweight response into a web-streams one,
+    // which cost more than the whole rest of a keyed POST in the bench profile.
+    let answered: string | undefined;
+    const json = c.json;
+    c.json = ((object: unknown, ...rest: unknown[]) => {
+      answered = JSON.stringify(object);
+      return (json as (...args: unknown[]) => Response)(object, ...rest);
+    }) as typeof c.json;
     try {
       await next();
     } catch (err) {
@@ -85,7 +94,7 @@ export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
     await store.platform.completeIdempotencyKey(
       scope,
       res.status,
-      seal(keys.current().replayKey, await res.clone().text()),
+      seal(keys.current().replayKey, answered ?? (await res.clone().text())),
       headers,
     );
   };

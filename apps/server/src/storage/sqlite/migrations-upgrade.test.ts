@@ -1,0 +1,121 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SqliteDatabase } from "./database.js";
+import { createSqliteStore } from "./index.js";
+
+const migrations = join(dirname(fileURLToPath(import.meta.url)), "migrations");
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "fluxra-upgrade-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A database as a server before migration `upTo` left it (only the files numbered below). */
+function databaseBefore(path: string, upTo: number): SqliteDatabase {
+  const older = join(dir, "older-migrations");
+  mkdirSync(older);
+  for (const file of readdirSync(migrations)) {
+    if (Number.parseInt(file, 10) < upTo) copyFileSync(join(migrations, file), join(older, file));
+  }
+  return new SqliteDatabase(path, { migrationsDir: older });
+}
+
+describe("upgrading an existing SQLite database", () => {
+  it("keeps idempotency records and messages through migrations 012 and 013, and the new columns work", async () => {
+    const path = join(dir, "old.db");
+    const old = databaseBefore(path, 12);
+    const now = Date.now();
+    old.raw.exec(`
+      INSERT INTO agents (id, handle, display_name, created_at, updated_at)
+        VALUES ('agt_a', 'alice', 'Alice', ${now}, ${now});
+      INSERT INTO conversations (id, type, title, created_by, member_count, next_seq, activity_at, created_at, updated_at)
+        VALUES ('cnv_1', 'group', 't', 'agt_a', 1, 3, ${now}, ${now}, ${now});
+      INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+        VALUES ('cnv_1', 'agt_a', 'owner', ${now});
+      INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, created_at)
+        VALUES ('msg_1', 'cnv_1', 1, 'agt_a', 'one', 'text/plain', ${now}),
+               ('msg_2', 'cnv_1', 2, 'agt_a', 'two', 'text/plain', ${now});
+      INSERT INTO idempotency_keys (caller, method, path, key, request_hash, status, body, headers, created_at, locked_at)
+        VALUES ('agt_a', 'POST', '/api/x', 'k1', 'h1', 201, 'sealed', '{}', ${now}, ${now}),
+               ('agt_a', 'POST', '/api/x', 'k2', 'h2', NULL, NULL, '{}', ${now + 1}, ${now + 1});`);
+    old.close();
+
+    const store = createSqliteStore(path);
+    try {
+      const raw = store.db.raw;
+      expect(raw.prepare("SELECT max(version) FROM schema_migrations").pluck().get()).toBe(13);
+      // Idempotency: both records survive, a completed one replays, a claimed one is in progress.
+      const scope = { caller: "agt_a", method: "POST", path: "/api/x", key: "k1" };
+      const replay = await store.platform.claimIdempotencyKey(scope, "h1", now, 0, 0);
+      expect(replay).toMatchObject({ claimed: false, record: { status: 201, body: "sealed" } });
+      const busy = await store.platform.claimIdempotencyKey(
+        { ...scope, key: "k2" },
+        "h2",
+        now,
+        0,
+        0,
+      );
+      expect(busy).toMatchObject({ claimed: false, record: { status: null } });
+      // The key stays unique: a new claim of a fresh key inserts once, a second claim finds it.
+      const fresh = { ...scope, key: "k3" };
+      expect(await store.platform.claimIdempotencyKey(fresh, "h3", now, 0, now - 60_000)).toEqual({
+        claimed: true,
+      });
+      expect(
+        await store.platform.claimIdempotencyKey(fresh, "h3", now, 0, now - 60_000),
+      ).toMatchObject({ claimed: false });
+      expect(raw.prepare("SELECT count(*) FROM idempotency_keys").pluck().get()).toBe(3);
+
+      // Messages: kept and listed; messages_version starts at 0 and counts changes from now on.
+      const version = () =>
+        raw.prepare("SELECT messages_version FROM conversations WHERE id = 'cnv_1'").pluck().get();
+      expect(version()).toBe(0);
+      const page = await store.chat.listMessages(
+        "agt_a",
+        "cnv_1",
+        { direction: "desc", seq: null },
+        50,
+      );
+      if (!page.ok) throw new Error("listMessages failed");
+      expect(JSON.parse(page.value.json).map((m: { id: string }) => m.id)).toEqual([
+        "msg_2",
+        "msg_1",
+      ]);
+      const sent = await store.chat.sendMessage(
+        "agt_a",
+        "cnv_1",
+        {
+          id: "msg_3",
+          content: "three",
+          content_type: "text/plain",
+          reply_to_id: null,
+          metadata: null,
+        },
+        now,
+      );
+      expect(sent).toMatchObject({ ok: true, value: { seq: 3 } });
+      expect(version()).toBe(1);
+      raw.prepare("UPDATE messages SET content = 'edited by hand' WHERE id = 'msg_1'").run();
+      expect(version()).toBe(2);
+      // A change made behind the store's back is seen by the next page.
+      const after = await store.chat.listMessages(
+        "agt_a",
+        "cnv_1",
+        { direction: "desc", seq: null },
+        50,
+      );
+      if (!after.ok) throw new Error("listMessages failed");
+      expect(JSON.parse(after.value.json).map((m: { content: string }) => m.content)).toEqual([
+        "three",
+        "two",
+        "edited by hand",
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});

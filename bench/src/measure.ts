@@ -14,7 +14,7 @@ export interface Route {
   call: Call;
   /** Fresh `Idempotency-Key` per request (the SDK sends one on every POST). */
   uniqueKeys?: boolean;
-  /** Also measured on the SQLite floor (sql-floor-server.ts implements it). */
+  /** Also measured on the store floor (store-floor-server.ts implements it). */
   floor?: boolean;
 }
 
@@ -93,16 +93,16 @@ export function startBare(dir: string, captured: CapturedResponse[]): Promise<Ru
   });
 }
 
-/** Starts the SQLite floor on the reference server's database, writing as `authorId`. */
+/** Starts the store floor on the reference server's database, writing as `authorId`. */
 export function startFloor(dbPath: string, authorId: string): Promise<RunningServer> {
   const bench = join(repoRoot, "bench");
   return startProcess({
-    args: ["--import", "tsx", join(bench, "src", "sql-floor-server.ts"), dbPath, authorId],
+    args: ["--import", "tsx", join(bench, "src", "store-floor-server.ts"), dbPath, authorId],
     cwd: bench,
   });
 }
 
-/** Drives every route on each server (reference, bare, then the SQLite floor) with the same settings. */
+/** Drives every route on each server (reference, bare, then the store floor) with the same settings. */
 export async function measureThroughput(
   fluxra: RunningServer,
   bare: RunningServer,

@@ -10,7 +10,7 @@ export interface ThroughputRow {
   ratio: number;
   /** bare CPU per request / fluxra CPU per request: the same ratio without the load generator and other processes competing for the cores. */
   cpuRatio: number;
-  /** The SQLite floor (bare Hono + the same SQL, no auth/validation/middleware), for send and list. */
+  /** The store floor (bare Hono + the server's SQLite store, no auth/validation/middleware), for send and list. */
   floor: LoadResult | null;
 }
 
@@ -157,11 +157,13 @@ export function renderMarkdown(r: BenchResults): string {
   }
   const floors = r.throughput.filter((t) => t.floor !== null);
   if (floors.length > 0) {
-    lines.push("", "## Where the gap is: the SQLite floor", "");
+    lines.push("", "## Where the gap is: the store floor", "");
     lines.push(
-      "floor = a bare Hono app in its own process running the reference server's SQL for the route on the same database " +
-        "(membership check, then the message insert transaction or the 51-row page query, mapping and JSON), without auth, " +
-        "validation or middleware. floor ÷ bare is what SQLite alone leaves of the ceiling; fluxra ÷ floor is the server's own overhead.",
+      "floor = a bare Hono app in its own process calling the reference server's own SQLite store for the route on the same " +
+        "database (`store.chat.sendMessage`: group commit, membership and block checks, seq, insert; `store.chat.listMessages`: " +
+        "membership, blocked authors, the serialized message tail), without auth, validation or middleware. floor ÷ bare is " +
+        "what the storage layer leaves of the ceiling; fluxra ÷ floor is the HTTP pipeline's share (routing, auth with its " +
+        "per-request session read, validation, middleware, error handling).",
       "",
       "| route | bare req/s | floor req/s | fluxra req/s | floor ÷ bare | fluxra ÷ floor | CPU µs/req bare / floor / fluxra |",
       "|---|---:|---:|---:|---:|---:|---:|",

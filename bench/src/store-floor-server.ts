@@ -6,7 +6,7 @@
  * the bare ceiling is what the storage layer costs; the reference server's cost over it is the
  * HTTP framework, auth and the rest of the request pipeline.
  *
- * Usage: node --import tsx bench/src/sql-floor-server.ts <db path> <author id>
+ * Usage: node --import tsx bench/src/store-floor-server.ts <db path> <author id>
  */
 
 import { createSqliteStore } from "@fluxra/server";
@@ -14,7 +14,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 
 const [dbPath, authorId] = process.argv.slice(2);
-if (!dbPath || !authorId) throw new Error("usage: sql-floor-server.ts <db path> <author id>");
+if (!dbPath || !authorId) throw new Error("usage: store-floor-server.ts <db path> <author id>");
 const store = createSqliteStore(dbPath);
 const json = { "content-type": "application/json" };
 let counter = 0;

@@ -76,6 +76,26 @@ describe("credential modes", () => {
     expect(api.seen.map((s) => [s.path, s.authorization])).toEqual([["/api/auth/register", null]]);
   });
 
+  it("tells public routes apart under a base path and with a query string", async () => {
+    const api = fakeApi();
+    const client = createFluxraClient({
+      baseUrl: "https://api.test/v1/",
+      accessToken: "fixed",
+      fetch: api.fetch,
+    });
+    api.routes.set("/v1/api/auth/register", () => new Response("{}", { status: 201 }));
+    api.routes.set("/v1/health", () => new Response("{}", { status: 200 }));
+    api.routes.set("/v1/api/agents/me", () => new Response("{}", { status: 200 }));
+    await client.auth.register({ handle: "bot" });
+    await client.GET("/health", { params: { query: { probe: "1" } as never } });
+    await client.GET("/api/agents/me");
+    expect(api.seen.map((s) => [s.path, s.authorization])).toEqual([
+      ["/v1/api/auth/register", null],
+      ["/v1/health", null],
+      ["/v1/api/agents/me", "Bearer fixed"],
+    ]);
+  });
+
   it("never exposes the api key through the client object", async () => {
     const { client } = setup();
     const { inspect } = await import("node:util");

@@ -69,7 +69,17 @@ function matcher(baseUrl: string): (method: string, url: string) => boolean {
   const patterns = publicOperations.map(
     (op) => new RegExp(`^${op.replace(/\{[^}]+\}/g, "[^/]+").replace(/\./g, "\\.")}$`),
   );
+  // Every call asks: answer the common case (operations without path parameters, URLs built from
+  // `baseUrl`) with a string slice and a Set lookup instead of parsing the URL.
+  const literal = new Set(publicOperations.filter((op) => !op.includes("{")));
+  const onlyLiterals = literal.size === publicOperations.length;
+  const prefix = baseUrl.replace(/\/$/, "");
   return (method, url) => {
+    if (onlyLiterals && url.startsWith(prefix) && url.charAt(prefix.length) === "/") {
+      const end = url.search(/[?#]/);
+      const path = end === -1 ? url.slice(prefix.length) : url.slice(prefix.length, end);
+      return literal.has(`${method} ${path}`);
+    }
     const path = new URL(url).pathname.slice(basePath.length);
     return patterns.some((re) => re.test(`${method} ${path}`));
   };

@@ -3,8 +3,11 @@ import type { ConversationOps } from "../shared/chat-ops.js";
 import { AGENT_DEACTIVATED, conversationEditRefusal } from "../shared/conversation-rows.js";
 import {
   agentsBlockEitherWay,
+  CONVERSATION_PAGE_SQL,
   CONVERSATION_SELECT,
+  type ConversationPageRow,
   type ConversationRow,
+  conversationFromPageRow,
   conversationView,
   type Db,
   type Stmt,
@@ -110,22 +113,16 @@ export function conversationOps(db: Db, stmt: Stmt): ConversationOps {
     },
 
     async listConversations(caller, after, limit) {
-      const rows = stmt(
-        `${CONVERSATION_SELECT}
-         AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = @caller
-                         AND b.type = 'conversation' AND b.target_id = c.id)
-         AND (@after_at IS NULL OR (c.activity_at, c.id) < (@after_at, @after_id))
-         ORDER BY c.activity_at DESC, c.id DESC LIMIT @limit`,
-      ).all({
+      const rows = stmt(CONVERSATION_PAGE_SQL).all({
         caller,
         after_at: after?.activity_at ?? null,
         after_id: after?.id ?? null,
         limit: limit + 1,
-      }) as ConversationRow[];
+      }) as ConversationPageRow[];
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
-        rows: page.map((r) => conversationView(stmt, r, caller)),
+        rows: page.map(conversationFromPageRow),
         next: rows.length > limit && last ? { activity_at: last.activity_at, id: last.id } : null,
       };
     },

@@ -117,6 +117,54 @@ SELECT c.id, c.type, c.title, c.description, c.created_by, c.direct_low, c.direc
 FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
 WHERE m.agent_id = @caller`;
 
+/**
+ * The caller's conversation list page in one statement: each row carries its last visible
+ * message (as a JSON array of {@link MESSAGE_COLUMNS} values, `last_values`) and its unread
+ * count, computed by correlated subqueries with exactly the rules of {@link unreadCount} and
+ * {@link LAST_VISIBLE_MESSAGE_SQL}. Run per row from JavaScript those were five statements per
+ * conversation, each paying SQLite's per-statement cost: ~830 µs for a page of 20 in the bench.
+ * Conversations the caller blocked are left out (so none is "hidden": unread is never zeroed).
+ * Bind `@caller`, `@after_at`, `@after_id`, `@limit`.
+ */
+export const CONVERSATION_PAGE_SQL = `
+SELECT c.id, c.type, c.title, c.description, c.created_by, c.direct_low, c.direct_high,
+       c.member_count, c.last_message_at, c.activity_at, c.created_at, c.updated_at,
+       m.role, m.last_read_seq, m.last_read_message_id,
+  (SELECT json_array(${MESSAGE_COLUMNS}) FROM messages
+     WHERE conversation_id = c.id AND ${NOT_BLOCKED_AUTHOR}
+     ORDER BY seq DESC LIMIT 1) AS last_values,
+  (SELECT count(*) FROM messages
+     WHERE conversation_id = c.id AND seq > m.last_read_seq
+       AND seq < (m.last_read_seq / ${COUNT_BUCKET} + 1) * ${COUNT_BUCKET}
+       AND deleted_at IS NULL AND author_id <> @caller AND ${NOT_BLOCKED_AUTHOR})
+  + (SELECT coalesce(sum(live), 0) FROM message_counts
+     WHERE conversation_id = c.id AND bucket >= m.last_read_seq / ${COUNT_BUCKET} + 1)
+  - (SELECT coalesce(sum(live), 0) FROM message_author_counts
+     WHERE conversation_id = c.id AND bucket >= m.last_read_seq / ${COUNT_BUCKET} + 1
+       AND author_id IN (SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent'
+                         UNION ALL SELECT @caller)) AS unread
+FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+WHERE m.agent_id = @caller
+  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = @caller
+                  AND b.type = 'conversation' AND b.target_id = c.id)
+  AND (@after_at IS NULL OR (c.activity_at, c.id) < (@after_at, @after_id))
+ORDER BY c.activity_at DESC, c.id DESC LIMIT @limit`;
+
+/** A row of {@link CONVERSATION_PAGE_SQL}. */
+export interface ConversationPageRow extends ConversationRow {
+  last_values: string | null;
+  unread: number;
+}
+
+/** The caller's view of a {@link CONVERSATION_PAGE_SQL} row. */
+export function conversationFromPageRow(row: ConversationPageRow): ConversationRecord {
+  const last =
+    row.last_values === null
+      ? null
+      : toMessageFromValues(JSON.parse(row.last_values) as MessageValues);
+  return toConversationRecord(row, last, row.unread);
+}
+
 /** Computes the caller's view (last visible message, unread count) of a conversation row. */
 export function conversationView(
   stmt: Stmt,

@@ -40,7 +40,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 );
 
 describe("bucketed unread counts", () => {
-  it("equal the plain count for any mix of sends, deletes, blocks and read markers", async () => {
+  it("equal the plain count for any mix of sends, deletes, blocks and read markers, in views and lists", async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 10 }), async (commands) => {
@@ -106,6 +106,10 @@ describe("bucketed unread counts", () => {
               .prepare(ORACLE)
               .get({ id: "cnv_g", seq: marker.last_read_seq, caller }) as { n: number };
             expect(view?.unread_count).toBe(expected.n);
+            // The list computes the same view in one statement: it must agree field for field
+            // (last visible message included) with the per-conversation path.
+            const listed = await chat.listConversations(caller, null, 50);
+            expect(listed.rows.find((r) => r.id === "cnv_g")).toEqual(view);
           }
         } finally {
           db.close();
@@ -113,6 +117,56 @@ describe("bucketed unread counts", () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it("list rows carry the last message exactly as the single view does (escapes, unicode, metadata, edits)", async () => {
+    const db = new SqliteDatabase(join(dir, "last-message.db"));
+    try {
+      const add = db.raw.prepare(
+        "INSERT INTO agents (id, handle, display_name, created_at, updated_at) VALUES (?, ?, ?, 0, 0)",
+      );
+      for (const a of agents) add.run(a, `${a.slice(4)}xx`, a);
+      const chat = createSqliteChatStore(db);
+      await chat.createGroup(
+        "agt_a",
+        { id: "cnv_g", title: "g", description: null, member_ids: ["agt_b"] },
+        1,
+      );
+      const content = 'quote " backslash \\ newline \n tab \t emoji 🦊 é \u2028 </script>';
+      const sent = await chat.sendMessage(
+        "agt_b",
+        "cnv_g",
+        {
+          id: "msg_1",
+          content,
+          content_type: "text/markdown",
+          reply_to_id: null,
+          metadata: { nested: { list: [1, 2.5, "é", null, true] }, "key with space": "v" },
+        },
+        1_700_000_000_123,
+      );
+      expect(sent.ok).toBe(true);
+      await chat.editMessage(
+        "agt_b",
+        "cnv_g",
+        "msg_1",
+        { content: `${content} (edited)` },
+        1_700_000_000_456,
+      );
+      for (const caller of ["agt_a", "agt_b"]) {
+        const view = await chat.getConversation(caller, "cnv_g");
+        const listed = await chat.listConversations(caller, null, 10);
+        expect(listed.rows).toEqual([view]);
+        expect(view?.last_message).toMatchObject({
+          content: `${content} (edited)`,
+          metadata: { nested: { list: [1, 2.5, "é", null, true] }, "key with space": "v" },
+          created_at: "2023-11-14T22:13:20.123Z",
+          edited_at: "2023-11-14T22:13:20.456Z",
+        });
+      }
+    } finally {
+      db.close();
+    }
   });
 
   it("uses buckets of the size the migration's triggers use", () => {

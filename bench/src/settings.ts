@@ -22,7 +22,7 @@ export const fullProfile: Profile = {
   load: { connections: 10, durationSeconds: 10, warmupSeconds: 2 },
   scaleRequests: 3000,
   scaleSizes: [10_000, 100_000, 1_000_000],
-  clientIterations: 1000,
+  clientIterations: 2000,
   startupRuns: 5,
   conversations: 20,
   setupMessages: 60,

@@ -132,6 +132,32 @@ describe("retries", () => {
     ]);
   });
 
+  it("makes Idempotency-Keys without crypto.randomUUID (browsers hide it outside secure contexts)", async () => {
+    const randomUUID = globalThis.crypto.randomUUID;
+    Object.defineProperty(globalThis.crypto, "randomUUID", {
+      value: undefined,
+      configurable: true,
+    });
+    try {
+      const { api, client } = setup();
+      api.routes.set(messagesPath, () => new Response("{}", { status: 201 }));
+      await client.messages.send(CID, { content: "one" });
+      await client.messages.send(CID, { content: "two" });
+      const keys = api.seen.map((s) => s.idempotencyKey);
+      for (const key of keys) {
+        expect(key).toMatch(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        );
+      }
+      expect(new Set(keys).size).toBe(2);
+    } finally {
+      Object.defineProperty(globalThis.crypto, "randomUUID", {
+        value: randomUUID,
+        configurable: true,
+      });
+    }
+  });
+
   it("with middleware registered, still re-sends the body and key, and applies its changes", async () => {
     const traces: (string | null)[] = [];
     const { api, client } = setup({

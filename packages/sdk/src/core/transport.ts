@@ -44,6 +44,21 @@ export interface TransportConfig {
   isPublic: (method: string, url: string) => boolean;
 }
 
+/**
+ * A random (v4) UUID for `Idempotency-Key`. `crypto.randomUUID` exists only in secure contexts in
+ * browsers (https, or http on localhost): a page served over plain http from any other host would
+ * otherwise fail every POST. `crypto.getRandomValues` works everywhere.
+ */
+export function newIdempotencyKey(): string {
+  const c = globalThis.crypto;
+  if (typeof c.randomUUID === "function") return c.randomUUID();
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = ((b[6] as number) & 0x0f) | 0x40; // version 4
+  b[8] = ((b[8] as number) & 0x3f) | 0x80; // RFC 9562 variant
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 const TIMEOUT = Symbol("timeout");
 const DEADLINE = Symbol("deadline");
 const RENEW_CODES = new Set(["token_expired", "session_revoked"]);
@@ -116,7 +131,7 @@ export function createTransport(
     const headers =
       original instanceof RequestInput ? original.headers : new Headers(original.headers);
     if (original.method === "POST" && !headers.has("idempotency-key")) {
-      headers.set("idempotency-key", globalThis.crypto.randomUUID());
+      headers.set("idempotency-key", newIdempotencyKey());
     }
     const withAuth =
       auth !== undefined &&

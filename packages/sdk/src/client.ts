@@ -64,6 +64,20 @@ export type FluxraClient = RawClient &
     getAccessToken(options?: { signal?: AbortSignal | undefined }): Promise<string>;
   };
 
+/**
+ * openapi-fetch's default path serializer for the only style the spec uses (simple, one
+ * primitive value per placeholder: `encodeURIComponent(value)`), without re-parsing every
+ * placeholder's style on each call.
+ */
+function pathSerializer(pathname: string, pathParams: Record<string, unknown>): string {
+  return pathname.replace(/\{([^{}]+)\}/g, (placeholder, name: string) => {
+    const value = pathParams?.[name];
+    return value === undefined || value === null
+      ? placeholder
+      : encodeURIComponent(value as string | number | boolean);
+  });
+}
+
 function matcher(baseUrl: string): (method: string, url: string) => boolean {
   const basePath = new URL(baseUrl).pathname.replace(/\/$/, "");
   const patterns = publicOperations.map(
@@ -114,6 +128,7 @@ export function createFluxraClient(options: FluxraClientOptions = {}): FluxraCli
   });
   const raw = createClient<paths>({
     baseUrl,
+    pathSerializer,
     Request: requests.Request,
     fetch: transport as (request: Request) => Promise<Response>,
     ...(options.headers ? { headers: options.headers } : {}),

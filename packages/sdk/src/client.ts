@@ -1,4 +1,4 @@
-import createClient, { type Client } from "openapi-fetch";
+import createClient, { type Client, createQuerySerializer } from "openapi-fetch";
 import { createAuth } from "./auth/create-auth.js";
 import type { TokenStore } from "./auth/token-store.js";
 import { type Clock, systemClock } from "./core/clock.js";
@@ -129,6 +129,8 @@ export function createFluxraClient(options: FluxraClientOptions = {}): FluxraCli
   const raw = createClient<paths>({
     baseUrl,
     pathSerializer,
+    // openapi-fetch's own default, built once: without it, one is built on every call.
+    querySerializer: createQuerySerializer(),
     Request: requests.Request,
     fetch: transport as (request: Request) => Promise<Response>,
     ...(options.headers ? { headers: options.headers } : {}),

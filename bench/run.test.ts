@@ -54,11 +54,11 @@ describe("pnpm bench --quick", () => {
     }
   });
 
-  it("measures the SQLite floor for message send and list", () => {
+  it("measures the store floor for message send and list", () => {
     const withFloor = results.throughput.filter((t) => t.floor !== null).map((t) => t.route);
     expect(withFloor).toEqual(["POST …/messages", "GET …/messages"]);
     for (const t of results.throughput) expect(t.floor?.failures ?? 0).toBe(0);
-    expect(markdown).toContain("## Where the gap is: the SQLite floor");
+    expect(markdown).toContain("## Where the gap is: the store floor");
   });
 
   it("compares raw fetch and the SDK for every call", () => {

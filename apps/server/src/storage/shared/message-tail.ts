@@ -30,7 +30,10 @@ export interface MessageTailLimits {
   fill: number;
   /** Most messages one tail keeps; past it, the older half is dropped. */
   maxEntries: number;
-  /** Bound on the JSON text held by all tails together; least recently used tails go first. */
+  /**
+   * Bound on the JSON text held by all tails together, in UTF-16 code units (= bytes of memory
+   * per code unit of a one-byte string, the usual case); least recently used tails go first.
+   */
   maxBytes: number;
 }
 

@@ -13,18 +13,43 @@ import {
   NOT_FOUND,
   tombstoneOf,
 } from "../shared/message-rules.js";
+import { MessageTails, type TailEntry } from "../shared/message-tail.js";
 import { agentsBlockEitherWay, viewOf } from "./chat-sql.js";
 import type { PgDatabase, Query } from "./database.js";
 
-async function access(q: Query, caller: string, id: string): Promise<Access | undefined> {
-  const [row] = await q<Access>(
-    `SELECT c.type, c.direct_low, c.direct_high, m.role FROM conversation_members m
-     JOIN conversations c ON c.id = m.conversation_id
+/** The caller's membership, and the conversation's `messages_version` (see message-tail.ts). */
+async function access(
+  q: Query,
+  caller: string,
+  id: string,
+): Promise<(Access & { messages_version: number }) | undefined> {
+  const [row] = await q<Access & { messages_version: number }>(
+    `SELECT c.type, c.direct_low, c.direct_high, c.messages_version, m.role
+     FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
      WHERE m.conversation_id = $1 AND m.agent_id = $2`,
     [id, caller],
   );
   return row;
 }
+
+/** Agents `caller` blocked (their messages are left out of the caller's pages), or null. */
+async function blockedAgents(q: Query, caller: string): Promise<Set<string> | null> {
+  const rows = await q<{ target_id: string }>(
+    "SELECT target_id FROM blocks WHERE blocker_id = $1 AND type = 'agent'",
+    [caller],
+  );
+  return rows.length === 0 ? null : new Set(rows.map((r) => r.target_id));
+}
+
+/** The newest messages of a conversation, every author (a tail is shared by all members). */
+const NEWEST = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1
+  ORDER BY seq DESC LIMIT $2`;
+
+const entryOf = (row: MessageRow): TailEntry => ({
+  seq: row.seq,
+  authorId: row.author_id,
+  json: JSON.stringify(toMessage(row)),
+});
 
 /** A message of the conversation; `lock` holds its row so a concurrent edit/delete waits. */
 async function messageIn(
@@ -58,8 +83,12 @@ const PAGE_DESC = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id
 const PAGE_ASC = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = @id AND seq > @seq
   AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq ASC LIMIT @limit`;
 
-/** Message and read-marker operations of the PostgreSQL chat store. */
-export function messageOps(db: PgDatabase): MessageOps {
+/**
+ * Message and read-marker operations of the PostgreSQL chat store. Pages are picked from `tails`
+ * (this instance's recent messages as JSON) while the conversation's `messages_version` still
+ * matches, else read from the database.
+ */
+export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageOps {
   return {
     async locateMessage(caller, conversation, message) {
       return db.read(async (q) => {
@@ -70,7 +99,9 @@ export function messageOps(db: PgDatabase): MessageOps {
     },
 
     async sendMessage(caller, conversation, input, now) {
-      return db.tx(async (q): Promise<Outcome<MessageRecord>> => {
+      let appended: (() => void) | undefined;
+      const sent = await db.tx(async (q): Promise<Outcome<MessageRecord>> => {
+        appended = undefined;
         const a = await access(q, caller, conversation);
         if (a === undefined) return NOT_FOUND;
         if (a.type === "direct" && (await directBlocked(q, conversation, a))) {
@@ -84,13 +115,15 @@ export function messageOps(db: PgDatabase): MessageOps {
         // instance until commit; a rollback undoes the bump, so seq stays gap-free. Bump and
         // insert are one statement: the lock is held for one round trip less.
         const metadata = input.metadata === null ? null : JSON.stringify(input.metadata);
-        const [inserted] = await q<{ seq: number }>(
+        // `version` is read under the row lock, before the insert's trigger bumps it: exact.
+        const [inserted] = await q<{ seq: number; version: number }>(
           `WITH bumped AS (
              UPDATE conversations SET next_seq = next_seq + 1, last_message_at = $3,
-               activity_at = $3 WHERE id = $2 RETURNING next_seq - 1 AS seq)
+               activity_at = $3 WHERE id = $2
+             RETURNING next_seq - 1 AS seq, messages_version AS version)
            INSERT INTO messages (${MESSAGE_COLUMNS})
            SELECT $1, $2, bumped.seq, $4, $5, $6, $7, $8, $3, NULL, NULL FROM bumped
-           RETURNING seq`,
+           RETURNING seq, (SELECT version FROM bumped) AS version`,
           [
             input.id,
             conversation,
@@ -116,13 +149,32 @@ export function messageOps(db: PgDatabase): MessageOps {
           edited_at: null,
           deleted_at: null,
         };
-        return { ok: true, value: toMessage(row) };
+        const message = toMessage(row);
+        const { seq, version } = inserted;
+        appended = () =>
+          tails.append(conversation, version, seq, caller, () => JSON.stringify(message));
+        return { ok: true, value: message };
       });
+      // Committed (db.tx retried any serialization failure): extend this instance's tail.
+      if (sent.ok) appended?.();
+      return sent;
     },
 
     async listMessages(caller, conversation, window, limit) {
       return db.read(async (q) => {
-        if ((await access(q, caller, conversation)) === undefined) return NOT_FOUND;
+        const a = await access(q, caller, conversation);
+        if (a === undefined) return NOT_FOUND;
+        const version = a.messages_version;
+        const blocked = await blockedAgents(q, caller);
+        let page = tails.page(conversation, version, window, limit, blocked);
+        if (page === undefined && !tails.isCurrent(conversation, version)) {
+          // Read after the version: rows at least as new as it, so the tail can only be stale
+          // (the version moved on), never hold less than the version promises.
+          const newest = await q<MessageRow>(NEWEST, [conversation, tails.fillSize]);
+          tails.store(conversation, version, newest.map(entryOf));
+          page = tails.page(conversation, version, window, limit, blocked);
+        }
+        if (page !== undefined) return { ok: true, value: page };
         const asc = window.direction === "asc";
         const rows = await q<MessageRow>(asc ? PAGE_ASC : PAGE_DESC, {
           id: conversation,
@@ -130,12 +182,9 @@ export function messageOps(db: PgDatabase): MessageOps {
           seq: window.seq ?? (asc ? 0 : Number.MAX_SAFE_INTEGER),
           limit: limit + 1,
         });
-        const page = rows.slice(0, limit);
-        const next = rows.length > limit ? (page.at(-1)?.seq ?? null) : null;
-        return {
-          ok: true,
-          value: { json: JSON.stringify(page.map(toMessage)), next },
-        };
+        const rowsOfPage = rows.slice(0, limit);
+        const next = rows.length > limit ? (rowsOfPage.at(-1)?.seq ?? null) : null;
+        return { ok: true, value: { json: JSON.stringify(rowsOfPage.map(toMessage)), next } };
       });
     },
 

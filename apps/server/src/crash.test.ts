@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 
 const dir = mkdtempSync(join(tmpdir(), "fluxra-crash-"));
-const dbPath = join(dir, "crash.db");
+let dbPath = join(dir, "crash.db");
 const children: ChildProcess[] = [];
 
 afterAll(() => {
@@ -89,5 +89,114 @@ describe("SIGKILL during a burst of writes", () => {
     );
     db.close();
     expect(acknowledged.filter((handle) => !stored.has(handle))).toEqual([]);
+  });
+});
+
+async function post(
+  baseUrl: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${path} → ${res.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+describe("SIGKILL during a burst of group-committed message sends", () => {
+  it("keeps every acknowledged message, gap-free seqs and an intact database", async () => {
+    dbPath = join(dir, "crash-sends.db");
+    const { child, baseUrl } = await startServer();
+    const reg = (await post(baseUrl, "/api/auth/register", { handle: "crash-sender" })) as {
+      recovery_key: string;
+    };
+    const key = (await post(
+      baseUrl,
+      "/api/auth/api-keys",
+      { name: "k" },
+      {
+        authorization: `Bearer ${reg.recovery_key}`,
+      },
+    )) as { api_key: string };
+    const token = (await post(baseUrl, "/api/auth/token", { api_key: key.api_key })) as {
+      access_token: string;
+    };
+    const auth = { authorization: `Bearer ${token.access_token}` };
+    const conversation = (await post(
+      baseUrl,
+      "/api/conversations",
+      { type: "group", title: "crash", member_ids: [] },
+      auth,
+    )) as { id: string };
+
+    const acknowledged: { id: string; seq: number }[] = [];
+    let next = 0;
+    let killed = false;
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    child.on("exit", () => {
+      killed = true;
+    });
+    // 16 concurrent senders (every other one with an Idempotency-Key, as the SDK sends), so each
+    // commit carries a batch; killed once 400 sends were acknowledged.
+    const worker = async () => {
+      while (!killed) {
+        const n = next++;
+        try {
+          const res = await fetch(`${baseUrl}/api/conversations/${conversation.id}/messages`, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              ...auth,
+              ...(n % 2 === 0 ? { "idempotency-key": `crash-${n}` } : {}),
+            },
+            body: JSON.stringify({ content: `message ${n}` }),
+          });
+          const body = (await res.json()) as { id: string; seq: number };
+          if (res.status === 201) acknowledged.push({ id: body.id, seq: body.seq });
+        } catch {
+          // The connection died with the process: this send was never acknowledged.
+        }
+        if (acknowledged.length >= 400 && !killed) {
+          killed = true;
+          child.kill("SIGKILL");
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    await exited;
+    expect(acknowledged.length).toBeGreaterThanOrEqual(400);
+
+    const restarted = await startServer();
+    const health = await fetch(`${restarted.baseUrl}/health`);
+    expect(health.status).toBe(200);
+    const stopped = new Promise((resolve) => restarted.child.on("exit", resolve));
+    restarted.child.kill("SIGTERM");
+    expect(await stopped).toBe(0);
+
+    const db = new Database(dbPath, { readonly: true });
+    expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    const stored = new Map(
+      (
+        db
+          .prepare("SELECT id, seq FROM messages WHERE conversation_id = ? ORDER BY seq")
+          .all(conversation.id) as { id: string; seq: number }[]
+      ).map((r) => [r.id, r.seq]),
+    );
+    const seqs = [...stored.values()];
+    const nextSeq = db
+      .prepare("SELECT next_seq FROM conversations WHERE id = ?")
+      .pluck()
+      .get(conversation.id) as number;
+    db.close();
+    // Every acknowledged send is stored with the seq it was acknowledged with.
+    expect(acknowledged.filter((m) => stored.get(m.id) !== m.seq)).toEqual([]);
+    // Nothing half-written: seqs run 1..n without a gap, and next_seq follows the last one.
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    expect(nextSeq).toBe(seqs.length + 1);
   });
 });

@@ -37,53 +37,74 @@ function startServer(): Promise<{ child: ChildProcess; baseUrl: string }> {
   });
 }
 
+/**
+ * Runs `write` from 16 concurrent workers against the server `child` and SIGKILLs it once 400
+ * writes were acknowledged (`write` returns the acknowledged value, or undefined). Resolves with
+ * the acknowledged values once the process is gone.
+ */
+async function burstUntilKilled<T>(
+  child: ChildProcess,
+  write: (n: number) => Promise<T | undefined>,
+): Promise<T[]> {
+  const acknowledged: T[] = [];
+  let next = 0;
+  let killed = false;
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  // Should the server die on its own, stop writing (the caller's assertions then fail clearly).
+  child.on("exit", () => {
+    killed = true;
+  });
+  const worker = async () => {
+    while (!killed) {
+      try {
+        const value = await write(next++);
+        if (value !== undefined) acknowledged.push(value);
+      } catch {
+        // The connection died with the process: this write was never acknowledged.
+      }
+      if (acknowledged.length >= 400 && !killed) {
+        killed = true;
+        child.kill("SIGKILL");
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  await exited;
+  expect(acknowledged.length).toBeGreaterThanOrEqual(400);
+  return acknowledged;
+}
+
+/**
+ * Restarts the server on the crashed file (migrations and recovery must just work), stops it
+ * cleanly, and opens the file read-only after checking its integrity.
+ */
+async function restartAndOpen(): Promise<Database.Database> {
+  const restarted = await startServer();
+  const health = await fetch(`${restarted.baseUrl}/health`);
+  expect(health.status).toBe(200);
+  const stopped = new Promise((resolve) => restarted.child.on("exit", resolve));
+  restarted.child.kill("SIGTERM");
+  expect(await stopped).toBe(0);
+  const db = new Database(dbPath, { readonly: true });
+  expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+  return db;
+}
+
 describe("SIGKILL during a burst of writes", () => {
   it("keeps every acknowledged write and an intact database", async () => {
     const { child, baseUrl } = await startServer();
-    const acknowledged: string[] = [];
-    let next = 0;
-    let killed = false;
-    const exited = new Promise((resolve) => child.on("exit", resolve));
-    // Should the server die on its own, stop writing (the assertions below then fail clearly).
-    child.on("exit", () => {
-      killed = true;
+    const acknowledged = await burstUntilKilled(child, async (n) => {
+      const handle = `crash-${n}`;
+      const res = await fetch(`${baseUrl}/api/auth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ handle }),
+      });
+      await res.arrayBuffer();
+      return res.status === 201 ? handle : undefined;
     });
 
-    // 16 concurrent writers; the process is killed mid-burst once 400 writes were acknowledged.
-    const worker = async () => {
-      while (!killed) {
-        const handle = `crash-${next++}`;
-        try {
-          const res = await fetch(`${baseUrl}/api/auth/register`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ handle }),
-          });
-          await res.arrayBuffer();
-          if (res.status === 201) acknowledged.push(handle);
-        } catch {
-          // The connection died with the process: this write was never acknowledged.
-        }
-        if (acknowledged.length >= 400 && !killed) {
-          killed = true;
-          child.kill("SIGKILL");
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    await exited;
-    expect(acknowledged.length).toBeGreaterThanOrEqual(400);
-
-    // Restart on the crashed file: migrations and recovery must just work.
-    const restarted = await startServer();
-    const health = await fetch(`${restarted.baseUrl}/health`);
-    expect(health.status).toBe(200);
-    const stopped = new Promise((resolve) => restarted.child.on("exit", resolve));
-    restarted.child.kill("SIGTERM");
-    expect(await stopped).toBe(0);
-
-    const db = new Database(dbPath, { readonly: true });
-    expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    const db = await restartAndOpen();
     const stored = new Set(
       (db.prepare("SELECT handle FROM agents").all() as { handle: string }[]).map((r) => r.handle),
     );
@@ -134,52 +155,23 @@ describe("SIGKILL during a burst of group-committed message sends", () => {
       auth,
     )) as { id: string };
 
-    const acknowledged: { id: string; seq: number }[] = [];
-    let next = 0;
-    let killed = false;
-    const exited = new Promise((resolve) => child.on("exit", resolve));
-    child.on("exit", () => {
-      killed = true;
+    // Every other send carries an Idempotency-Key, as the SDK sends; with 16 senders each commit
+    // carries a batch.
+    const acknowledged = await burstUntilKilled(child, async (n) => {
+      const res = await fetch(`${baseUrl}/api/conversations/${conversation.id}/messages`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...auth,
+          ...(n % 2 === 0 ? { "idempotency-key": `crash-${n}` } : {}),
+        },
+        body: JSON.stringify({ content: `message ${n}` }),
+      });
+      const body = (await res.json()) as { id: string; seq: number };
+      return res.status === 201 ? { id: body.id, seq: body.seq } : undefined;
     });
-    // 16 concurrent senders (every other one with an Idempotency-Key, as the SDK sends), so each
-    // commit carries a batch; killed once 400 sends were acknowledged.
-    const worker = async () => {
-      while (!killed) {
-        const n = next++;
-        try {
-          const res = await fetch(`${baseUrl}/api/conversations/${conversation.id}/messages`, {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              ...auth,
-              ...(n % 2 === 0 ? { "idempotency-key": `crash-${n}` } : {}),
-            },
-            body: JSON.stringify({ content: `message ${n}` }),
-          });
-          const body = (await res.json()) as { id: string; seq: number };
-          if (res.status === 201) acknowledged.push({ id: body.id, seq: body.seq });
-        } catch {
-          // The connection died with the process: this send was never acknowledged.
-        }
-        if (acknowledged.length >= 400 && !killed) {
-          killed = true;
-          child.kill("SIGKILL");
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    await exited;
-    expect(acknowledged.length).toBeGreaterThanOrEqual(400);
 
-    const restarted = await startServer();
-    const health = await fetch(`${restarted.baseUrl}/health`);
-    expect(health.status).toBe(200);
-    const stopped = new Promise((resolve) => restarted.child.on("exit", resolve));
-    restarted.child.kill("SIGTERM");
-    expect(await stopped).toBe(0);
-
-    const db = new Database(dbPath, { readonly: true });
-    expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    const db = await restartAndOpen();
     const stored = new Map(
       (
         db

@@ -1,4 +1,7 @@
 import bundled from "@fluxra/openapi/fluxra.json" with { type: "json" };
+import { httpMethods, pathTemplate } from "@fluxra/openapi/spec-walk";
+
+export { deref, pointerEscape, resolvePointer } from "@fluxra/openapi/spec-walk";
 
 /** A parsed OpenAPI 3.1 document, loosely typed: the suite walks it by hand. */
 export type OpenApiDocument = {
@@ -33,7 +36,6 @@ export interface OperationEntry {
   params: number;
 }
 
-const methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 const tagDomains: Record<string, Domain> = {
   Health: "conventions",
   Auth: "auth",
@@ -51,54 +53,18 @@ export function bundledSpec(): OpenApiDocument {
 export function listOperations(doc: OpenApiDocument): OperationEntry[] {
   const out: OperationEntry[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
-    for (const method of methods) {
+    for (const method of httpMethods) {
       const operation = item[method];
       if (!operation) continue;
-      const source = path
-        .split("/")
-        .map((seg) =>
-          /^\{[^}]+\}$/.test(seg) ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
-        )
-        .join("/");
       out.push({
         method: method.toUpperCase(),
         path,
         operationId: operation.operationId,
         domain: tagDomains[operation.tags?.[0] ?? ""] ?? "conventions",
         operation,
-        pattern: new RegExp(`^${source}$`),
-        params: (path.match(/\{/g) ?? []).length,
+        ...pathTemplate(path),
       });
     }
   }
   return out;
-}
-
-/** Follows local `$ref`s until a non-reference object is reached. */
-export function deref<T = Record<string, unknown>>(doc: unknown, value: unknown): T {
-  let current = value as { $ref?: unknown };
-  const seen = new Set<string>();
-  while (current && typeof current.$ref === "string") {
-    const ref: string = current.$ref;
-    if (seen.has(ref) || !ref.startsWith("#/")) throw new Error(`Unresolvable $ref ${ref}`);
-    seen.add(ref);
-    current = resolvePointer(doc, ref.slice(1)) as { $ref?: unknown };
-  }
-  return current as T;
-}
-
-/** Resolves a JSON pointer such as `/components/schemas/Agent`. */
-export function resolvePointer(doc: unknown, pointer: string): unknown {
-  let node = doc as Record<string, unknown> | undefined;
-  for (const raw of pointer.split("/").slice(1)) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    node = node?.[key] as Record<string, unknown> | undefined;
-    if (node === undefined) throw new Error(`No ${pointer} in the spec`);
-  }
-  return node;
-}
-
-/** Escapes one key for a JSON pointer. */
-export function pointerEscape(key: string): string {
-  return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }

@@ -216,7 +216,7 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
  */
 export function jsonText<T, S extends ContentfulStatusCode>(
   c: Context,
-  text: string | Uint8Array<ArrayBuffer>,
+  text: string,
   status: S,
 ): Response & TypedResponse<JSONParsed<T>, S, "json"> {
   return c.body(text, status, { "content-type": "application/json" }) as unknown as Response &

@@ -71,19 +71,7 @@ export class SqliteDatabase {
   write<T>(fn: () => T): T {
     this.ensureOpen();
     this.ensureSameFile();
-    const outer = this.commitCallbacks;
-    if (outer !== null) {
-      // Nested: a savepoint. Its callbacks join the outer write's only if it did not roll back.
-      const mine: (() => void)[] = [];
-      this.commitCallbacks = mine;
-      try {
-        const value = this.runInTransaction(fn) as T;
-        outer.push(...mine);
-        return value;
-      } finally {
-        this.commitCallbacks = outer;
-      }
-    }
+    if (this.commitCallbacks !== null) return this.inSavepoint(fn, this.commitCallbacks);
     const callbacks: (() => void)[] = [];
     this.commitCallbacks = callbacks;
     let value: T;
@@ -125,6 +113,24 @@ export class SqliteDatabase {
     this.commitCallbacks.push(callback);
   }
 
+  /**
+   * Runs `fn` inside the open transaction, in a SAVEPOINT (better-sqlite3 nests transactions
+   * that way and rolls back to it when `fn` throws). The {@link afterCommit} callbacks `fn`
+   * registers join `into` only if it did not roll back.
+   */
+  private inSavepoint<T>(fn: () => T, into: (() => void)[]): T {
+    const enclosing = this.commitCallbacks;
+    const mine: (() => void)[] = [];
+    this.commitCallbacks = mine;
+    try {
+      const value = this.runInTransaction(fn) as T;
+      into.push(...mine);
+      return value;
+    } finally {
+      this.commitCallbacks = enclosing;
+    }
+  }
+
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.queue;
@@ -136,20 +142,13 @@ export class SqliteDatabase {
       this.ensureSameFile();
       this.runInTransaction.immediate(() => {
         for (const item of batch) {
-          const mine: (() => void)[] = [];
-          this.commitCallbacks = mine;
           try {
-            // Nested inside the open transaction, better-sqlite3 runs this in a SAVEPOINT and
-            // rolls back to it when `fn` throws.
-            outcomes.push({ ok: true, value: this.runInTransaction(item.fn) });
-            callbacks.push(...mine);
+            outcomes.push({ ok: true, value: this.inSavepoint(item.fn, callbacks) });
           } catch (err) {
             // Some failures (full disk, I/O error) end the whole transaction: then nothing of
             // the batch can commit, so the batch fails as one.
             if (!this.handle.inTransaction) throw err;
             outcomes.push({ ok: false, value: err });
-          } finally {
-            this.commitCallbacks = null;
           }
         }
       });

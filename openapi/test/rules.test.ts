@@ -194,7 +194,12 @@ describe("success responses", () => {
   });
 
   it.each(
-    all.filter((o) => o.method === "get" && String(o.op.operationId).startsWith("list")).map(named),
+    all
+      .filter((o) => o.method === "get" && String(o.op.operationId).startsWith("list"))
+      // The event feed (listEvents) is a position in a stream, not a page of a collection: its
+      // `next_cursor` is always present and it has no `has_more` (see EventPage).
+      .filter((o) => o.op.operationId !== "listEvents")
+      .map(named),
   )("%s (a list) pages with limit and cursor and answers the list envelope", (_id, o) => {
     const names = parameters(o.op).map((p) => p.name);
     expect(names).toEqual(expect.arrayContaining(["limit", "cursor"]));

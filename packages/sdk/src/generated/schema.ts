@@ -843,6 +843,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the event feed (long-poll or Server-Sent Events)
+         * @description **Preview.** An extension of Fluxra Chat API 0.4.0: the production base URL may not serve it
+         *     yet (it then answers 404 `route_not_found`). `@fluxra/sdk` falls back to polling the
+         *     conversation list and `after`-paged messages in that case.
+         *
+         *     **Caller:** an agent with an access token (`Authorization: Bearer <jwt>`).
+         *
+         *     One feed per agent of everything it may see happen, in one total order that respects each
+         *     conversation's `seq`. Visibility follows the REST rules: events only for conversations the
+         *     agent is a member of when the event happens; nothing from authors it blocked or from
+         *     conversations it blocked; an agent that leaves or is removed gets its own `member.removed` and
+         *     nothing of that conversation after it. Changes made by the agent itself are delivered too (so
+         *     its other sessions learn of them), except `read.updated`, which only reaches the agent whose
+         *     marker moved.
+         *
+         *     **Long-poll** (default, `Accept: application/json`):
+         *     - Without `cursor`, the feed starts at "now": no backlog, `data` is empty unless something
+         *       happens during `wait`, and `next_cursor` continues from there.
+         *     - With `cursor`, the events after it (at most `limit`, oldest first). When none is pending the
+         *       request is held open for up to `wait` seconds and answers as soon as one arrives, or with
+         *       `data: []` when `wait` elapses. `next_cursor` is always present.
+         *     - Resuming from any cursor the server issued yields each later event exactly once.
+         *
+         *     **Server-Sent Events** (`Accept: text/event-stream`): the same feed as a stream. Resume with
+         *     `cursor` or the `Last-Event-ID` header (the header wins when both are sent). `wait` and `limit`
+         *     do not apply. Framing:
+         *     - The stream opens with `retry: 3000` and a frame holding only `id: <cursor>` (the start
+         *       position), so a client that disconnects before the first event resumes without a gap.
+         *     - Each event is one frame: `id:` is the cursor after that event, `event:` its `type`, `data:`
+         *       the event as JSON on one line.
+         *     - A comment line (`: keep-alive`) at least every 15 seconds while idle.
+         *     - On shutdown the server ends the stream cleanly; reconnect with the last `id`.
+         *
+         *     **Retention.** Events are kept at least 24 hours (the reference server's default, configurable).
+         *     A cursor older than that → 410 `cursor_expired`: resynchronise with the list endpoints
+         *     (`GET /api/conversations`, then `GET …/messages?after=`), then start a new feed without `cursor`.
+         *
+         *     A long-poll or a stream counts once against the read rate limit, however long it is held.
+         *
+         *     - `cursor` not issued to this agent, `wait` outside 0-60, `limit` outside 1-100 → 422
+         *       `validation_failed`.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -874,12 +933,13 @@ export interface components {
          *     | `last_owner` | 409 | The sole owner cannot step down or leave while other members remain. |
          *     | `idempotency_key_reused` | 422 | The `Idempotency-Key` was already used with a different request body. |
          *     | `idempotency_in_progress` | 409 | The first request with this `Idempotency-Key` is still running. |
+         *     | `cursor_expired` | 410 | The event cursor is older than the feed's retention window; resynchronise with the list endpoints (preview: Events). |
          *     | `rate_limited` | 429 | Too many requests; wait `Retry-After` seconds. |
          *     | `service_unavailable` | 503 | A dependency (the database) cannot be reached; retry later. |
          *     | `internal_error` | 500 | An unexpected server fault; report the `request_id`. |
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "validation_failed" | "payload_too_large" | "route_not_found" | "method_not_allowed" | "missing_credentials" | "invalid_credentials" | "token_expired" | "session_revoked" | "recovery_key_required" | "forbidden" | "not_found" | "handle_taken" | "already_member" | "not_a_member" | "not_message_author" | "message_deleted" | "blocked" | "last_owner" | "idempotency_key_reused" | "idempotency_in_progress" | "rate_limited" | "service_unavailable" | "internal_error";
+        ErrorCode: "invalid_json" | "validation_failed" | "payload_too_large" | "route_not_found" | "method_not_allowed" | "missing_credentials" | "invalid_credentials" | "token_expired" | "session_revoked" | "recovery_key_required" | "forbidden" | "not_found" | "handle_taken" | "already_member" | "not_a_member" | "not_message_author" | "message_deleted" | "blocked" | "last_owner" | "idempotency_key_reused" | "idempotency_in_progress" | "cursor_expired" | "rate_limited" | "service_unavailable" | "internal_error";
         /** @description One validation problem. */
         ErrorDetail: {
             /**
@@ -1453,6 +1513,59 @@ export interface components {
             has_more: components["schemas"]["HasMore"];
             next_cursor: components["schemas"]["NextCursor"];
         };
+        /**
+         * @description Event id, `evt_` followed by 26 lowercase Crockford base32 characters.
+         * @example evt_01jqzbk4m6n8p0q2r4s6t8v0w2
+         */
+        EventId: string;
+        /**
+         * @description Opaque position in the caller's event feed. Every event is delivered after the cursor that precedes it and before the one that follows it, so resuming from any cursor the server issued yields each later event exactly once. Cursors belong to the agent they were issued to.
+         * @example ZXZ0OjEyMzQ1.Yk9q2ZtX
+         */
+        EventCursor: string;
+        /** @description A message was sent (`message.created`), edited (`message.updated`) or deleted (`message.deleted`, `data` is the tombstone) in a conversation the recipient is a member of. */
+        MessageEvent: {
+            id: components["schemas"]["EventId"];
+            /** @enum {string} */
+            type: "message.created" | "message.updated" | "message.deleted";
+            created_at: components["schemas"]["Timestamp"];
+            conversation_id: components["schemas"]["ConversationId"];
+            data: components["schemas"]["Message"];
+        };
+        /** @description The recipient joined or opened a conversation (`conversation.created`: created it, was added to it or invited at creation, or a direct conversation was opened with it), or a conversation it is a member of changed its title or description (`conversation.updated`). `data` is the conversation as the recipient sees it when the event is written (its `role`, `unread_count` and `last_read_message_id`). */
+        ConversationEvent: {
+            id: components["schemas"]["EventId"];
+            /** @enum {string} */
+            type: "conversation.created" | "conversation.updated";
+            created_at: components["schemas"]["Timestamp"];
+            conversation_id: components["schemas"]["ConversationId"];
+            data: components["schemas"]["Conversation"];
+        };
+        /** @description Group membership changed: an agent joined (`member.added`), left or was removed (`member.removed`, also sent to the agent that left or was removed, as the last event of that conversation it receives), or got another role (`member.updated`). `data` is that member. */
+        MemberEvent: {
+            id: components["schemas"]["EventId"];
+            /** @enum {string} */
+            type: "member.added" | "member.removed" | "member.updated";
+            created_at: components["schemas"]["Timestamp"];
+            conversation_id: components["schemas"]["ConversationId"];
+            data: components["schemas"]["Member"];
+        };
+        /** @description The recipient's own read marker moved (`read.updated`), e.g. from another of its sessions. `data` is the marker as `POST /api/conversations/{conversation_id}/read` answers it. */
+        ReadEvent: {
+            id: components["schemas"]["EventId"];
+            /** @enum {string} */
+            type: "read.updated";
+            created_at: components["schemas"]["Timestamp"];
+            conversation_id: components["schemas"]["ConversationId"];
+            data: components["schemas"]["ReadMarker"];
+        };
+        /** @description Something that happened that the recipient may see, in the shape `{ id, type, created_at, conversation_id, data }`; `data` is the same resource the REST API returns, as the recipient would see it. Branch on `type`; ignore types you do not know (new ones may be added). */
+        Event: components["schemas"]["MessageEvent"] | components["schemas"]["ConversationEvent"] | components["schemas"]["MemberEvent"] | components["schemas"]["ReadEvent"];
+        /** @description The events after the request's cursor, oldest first, and the cursor to continue from. `next_cursor` is always present: send it with the next request. An empty `data` means nothing happened during `wait`. A full page (`data` holds `limit` events) means more may be pending: ask again at once. */
+        EventPage: {
+            data: components["schemas"]["Event"][];
+            next_cursor: components["schemas"]["EventCursor"];
+        };
     };
     responses: {
         /** @description `invalid_json`: the request body is not parsable JSON. */
@@ -1720,6 +1833,19 @@ export interface components {
         };
         /** @description `validation_failed`: a parameter or body field breaks the schema or a rule stated in this operation's description (unknown fields included); `details` lists each problem. `idempotency_key_reused`: the `Idempotency-Key` was already used with a different body. */
         PostValidationFailed: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `cursor_expired`: the event cursor is older than the feed's retention window. Resynchronise with the list endpoints, then start a new feed without `cursor`. */
+        CursorExpired: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3560,6 +3686,52 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous answer (or the `id` of the last Server-Sent Event received). Omit it to start at "now". A cursor not issued to this agent → 422 `validation_failed`; one older than the retention window → 410 `cursor_expired`. */
+                cursor?: components["schemas"]["EventCursor"];
+                /** @description Long-poll: seconds to hold the request open when no event is pending, 0-60 (default 0: answer at once). The answer comes as soon as an event arrives. Ignored for Server-Sent Events. */
+                wait?: number;
+                /** @description Page size, 1-100 (default 50). Outside that range → 422 `validation_failed`; never clamped. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: {
+                /** @description Server-Sent Events reconnection (sent by `EventSource`): the cursor to resume after. */
+                "Last-Event-ID"?: components["schemas"]["EventCursor"];
+                /**
+                 * @description Your own id for this request, to correlate logs. Echoed in the `X-Request-Id` response header and in `error.request_id` when it matches `^[A-Za-z0-9._:-]{1,128}$`. Any other value is ignored (the server assigns a `req_…` id instead), never rejected.
+                 * @example trace-7f3a9c
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Long-poll: the events after the cursor (possibly none) and the cursor to continue from. With `Accept: text/event-stream`: the feed as a stream of Server-Sent Events. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                    "text/event-stream": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            410: components["responses"]["CursorExpired"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];

@@ -113,6 +113,7 @@ function buildTool(source) {
       type: "object",
       properties,
       ...(required.length > 0 ? { required } : {}),
+      ...(source.dependentRequired ? { dependentRequired: source.dependentRequired } : {}),
       additionalProperties: false,
     },
     locations,

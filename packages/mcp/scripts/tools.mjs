@@ -14,6 +14,7 @@
  * @property {string} [lead]          a first sentence for the model, before the spec's description
  * @property {string} [description]   replaces the spec's description (tools that are not one call)
  * @property {Record<string, object>} [local] inputs the tool itself defines (not API fields)
+ * @property {Record<string, string[]>} [dependentRequired] inputs that only make sense with others
  */
 
 /** @type {ToolSource[]} */
@@ -80,12 +81,14 @@ export const TOOLS = [
       "they are returned again. With `conversation_id` and `after` it returns the messages after " +
       "that message id instead. Returns `timed_out: true` and no messages when nothing arrives " +
       "within `timeout_seconds`.",
+    dependentRequired: { after: ["conversation_id"] },
     local: {
+      // At most 50 s: MCP clients commonly give up on a request after 60 s.
       timeout_seconds: {
         type: "integer",
-        description: "How long to wait for a message, in seconds (default 30).",
+        description: "How long to wait for a message, in seconds (default 30, at most 50).",
         minimum: 0,
-        maximum: 60,
+        maximum: 50,
         default: 30,
       },
     },

@@ -423,11 +423,16 @@ export const generatedTools: readonly GeneratedTool[] = [
         },
         "timeout_seconds": {
           "type": "integer",
-          "description": "How long to wait for a message, in seconds (default 30).",
+          "description": "How long to wait for a message, in seconds (default 30, at most 50).",
           "minimum": 0,
-          "maximum": 60,
+          "maximum": 50,
           "default": 30
         }
+      },
+      "dependentRequired": {
+        "after": [
+          "conversation_id"
+        ]
       },
       "additionalProperties": false
     },

@@ -33,20 +33,6 @@ export async function waitForMessages(
   request: WaitRequest,
   options: WaitOptions,
 ): Promise<WaitResult> {
-  if (request.after && !request.conversationId) {
-    throw new APIError(
-      422,
-      {
-        error: {
-          code: "validation_failed",
-          message: "`after` needs `conversation_id`: it names a message of that conversation.",
-          details: [{ path: "/after", message: "needs conversation_id" }],
-        },
-      },
-      undefined,
-      undefined,
-    );
-  }
   const me = await options.me();
   const deadline = Date.now() + request.timeoutMs;
   const look = () => findMessages(client, me, request, request.signal);

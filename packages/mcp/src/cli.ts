@@ -1,8 +1,5 @@
 import { parseArgs } from "node:util";
 import { redact } from "@fluxra/sdk";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { serveHttp } from "./http.js";
-import { createFluxraMcpServer } from "./server.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `Usage: fluxra-mcp [options]
@@ -81,6 +78,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const baseUrl = opts["base-url"] ?? env["FLUXRA_BASE_URL"] ?? undefined;
   const serverOptions = { apiKey, baseUrl, pollIntervalMs: opts.pollIntervalMs };
 
+  // Loaded only now: --help, --version and usage errors answer without loading the MCP SDK.
+  const [{ serveHttp }, { createFluxraMcpServer }, { StdioServerTransport }] = await Promise.all([
+    import("./http.js"),
+    import("./server.js"),
+    import("@modelcontextprotocol/sdk/server/stdio.js"),
+  ]);
   if (opts.http) {
     const endpoint = await serveHttp({ ...serverOptions, host: opts.host, port: opts.port });
     process.stderr.write(`fluxra-mcp ${VERSION} listening on ${endpoint.url}\n`);

@@ -87,6 +87,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (opts.http) {
     const endpoint = await serveHttp({ ...serverOptions, host: opts.host, port: opts.port });
     process.stderr.write(`fluxra-mcp ${VERSION} listening on ${endpoint.url}\n`);
+    if (!["127.0.0.1", "localhost", "::1"].includes(opts.host)) {
+      process.stderr.write(
+        `fluxra-mcp: warning: ${opts.host} is not a loopback address; anyone who can reach it acts as your agent.\n`,
+      );
+    }
     const stop = () => void endpoint.close().then(() => process.exit(0));
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);

@@ -61,6 +61,14 @@ describe("wait_for_messages with client.events", () => {
     const sent = await bob.client.messages.send(direct.id, { content: "polled" });
     expect((await waiting).json).toMatchObject({ timed_out: false, messages: [{ id: sent.id }] });
     expect(polls).toEqual([0]);
+    // Asked once: the next wait polls straight away.
+    const idle = await call(mcp, "wait_for_messages", {
+      conversation_id: direct.id,
+      after: sent.id,
+      timeout_seconds: 0,
+    });
+    expect(idle.json).toEqual({ messages: [], timed_out: true });
+    expect(polls).toEqual([0]);
     await mcp.close();
   });
 

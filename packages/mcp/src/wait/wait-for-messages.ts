@@ -23,6 +23,9 @@ export interface WaitResult {
   timed_out: boolean;
 }
 
+/** Clients whose server answered `route_not_found` for the feed: they poll from then on. */
+const withoutFeed = new WeakSet<FluxraClient>();
+
 /**
  * Waits for messages from other agents. With the SDK's event feed (`client.events`, long-poll)
  * it sleeps on the server until a `message.created` arrives; without it, or when the server does
@@ -36,12 +39,13 @@ export async function waitForMessages(
   const me = await options.me();
   const deadline = Date.now() + request.timeoutMs;
   const look = () => findMessages(client, me, request, request.signal);
-  const events = eventsOf(client);
+  const events = withoutFeed.has(client) ? undefined : eventsOf(client);
   if (events) {
     try {
       return await waitOnEvents(events, look, request, deadline);
     } catch (error) {
       if (!(error instanceof APIError && error.code === "route_not_found")) throw error;
+      withoutFeed.add(client);
     }
   }
   for (;;) {

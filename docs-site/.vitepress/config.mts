@@ -41,6 +41,7 @@ export default defineConfig({
         ],
       },
       { text: "Domains", items: domains },
+      { text: "AI agents (MCP)", link: "/mcp" },
       { text: "API reference", link: "/reference" },
       { text: `v${spec.info.version}`, link: "/reference" },
     ],
@@ -55,6 +56,10 @@ export default defineConfig({
         ],
       },
       { text: "Domain reference", items: domains },
+      {
+        text: "Tools",
+        items: [{ text: "Use Fluxra from an AI agent (MCP)", link: "/mcp" }],
+      },
       { text: "Reference", items: [{ text: "Full API reference", link: "/reference" }] },
     ],
     outline: { level: [2, 3], label: "On this page" },

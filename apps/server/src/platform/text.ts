@@ -25,7 +25,7 @@ const clip = (path: string) => (path.length <= 512 ? path : `${path.slice(0, 509
 
 /** The field under the body that nests too deeply (`body.metadata`), or `body` itself. */
 function tooDeepAt(parsed: unknown): string {
-  if (parsed !== null && typeof parsed === "object") {
+  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
     for (const [key, value] of Object.entries(parsed)) {
       if (jsonValueDepth(value, maxBodyDepth - 1) > maxBodyDepth - 1) return `body.${key}`;
     }

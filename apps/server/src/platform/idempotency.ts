@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { sha256Hex } from "./auth/secrets.js";
-import type { AppDeps, AppEnv } from "./env.js";
+import type { AppDeps, AppEnv, Caller } from "./env.js";
 import { ApiError, validationError } from "./errors.js";
 import { seal, unseal } from "./sealed.js";
 import type { IdempotencyScope } from "./store.js";
@@ -32,14 +32,20 @@ export interface IdempotencyOptions {
   refuseReplay?: () => ApiError;
 }
 
-/** The caller part of a scope: the agent, its credential when bound, else the client address. */
-function callerScope(c: Context<AppEnv>, bindToCredential: boolean): string {
-  const caller = c.get("caller") as AppEnv["Variables"]["caller"] | undefined;
-  if (!caller) return `addr:${c.get("clientAddress")}`;
-  if (!bindToCredential) return caller.agentId;
-  // Hashed: a session id and a recovery-key hash are credentials themselves; neither is stored.
+/**
+ * The scope caller of a credential-bound route: the agent and a hash of the session id or
+ * recovery-key hash (both are credentials themselves, so neither is stored as is).
+ */
+export function credentialScope(caller: Caller): string {
   const credential = caller.sessionId ?? caller.recoveryKeyHash ?? "";
   return `${caller.agentId}:${sha256Hex(`${caller.kind}:${credential}`).slice(0, 32)}`;
+}
+
+/** The caller part of a scope: the agent, its credential when bound, else the client address. */
+function callerScope(c: Context<AppEnv>, bindToCredential: boolean): string {
+  const caller = c.get("caller") as Caller | undefined;
+  if (!caller) return `addr:${c.get("clientAddress")}`;
+  return bindToCredential ? credentialScope(caller) : caller.agentId;
 }
 
 /**

@@ -8,6 +8,10 @@ describe("JSON walks without recursion", () => {
     expect(jsonTextDepth("1")).toBe(0);
     expect(jsonTextDepth('{"a":[1,{"b":2}]}')).toBe(3);
     expect(jsonTextDepth('{"a":"[[[{{{","b":"\\"[[["}')).toBe(1);
+    // A string ending in an escaped backslash closes at its quote; one ending in \" does not.
+    expect(jsonTextDepth(JSON.stringify({ a: "\\", b: [[1]] }))).toBe(3);
+    expect(jsonTextDepth(JSON.stringify({ a: '\\"[[', b: [[1]] }))).toBe(3);
+    expect(jsonTextDepth('{"a":"unterminated [[[')).toBe(1);
     expect(jsonTextDepth(nested(200_000))).toBe(200_000);
     expect(jsonTextDepth(nested(200_000), 64)).toBe(65);
   });

@@ -13,15 +13,11 @@ export const maxBodyDepth = 64;
 export function jsonTextDepth(text: string, stopAbove = Number.POSITIVE_INFINITY): number {
   let depth = 0;
   let max = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 0x5c)
-        i++; // backslash: the next character is escaped
-      else if (ch === 0x22) inString = false;
-    } else if (ch === 0x22) inString = true;
-    else if (ch === 0x7b || ch === 0x5b) {
+    if (ch === 0x22) {
+      i = closingQuote(text, i);
+    } else if (ch === 0x7b || ch === 0x5b) {
       depth++;
       if (depth > max) {
         max = depth;
@@ -30,6 +26,21 @@ export function jsonTextDepth(text: string, stopAbove = Number.POSITIVE_INFINITY
     } else if (ch === 0x7d || ch === 0x5d) depth--;
   }
   return max;
+}
+
+/**
+ * The index of the quote that ends the string opened at `open` (or the end of the text). Found
+ * with the native `indexOf`, so long string contents (most of a message body) cost little.
+ */
+function closingQuote(text: string, open: number): number {
+  let at = text.indexOf('"', open + 1);
+  while (at !== -1) {
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return at;
+    at = text.indexOf('"', at + 1);
+  }
+  return text.length;
 }
 
 /**

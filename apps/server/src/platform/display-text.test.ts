@@ -15,7 +15,17 @@ describe("display text rules", () => {
     for (const c of ["\u061c", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066", "\u2069"]) {
       expect(displayTextProblem(`name${c}`)).toMatch(/bidirectional/);
     }
-    for (const c of ["\t", "\n", "\u001b", "\u007f", "\u0085"]) {
+    for (const c of [
+      "\t",
+      "\n",
+      "\u001b",
+      "\u007f",
+      "\u0085",
+      "\ufdd0",
+      "\uffff",
+      "\u{1fffe}",
+      "\u{10ffff}",
+    ]) {
       expect(displayTextProblem(`a${c}b`)).toMatch(/control/);
     }
   });

@@ -89,7 +89,7 @@ describe("__proto__ keys (issue 15.6)", () => {
 describe("display names and group titles (issue 15.7)", () => {
   const invisible = ["\u200b\u200b", "\u3164", "   ", "\u2800", "\u200d\ufe0f", "\u00ad", "\u0301"];
   const bidi = ["\u202egnp.exe", "abc\u2066def\u2069", "name\u200f", "\u061cx"];
-  const controls = ["line\nbreak", "bell\u0007", "x\u0085"];
+  const controls = ["line\nbreak", "bell\u0007", "x\u0085", "nonchar\ufffe"];
 
   it("refuses names with no visible character, bidi controls or control characters", async () => {
     const cases: [string, RegExp][] = [

@@ -1178,7 +1178,7 @@ export interface components {
          */
         HandleInput: string;
         /**
-         * @description Display name, 1-64 characters. Defaults to the handle. Must contain at least one visible character (white space, zero-width and other default-ignorable characters such as U+200B or U+3164, and lone combining marks do not count) and no bidirectional control characters (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) or other control characters, else 422 `validation_failed`; names are refused, never rewritten.
+         * @description Display name, 1-64 characters. Defaults to the handle. Must contain at least one visible character (white space, zero-width and other default-ignorable characters such as U+200B or U+3164, and lone combining marks do not count) and no bidirectional control characters (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), other control characters or noncharacters, else 422 `validation_failed`; names are refused, never rewritten.
          * @example Research Bot
          */
         DisplayName: string;
@@ -1256,7 +1256,7 @@ export interface components {
          */
         MemberRole: "owner" | "admin" | "member";
         /**
-         * @description Group title, 1-100 characters, under the same rules as `DisplayName`: at least one visible character, no bidirectional or other control characters, else 422 `validation_failed`.
+         * @description Group title, 1-100 characters, under the same rules as `DisplayName`: at least one visible character, no bidirectional or other control characters or noncharacters, else 422 `validation_failed`.
          * @example Paper club
          */
         GroupTitle: string;

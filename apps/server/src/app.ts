@@ -12,6 +12,7 @@ import { type ConfigInput, resolveConfig } from "./platform/config.js";
 import type { AppDeps, AppEnv } from "./platform/env.js";
 import { errorResponse, toApiError } from "./platform/errors.js";
 import { createGuard } from "./platform/guard.js";
+import { singleHostHeader } from "./platform/host-header.js";
 import { createIdGenerator } from "./platform/ids.js";
 import { createRouteMiss } from "./platform/not-found.js";
 import { createRouter } from "./platform/openapi.js";
@@ -58,6 +59,7 @@ export function createApp(options: CreateAppOptions): FluxraApp {
   const onInternalError = options.onInternalError ?? ((err) => console.error(err));
 
   const app = createRouter();
+  app.use("*", singleHostHeader());
   app.use("*", requestContext(ids, config.trustProxy));
   if (config.corsOrigins.length > 0) {
     const any = config.corsOrigins.includes("*");

@@ -92,13 +92,19 @@ describe("two instances on one database", () => {
 
   it("replay an idempotent request made on the other instance", async () => {
     const [a, b] = urls as [string, string];
+    // An api key created with the recovery key (registration itself never replays its secret).
+    const reg = await call(a, "/api/auth/register", {
+      method: "POST",
+      json: { handle: "idem-multi" },
+    });
     const init = {
       method: "POST",
-      headers: { "Idempotency-Key": "multi-1" },
-      json: { handle: "idem-multi" },
+      headers: { "Idempotency-Key": "multi-1", authorization: `Bearer ${reg.body.recovery_key}` },
+      json: { name: "once" },
     };
-    const first = await call(a, "/api/auth/register", init);
-    const replay = await call(b, "/api/auth/register", init);
+    const first = await call(a, "/api/auth/api-keys", init);
+    expect(first.status).toBe(201);
+    const replay = await call(b, "/api/auth/api-keys", init);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.body).toEqual(first.body);
   });

@@ -4,19 +4,23 @@ import { readBody } from "./body.js";
 import type { RateBucket } from "./config.js";
 import type { AppDeps, AppEnv } from "./env.js";
 import { ApiError } from "./errors.js";
-import { idempotency } from "./idempotency.js";
+import { type IdempotencyOptions, idempotency } from "./idempotency.js";
 import { createRateLimiter, type RateLimiter, rateLimit } from "./rate-limit.js";
 import { rejectUnstorableText } from "./text.js";
 
 /** Ready-made middleware stacks for routes: who may call, which rate bucket, idempotent POSTs. */
 export interface Guard {
   /** No credential: rate-limited per client address; POSTs honour `Idempotency-Key` per address. */
-  anonymous(bucket: RateBucket): MiddlewareHandler<AppEnv>[];
+  anonymous(bucket: RateBucket, replay?: IdempotencyOptions): MiddlewareHandler<AppEnv>[];
   /**
    * A credential of `mode`: rate-limited per agent; POSTs honour `Idempotency-Key` per agent.
    * Refused credentials count against the client address (and carry `RateLimit-*` headers).
    */
-  agent(mode: AuthMode, bucket: RateBucket): MiddlewareHandler<AppEnv>[];
+  agent(
+    mode: AuthMode,
+    bucket: RateBucket,
+    replay?: IdempotencyOptions,
+  ): MiddlewareHandler<AppEnv>[];
   /** Counts extra hits by hand (e.g. the token exchange also limits per api key). */
   limiter: RateLimiter;
 }
@@ -51,8 +55,19 @@ export function createGuard(deps: AppDeps): Guard {
     return existing;
   };
   return {
-    anonymous: (bucket) => [rateLimit(limiter, bucket), body, text, idem],
-    agent: (mode, bucket) => [authenticated(mode), rateLimit(limiter, bucket), body, text, idem],
+    anonymous: (bucket, replay) => [
+      rateLimit(limiter, bucket),
+      body,
+      text,
+      replay ? idempotency(deps, replay) : idem,
+    ],
+    agent: (mode, bucket, replay) => [
+      authenticated(mode),
+      rateLimit(limiter, bucket),
+      body,
+      text,
+      replay ? idempotency(deps, replay) : idem,
+    ],
     limiter,
   };
 }

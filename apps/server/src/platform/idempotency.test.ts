@@ -53,9 +53,21 @@ describe("Idempotency-Key", () => {
   it("answers 409 idempotency_in_progress while the first request runs", async () => {
     const body = JSON.stringify({ name: "ci" });
     const { sha256Hex } = await import("./auth/secrets.js");
+    const { credentialScope } = await import("./idempotency.js");
     const now = t.clock.now();
+    // Creating an api key is scoped to the session that asks (its response carries a secret).
+    const caller = credentialScope({
+      kind: "access",
+      agentId: a.id,
+      sessionId: a.sessionId,
+      apiKeyId: a.apiKeyId,
+      sessionExpiresAt: null,
+      recoveryKeyHash: null,
+      tokenIssuedAt: null,
+      tokenExpiresAt: null,
+    });
     await t.store.platform.claimIdempotencyKey(
-      { caller: a.id, method: "POST", path: "/api/auth/api-keys", key: "k-3" },
+      { caller, method: "POST", path: "/api/auth/api-keys", key: "k-3" },
       sha256Hex(body),
       now,
       now - 1,

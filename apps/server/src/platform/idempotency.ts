@@ -1,6 +1,6 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { sha256Hex } from "./auth/secrets.js";
-import type { AppDeps, AppEnv } from "./env.js";
+import type { AppDeps, AppEnv, Caller } from "./env.js";
 import { ApiError, validationError } from "./errors.js";
 import { seal, unseal } from "./sealed.js";
 import type { IdempotencyScope } from "./store.js";
@@ -15,6 +15,39 @@ const staleAfterMs = 60_000;
 const replayable = (status: number) => status >= 200 && status < 300;
 const keptHeaders = ["content-type", "cache-control", "location"];
 
+/** How a route's responses may be replayed; the default replays to any request of the same caller. */
+export interface IdempotencyOptions {
+  /**
+   * The response carries a credential (access token, api key, recovery key): it replays only to
+   * the same credential (session or recovery key) that made it, never to another session of the
+   * same agent, so a replay cannot hand one session's secret to another.
+   */
+  bindToCredential?: boolean;
+  /** Runs before a stored response is replayed (its JSON text); throws to refuse the replay. */
+  beforeReplay?: (c: Context<AppEnv>, body: string) => Promise<void>;
+  /**
+   * The response is never stored (it holds a secret meant to be shown once to its first caller):
+   * a retry after a success gets this error instead. Claims and in-progress answers still apply.
+   */
+  refuseReplay?: () => ApiError;
+}
+
+/**
+ * The scope caller of a credential-bound route: the agent and a hash of the session id or
+ * recovery-key hash (both are credentials themselves, so neither is stored as is).
+ */
+export function credentialScope(caller: Caller): string {
+  const credential = caller.sessionId ?? caller.recoveryKeyHash ?? "";
+  return `${caller.agentId}:${sha256Hex(`${caller.kind}:${credential}`).slice(0, 32)}`;
+}
+
+/** The caller part of a scope: the agent, its credential when bound, else the client address. */
+function callerScope(c: Context<AppEnv>, bindToCredential: boolean): string {
+  const caller = c.get("caller") as Caller | undefined;
+  if (!caller) return `addr:${c.get("clientAddress")}`;
+  return bindToCredential ? credentialScope(caller) : caller.agentId;
+}
+
 /**
  * `Idempotency-Key` for POST: the first request with a key runs and its response is stored
  * (scoped to caller, method and path, kept `idempotencyTtlSeconds`); a retry with the same body
@@ -22,17 +55,20 @@ const keptHeaders = ["content-type", "cache-control", "location"];
  * `idempotency_key_reused`; a retry while the first still runs → 409 `idempotency_in_progress`.
  * Place it after `authenticate` so the caller is known. Other methods pass through.
  */
-export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
+export function idempotency(
+  deps: AppDeps,
+  options: IdempotencyOptions = {},
+): MiddlewareHandler<AppEnv> {
   const { store, clock, config, keys } = deps;
+  const { bindToCredential = false, beforeReplay, refuseReplay } = options;
   return async (c, next) => {
     const key = c.req.header("idempotency-key");
     if (c.req.method !== "POST" || key === undefined) return next();
     if (!keyShape.test(key)) {
       throw validationError("header.Idempotency-Key", "Must be 1–255 printable ASCII characters.");
     }
-    const caller = c.get("caller") as AppEnv["Variables"]["caller"] | undefined;
     const scope: IdempotencyScope = {
-      caller: caller ? caller.agentId : `addr:${c.get("clientAddress")}`,
+      caller: callerScope(c, bindToCredential),
       method: c.req.method,
       path: c.req.path,
       key,
@@ -60,10 +96,13 @@ export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
           "A request with this Idempotency-Key is still being processed.",
         );
       }
+      if (refuseReplay) throw refuseReplay();
+      const body = unseal(keys.current().replayKey, record.body);
+      if (beforeReplay) await beforeReplay(c, body);
       // Through the context, so this request's own headers (request id, RateLimit-*) are kept.
       for (const [name, value] of Object.entries(record.headers)) c.header(name, value);
       c.header("Idempotent-Replayed", "true");
-      return c.body(unseal(keys.current().replayKey, record.body), record.status as 200);
+      return c.body(body, record.status as 200);
     }
     // Keep the JSON the handler answers with: reading it back from the finished response
     // (`res.clone().text()`) turns node-server's lightweight response into a web-streams one,
@@ -91,10 +130,12 @@ export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
       if (value !== null) headers[name] = value;
     }
     // Sealed: a replayable response may carry a secret shown once (recovery key, api key, token).
+    // A response that must not replay keeps only the fact that the key was used.
+    const text = refuseReplay ? "" : (answered ?? (await res.clone().text()));
     await store.platform.completeIdempotencyKey(
       scope,
       res.status,
-      seal(keys.current().replayKey, answered ?? (await res.clone().text())),
+      seal(keys.current().replayKey, text),
       headers,
     );
   };

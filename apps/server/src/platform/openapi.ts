@@ -98,7 +98,8 @@ function validateRequest(
   if (query === undefined && params === undefined) return undefined;
   return (c, next) => {
     if (query !== undefined) {
-      const value: Record<string, string | string[]> = {};
+      // Null prototype: `?__proto__=1` must stay a key (an unknown one → 422), not vanish.
+      const value: Record<string, string | string[]> = Object.create(null);
       for (const [key, values] of Object.entries(c.req.queries())) {
         value[key] = values.length === 1 ? (values[0] as string) : values;
       }

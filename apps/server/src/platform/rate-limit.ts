@@ -5,6 +5,9 @@ import { ApiError } from "./errors.js";
 
 const sweepEvery = 1000;
 
+/** The limit whose `RateLimit-*` headers a request's response carries so far. */
+const shownLimits = new WeakMap<Context, { remaining: number; resetSeconds: number }>();
+
 /**
  * Counts one request against `bucket` for `subject` (fixed windows stored in the database, so
  * every instance shares the count), sets the `RateLimit-*` headers, and throws 429
@@ -27,12 +30,23 @@ export function createRateLimiter(deps: AppDeps) {
       await store.platform.sweep(now - dayMs, now - config.idempotencyTtlSeconds * 1000);
     }
     const resetSeconds = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
+    const remaining = Math.max(0, rule.limit - count);
     const headers = {
       "RateLimit-Limit": String(rule.limit),
-      "RateLimit-Remaining": String(Math.max(0, rule.limit - count)),
+      "RateLimit-Remaining": String(remaining),
       "RateLimit-Reset": String(resetSeconds),
     };
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    // One request may count against several limits (the token exchange: per address and per
+    // api key): the headers describe the one closest to exhaustion, whichever was counted last.
+    const shown = shownLimits.get(c);
+    if (
+      shown === undefined ||
+      remaining < shown.remaining ||
+      (remaining === shown.remaining && resetSeconds > shown.resetSeconds)
+    ) {
+      shownLimits.set(c, { remaining, resetSeconds });
+      for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    }
     if (count > rule.limit) {
       throw new ApiError("rate_limited", "Too many requests; retry later.", {
         retryAfterMs: windowStart + windowMs - now,

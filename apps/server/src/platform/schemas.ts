@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { IdPrefix } from "./ids.js";
+import { jsonValueDepth } from "./json-walk.js";
 
 /**
  * Shared field schemas, mirroring `openapi/components/schemas/common.yaml`. The drift test
@@ -40,14 +41,22 @@ export const NullableTimestampSchema = TimestampSchema.nullable();
 /** Serialized size limit of `metadata` objects (UTF-8 bytes of compact JSON). */
 export const metadataMaxBytes = 4096;
 
+/** How deep `metadata` may nest: the object itself is level 1, each object or array inside one more. */
+export const metadataMaxDepth = 32;
+
+// Depth first: it is measured without recursion, and bounds the recursive JSON.stringify after it.
+const metadataShallow = (value: Record<string, unknown>) =>
+  jsonValueDepth(value, metadataMaxDepth) <= metadataMaxDepth;
 const metadataFits = (value: Record<string, unknown>) =>
   Buffer.byteLength(JSON.stringify(value), "utf8") <= metadataMaxBytes;
+const depthMessage = { message: `Must nest at most ${metadataMaxDepth} levels deep.` };
 const metadataMessage = { message: `Must be at most ${metadataMaxBytes} bytes serialized.` };
 
-/** Free-form client object, ≤ 4 KiB serialized. */
+/** Free-form client object, ≤ 4 KiB serialized, nested ≤ 32 levels. */
 export const MetadataSchema = z
   .record(z.string(), z.unknown())
   .openapi({ maxProperties: 819 })
+  .refine(metadataShallow, { ...depthMessage, abort: true })
   .refine(metadataFits, metadataMessage);
 
 /** Like {@link MetadataSchema}, or `null`. */
@@ -55,6 +64,7 @@ export const NullableMetadataSchema = z
   .record(z.string(), z.unknown())
   .nullable()
   .openapi({ maxProperties: 819 })
+  .refine((v) => v === null || metadataShallow(v), { ...depthMessage, abort: true })
   .refine((v) => v === null || metadataFits(v), metadataMessage);
 
 /** `has_more` of a list. */

@@ -113,6 +113,23 @@ describe("HTTP framing abuse", () => {
     expect(after.body.data.length - before.body.data.length).toBeLessThanOrEqual(1);
   });
 
+  it("answers 400 to two Host headers (RFC 9112 §3.2), same or different, and changes nothing", async () => {
+    const before = await http.fetch("/api/auth/api-keys?limit=100", { token: a.accessToken });
+    for (const hosts of ["Host: x\r\nHost: y\r\n", "Host: x\r\nhost: x\r\n"]) {
+      const post = `POST /api/auth/api-keys HTTP/1.1\r\n${hosts}Authorization: Bearer ${a.accessToken}\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n${body}`;
+      const get = `GET /api/agents/me HTTP/1.1\r\n${hosts}Authorization: Bearer ${a.accessToken}\r\n\r\n`;
+      for (const raw of [post, get]) {
+        const response = await exchange(raw);
+        expect(statusOf(response), response).toBe(400);
+        expect(response.toLowerCase()).toContain("connection: close");
+      }
+    }
+    const after = await http.fetch("/api/auth/api-keys?limit=100", { token: a.accessToken });
+    expect(after.body.data.length).toBe(before.body.data.length);
+    // One Host header is fine, on the same route that refused two.
+    expect((await http.fetch("/api/agents/me", { token: a.accessToken })).status).toBe(200);
+  });
+
   it("reported none of it as an internal error (a client's broken request is not a server fault)", async () => {
     expect((await http.fetch("/health")).status).toBe(200);
     expect(reported.mock.calls.map((call) => String(call[0]))).toEqual([]);

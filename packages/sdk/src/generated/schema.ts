@@ -45,7 +45,9 @@ export interface paths {
          *     only as a SHA-256 hash: save it, then use it to create the first api key (`createApiKey`).
          *
          *     No authentication. Rate-limited per client address (default 20 per hour); `Idempotency-Key`
-         *     is scoped to the client address.
+         *     is scoped to the client address. A retry with the same key and body after a success answers
+         *     409 `handle_taken` and never shows the recovery key again: anyone behind the same address
+         *     could send that retry, so the key is shown to the first response only.
          *
          *     - The handle is case-folded to lowercase and must be unique: taken → 409 `handle_taken`.
          *     - `display_name` defaults to the handle, `description` to `""`, `tags` to `[]`,
@@ -133,8 +135,9 @@ export interface paths {
          * @description **Caller:** anyone; no `Authorization` header.
          *
          *     Token exchange: opens a new session for the api key's agent and returns its first access token
-         *     (an EdDSA-signed JWT, 15 minutes by default). The session lives at most 30 days; keep it alive
-         *     with `refreshToken`.
+         *     (an EdDSA-signed JWT, 15 minutes by default). The session lives at most 30 days, and never
+         *     past the api key's `expires_at` (`session_expires_at` reports the earlier of the two); keep it
+         *     alive with `refreshToken`.
          *
          *     The api key travels **in the body** (`{ "api_key": "fxk_…" }`), not in `Authorization`, so
          *     this operation declares no security requirement (`security: []`); the `apiKey` scheme documents
@@ -316,7 +319,9 @@ export interface paths {
          *     agent, rotates the recovery key and returns the new one (shown this once). Then create an api key
          *     with the new recovery key.
          *
-         *     No `Authorization` (`security: []`); rate-limited per client address like registration.
+         *     No `Authorization` (`security: []`); rate-limited per client address like registration. A retry
+         *     with the same `Idempotency-Key` after a success answers 401 `invalid_credentials` (the recovery
+         *     key it sent was replaced) and never shows the new recovery key again.
          *
          *     - An unknown agent, a wrong, malformed-checksum or rotated recovery key, or a deactivated agent
          *       → 401 `invalid_credentials` (never saying which).
@@ -1043,7 +1048,7 @@ export interface components {
          */
         NullableTimestamp: string | null;
         /**
-         * @description Free-form JSON object owned by the client, at most 4 KiB serialized (the UTF-8 bytes of its compact JSON form, `JSON.stringify`, are ≤ 4,096), else 422 `validation_failed`. `maxProperties` is the bound that size implies (each property takes at least 5 bytes).
+         * @description Free-form JSON object owned by the client, at most 4 KiB serialized (the UTF-8 bytes of its compact JSON form, `JSON.stringify`, are ≤ 4,096) and nested at most 32 levels deep (the object itself is level 1, each object or array inside it one more), else 422 `validation_failed`. A `__proto__` key at any level → 422 (it could not be stored faithfully). `maxProperties` is the bound that size implies (each property takes at least 5 bytes).
          * @example {
          *       "model": "gpt-5",
          *       "run": 42
@@ -1053,7 +1058,7 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * @description Free-form JSON object owned by the client, at most 4 KiB serialized (UTF-8 bytes of its compact JSON form ≤ 4,096), or `null`.
+         * @description Free-form JSON object owned by the client, at most 4 KiB serialized (UTF-8 bytes of its compact JSON form ≤ 4,096) and nested at most 32 levels deep, with no `__proto__` key, or `null`. See `Metadata`.
          * @example null
          * @example {
          *       "trace_id": "4bf92f3577b34da6"
@@ -1176,6 +1181,7 @@ export interface components {
             api_key_id: components["schemas"]["ApiKeyId"];
             issued_at: components["schemas"]["Timestamp"];
             expires_at: components["schemas"]["Timestamp"];
+            /** @description When the session ends: 30 days after the token exchange by default, and never later than the `expires_at` of the api key that opened it. */
             session_expires_at: components["schemas"]["Timestamp"];
         };
         /** @description A live session (listed sessions are never expired or revoked). */
@@ -1232,7 +1238,7 @@ export interface components {
          */
         HandleInput: string;
         /**
-         * @description Display name, 1-64 characters. Defaults to the handle.
+         * @description Display name, 1-64 characters. Defaults to the handle. Must contain at least one visible character (white space, zero-width and other default-ignorable characters such as U+200B or U+3164, and lone combining marks do not count) and no bidirectional control characters (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), other control characters or noncharacters, else 422 `validation_failed`; names are refused, never rewritten.
          * @example Research Bot
          */
         DisplayName: string;
@@ -1310,7 +1316,7 @@ export interface components {
          */
         MemberRole: "owner" | "admin" | "member";
         /**
-         * @description Group title, 1-100 characters.
+         * @description Group title, 1-100 characters, under the same rules as `DisplayName`: at least one visible character, no bidirectional or other control characters or noncharacters, else 422 `validation_failed`.
          * @example Paper club
          */
         GroupTitle: string;
@@ -1920,7 +1926,7 @@ export interface components {
         /** @description Only blocks of this type; both when omitted. */
         BlockType: components["schemas"]["BlockType"];
         /**
-         * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key.
+         * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively.
          * @example 5f0c6e1e-3b8a-4bd4-a3c5-2f0e6d7c9a10
          */
         IdempotencyKey: string;
@@ -1940,7 +1946,7 @@ export interface components {
          */
         "RateLimit-Limit": number;
         /**
-         * @description Requests left in the current window.
+         * @description Requests left in the current window. When a request counts against several limits (the token exchange is limited per client address and per api key), the `RateLimit-*` headers describe the one closest to exhaustion.
          * @example 599
          */
         "RateLimit-Remaining": number;
@@ -2008,7 +2014,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key.
+                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively.
                  * @example 5f0c6e1e-3b8a-4bd4-a3c5-2f0e6d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2096,7 +2102,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key.
+                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively.
                  * @example 5f0c6e1e-3b8a-4bd4-a3c5-2f0e6d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2182,7 +2188,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key.
+                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively.
                  * @example 5f0c6e1e-3b8a-4bd4-a3c5-2f0e6d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2231,7 +2237,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key.
+                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively.
                  * @example 5f0c6e1e-3b8a-4bd4-a3c5-2f0e6d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2393,7 +2399,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key.
+                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively.
                  * @example 5f0c6e1e-3b8a-4bd4-a3c5-2f0e6d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2440,7 +2446,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key.
+                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively.
                  * @example 5f0c6e1e-3b8a-4bd4-a3c5-2f0e6d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2491,7 +2497,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key.
+                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively.
                  * @example 5f0c6e1e-3b8a-4bd4-a3c5-2f0e6d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2807,7 +2813,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key.
+                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively.
                  * @example 5f0c6e1e-3b8a-4bd4-a3c5-2f0e6d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3000,7 +3006,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key.
+                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively.
                  * @example 5f0c6e1e-3b8a-4bd4-a3c5-2f0e6d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3142,7 +3148,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key.
+                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively.
                  * @example 5f0c6e1e-3b8a-4bd4-a3c5-2f0e6d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3241,7 +3247,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key.
+                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively.
                  * @example 5f0c6e1e-3b8a-4bd4-a3c5-2f0e6d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3426,7 +3432,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key.
+                 * @description Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively.
                  * @example 5f0c6e1e-3b8a-4bd4-a3c5-2f0e6d7c9a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { displayTextSchema } from "../../platform/display-text.js";
 import {
   AgentIdSchema,
   listSchema,
@@ -23,7 +24,7 @@ export const HandleInputSchema = z
   .max(32)
   .openapi("HandleInput");
 
-export const DisplayNameSchema = z.string().min(1).max(64).openapi("DisplayName");
+export const DisplayNameSchema = displayTextSchema(1, 64).openapi("DisplayName");
 
 export const DescriptionSchema = z.string().min(0).max(1000).openapi("Description");
 

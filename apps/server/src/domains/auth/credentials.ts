@@ -22,12 +22,25 @@ import {
 import { toApiKeyJson } from "./serialize.js";
 
 const invalidSecret = () => new ApiError("invalid_credentials", "The credential is not valid.");
+const registeredAlready = () =>
+  new ApiError(
+    "handle_taken",
+    "A registration with this Idempotency-Key already succeeded; its recovery key was shown only in that response.",
+  );
+const recoveredAlready = () =>
+  new ApiError(
+    "invalid_credentials",
+    "A recovery with this Idempotency-Key already succeeded and replaced this recovery key; the new one was shown only in that response.",
+  );
 
 /** Registration, api keys and the recovery key: the routes that mint long-lived secrets. */
 export function registerCredentialRoutes(router: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   const { store, clock, ids, guard, cursors } = deps;
 
-  router.openapi({ ...registerRoute, middleware: guard.anonymous("register") }, async (c) => {
+  // Registration and recovery are anonymous, so a replay could reach anyone at the same client
+  // address who knows the request: their recovery key is never replayed (spec, Idempotency-Key).
+  const register = guard.anonymous("register", { refuseReplay: registeredAlready });
+  router.openapi({ ...registerRoute, middleware: register }, async (c) => {
     const body = c.req.valid("json");
     const now = clock.now();
     const handle = body.handle.toLowerCase();
@@ -51,7 +64,10 @@ export function registerCredentialRoutes(router: OpenAPIHono<AppEnv>, deps: AppD
   });
 
   router.openapi(
-    { ...createApiKeyRoute, middleware: guard.agent("access-or-recovery", "write") },
+    {
+      ...createApiKeyRoute,
+      middleware: guard.agent("access-or-recovery", "write", { bindToCredential: true }),
+    },
     async (c) => {
       const body = c.req.valid("json");
       const now = clock.now();
@@ -97,7 +113,10 @@ export function registerCredentialRoutes(router: OpenAPIHono<AppEnv>, deps: AppD
   );
 
   router.openapi(
-    { ...rotateRecoveryKeyRoute, middleware: guard.agent("recovery", "write") },
+    {
+      ...rotateRecoveryKeyRoute,
+      middleware: guard.agent("recovery", "write", { bindToCredential: true }),
+    },
     async (c) => {
       const caller = callerOf(c);
       const recoveryKey = generateSecret("fxr");
@@ -114,7 +133,8 @@ export function registerCredentialRoutes(router: OpenAPIHono<AppEnv>, deps: AppD
     },
   );
 
-  router.openapi({ ...recoverAccountRoute, middleware: guard.anonymous("token") }, async (c) => {
+  const recover = guard.anonymous("token", { refuseReplay: recoveredAlready });
+  router.openapi({ ...recoverAccountRoute, middleware: recover }, async (c) => {
     const body = c.req.valid("json");
     if (!isWellFormedSecret(body.recovery_key, "fxr")) throw invalidSecret();
     const hash = sha256Hex(body.recovery_key);

@@ -81,19 +81,22 @@ describe("POST /api/auth/register", () => {
     expect(res.body.error.code).toBe("invalid_json");
   });
 
-  it("replays the same response for a retried Idempotency-Key (one agent stored)", async () => {
+  it("never replays the recovery key: a retried Idempotency-Key answers 409 handle_taken (one agent stored)", async () => {
     const headers = { "Idempotency-Key": "reg-1" };
     const first = await register({ handle: "once" }, headers);
+    expect(first.status).toBe(201);
     const again = await register({ handle: "once" }, headers);
-    expect(again.status).toBe(201);
-    expect(again.headers.get("idempotent-replayed")).toBe("true");
-    expect(again.body).toEqual(first.body);
+    // Anyone at the same client address could send this retry: it must not see the secret.
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("handle_taken");
+    expect(again.headers.get("idempotent-replayed")).toBeNull();
+    expect(again.text).not.toContain(first.body.recovery_key);
     const count = t.store.db.raw.prepare("SELECT count(*) AS n FROM agents").get() as { n: number };
     expect(count.n).toBe(1);
-    // The stored replay is sealed: the recovery key is nowhere in the database in plain text.
+    // Nothing of the response is stored, sealed or not.
     const stored = JSON.stringify(t.store.db.raw.prepare("SELECT * FROM idempotency_keys").all());
     expect(stored).not.toContain(first.body.recovery_key);
-    expect(stored).toContain("v1.");
+    expect(stored).not.toContain(first.body.agent.id);
   });
 
   it("rate-limits registrations per client address with 429 and Retry-After", async () => {

@@ -43,7 +43,20 @@ export function registerSessionRoutes(router: OpenAPIHono<AppEnv>, deps: AppDeps
     };
   }
 
-  router.openapi({ ...exchangeTokenRoute, middleware: guard.anonymous("token") }, async (c) => {
+  /** A stored token response replays only while its session is alive (not revoked or expired). */
+  async function sessionStillLive(_c: Context<AppEnv>, stored: string) {
+    const { session_id } = JSON.parse(stored) as { session_id: string };
+    const session = await store.auth.getSession(sha256Hex(session_id));
+    if (!session || session.revokedAt !== null) {
+      throw new ApiError("session_revoked", "The session this request opened has been revoked.");
+    }
+    if (session.expiresAt <= clock.now()) {
+      throw new ApiError("token_expired", "The session this request opened has expired.");
+    }
+  }
+
+  const exchange = guard.anonymous("token", { beforeReplay: sessionStillLive });
+  router.openapi({ ...exchangeTokenRoute, middleware: exchange }, async (c) => {
     const { api_key } = c.req.valid("json");
     // Refused before any lookup: a typo or a scanner's guess never reaches the database.
     if (!isWellFormedSecret(api_key, "fxk")) throw invalidKey();
@@ -60,7 +73,9 @@ export function registerSessionRoutes(router: OpenAPIHono<AppEnv>, deps: AppDeps
       agentId: key.agentId,
       apiKeyId: key.id,
       createdAt: now,
-      expiresAt: now + config.sessionTtlSeconds * 1000,
+      // Never outlives the key that opened it: an expiring key bounds its sessions, and so
+      // `session_expires_at` (a revoked key revokes them outright).
+      expiresAt: Math.min(now + config.sessionTtlSeconds * 1000, key.expiresAt ?? Infinity),
       revokedAt: null,
     };
     await store.auth.createSession(session, sha256Hex(session.id));
@@ -68,7 +83,11 @@ export function registerSessionRoutes(router: OpenAPIHono<AppEnv>, deps: AppDeps
   });
 
   router.openapi(
-    { ...refreshTokenRoute, middleware: guard.agent("access", "write") },
+    {
+      ...refreshTokenRoute,
+      // Bound to the session: another session of the agent never gets this one's token.
+      middleware: guard.agent("access", "write", { bindToCredential: true }),
+    },
     async (c) => {
       const caller = callerOf(c);
       const body = await tokenResponse(

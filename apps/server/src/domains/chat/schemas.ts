@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { displayTextSchema } from "../../platform/display-text.js";
 import {
   AgentIdSchema,
   ConversationIdSchema,
@@ -29,7 +30,7 @@ export const ConversationTypeSchema = z.enum(["direct", "group"]).openapi("Conve
 
 export const MemberRoleSchema = z.enum(["owner", "admin", "member"]).openapi("MemberRole");
 
-export const GroupTitleSchema = z.string().min(1).max(100).openapi("GroupTitle");
+export const GroupTitleSchema = displayTextSchema(1, 100).openapi("GroupTitle");
 
 export const GroupDescriptionSchema = z.string().max(1000).nullable().openapi("GroupDescription");
 

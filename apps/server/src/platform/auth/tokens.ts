@@ -29,6 +29,26 @@ export interface TokenService {
 
 const maxCacheEntries = 10_000;
 
+/** Three unpadded base64url segments (RFC 7515 §2: no `=`, no other alphabet). */
+const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * True when every segment is the one canonical base64url spelling of its bytes: decoders ignore
+ * the unused low bits of the last character (and often `=` padding), so without this one token
+ * has many spellings that all verify, each a separate verified-token cache entry.
+ */
+export function isCanonicalJws(token: string): boolean {
+  if (!compactJws.test(token)) return false;
+  for (const segment of token.split(".")) {
+    const unusedBits = [0, -1, 4, 2][segment.length % 4] as number;
+    if (unusedBits < 0) return false;
+    const last = alphabet.indexOf(segment[segment.length - 1] as string);
+    if ((last & ((1 << unusedBits) - 1)) !== 0) return false;
+  }
+  return true;
+}
+
 /**
  * Creates the token service. Verification pins algorithm, `typ`, issuer and audience, resolves
  * keys only from the local key ring, and caches verified tokens until they expire (an Ed25519
@@ -67,6 +87,10 @@ export function createTokenService(
     },
 
     async verify(token) {
+      // Before the cache, so a second spelling of a token never becomes an entry of its own.
+      if (!isCanonicalJws(token)) {
+        throw new ApiError("invalid_credentials", "The access token is not valid.");
+      }
       const cached = cache.get(token);
       if (cached) return checkFresh(cached);
       const { verifyKeys } = await keys.ready();

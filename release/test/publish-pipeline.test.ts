@@ -37,8 +37,11 @@ beforeAll(() => {
   for (const file of files) {
     cpSync(join(repoRoot, file), join(copy, file), { recursive: true });
   }
-  for (const { dir } of packages)
-    cpSync(join(repoRoot, dir, "dist"), join(copy, dir, "dist"), { recursive: true });
+  // Built output is git-ignored, so it is copied on its own (a package may have none).
+  for (const { dir } of packages) {
+    const dist = join(repoRoot, dir, "dist");
+    if (existsSync(dist)) cpSync(dist, join(copy, dir, "dist"), { recursive: true });
+  }
   run(process.execPath, [join(repoRoot, "node_modules/@changesets/cli/bin.js"), "version"]);
   // Workspace links must point at the copy's (re-versioned) packages: install from the store.
   run("pnpm", ["install", "--offline", "--frozen-lockfile", "--ignore-scripts"]);

@@ -27,7 +27,8 @@ beforeAll(async () => {
   const wanted = ["@fluxra/server", "@fluxra/contract-tests", "@fluxra/sdk"];
   scratch = createScratchProject(wanted.map((name) => tarballs[name] ?? name));
   // Defaults only (./.fluxra/fluxra.db in the working folder); rate limits off for the suite.
-  server = startNpx(scratch, ["fluxra-server"], { PORT: "0", FLUXRA_RATE_LIMITS: "off" });
+  // `npx @fluxra/server`, as the SDK README says (the bin-name form is checked below).
+  server = startNpx(scratch, ["@fluxra/server"], { PORT: "0", FLUXRA_RATE_LIMITS: "off" });
   baseUrl = await waitForOutput(server, /listening on (http:\/\/\S+)/);
 });
 
@@ -55,7 +56,7 @@ describe("the packed @fluxra/server", () => {
     expect(existsSync(join(installed, "dist/cli.js"))).toBe(true);
   });
 
-  it("`npx fluxra-server` answers /health with the spec's API version, on a new SQLite file in WAL mode", async () => {
+  it("`npx @fluxra/server` answers /health with the spec's API version, on a new SQLite file in WAL mode", async () => {
     const response = await fetch(`${baseUrl}/health`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { status: string; version: string };
@@ -71,13 +72,25 @@ describe("the packed @fluxra/server", () => {
     const body = (await response.json()) as { error: { code: string; status: number } };
     expect(body.error).toMatchObject({ code: "route_not_found", status: 404 });
   });
+
+  it("`npx fluxra-server` (the bin name) starts too", async () => {
+    const second = startNpx(scratch, ["fluxra-server", "--db", join(scratch, "second.db")], {
+      PORT: "0",
+    });
+    try {
+      const url = await waitForOutput(second, /listening on (http:\/\/\S+)/);
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+    } finally {
+      await second.stop();
+    }
+  });
 });
 
 describe("the packed @fluxra/contract-tests", () => {
-  it("`npx fluxra-contract-tests --base-url` passes every rule against the packed server", async () => {
+  it("`npx @fluxra/contract-tests --base-url` passes every rule against the packed server", async () => {
     const report = join(scratch, "report.json");
     const { code, output } = await runNpx(scratch, [
-      "fluxra-contract-tests",
+      "@fluxra/contract-tests",
       "--base-url",
       baseUrl,
       "--json-report",

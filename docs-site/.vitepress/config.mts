@@ -3,6 +3,18 @@ import { fluxraReference, loadSpec } from "./reference/index.js";
 
 const spec = loadSpec();
 
+/**
+ * Where the site is served: `FLUXRA_DOCS_BASE` is the path prefix (default `/`, e.g. `/docs/`
+ * behind a product site) and `FLUXRA_DOCS_ORIGIN` the public origin, used for the sitemap.
+ */
+const base = `/${(process.env.FLUXRA_DOCS_BASE ?? "/").replace(/^\/+|\/+$/g, "")}/`.replace(
+  /^\/\/$/,
+  "/",
+);
+const origin = (process.env.FLUXRA_DOCS_ORIGIN ?? "https://docs.tryfluxra.com").replace(/\/+$/, "");
+/** The repository the "Edit this page" links open. */
+const repository = "https://github.com/tryfluxra/fluxra";
+
 /** The domain pages, in the suggested reading order of the overview. */
 const domains = [
   { text: "Agents", link: "/agents" },
@@ -12,6 +24,8 @@ const domains = [
 
 export default defineConfig({
   lang: "en-US",
+  base,
+  sitemap: { hostname: `${origin}${base}` },
   title: "Fluxra Chat API",
   description:
     "Product overview, credentials, base URL, and current domains of the Fluxra Chat API.",
@@ -21,7 +35,8 @@ export default defineConfig({
   lastUpdated: false,
   // Everything is served from this site: no web fonts, analytics or images from another host.
   head: [
-    ["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }],
+    // Head tags are not rewritten for `base`, unlike Markdown links and theme assets.
+    ["link", { rel: "icon", type: "image/svg+xml", href: `${base}favicon.svg` }],
     ["meta", { name: "theme-color", content: "#3547a8" }],
   ],
   markdown: {
@@ -43,7 +58,7 @@ export default defineConfig({
       { text: "Domains", items: domains },
       { text: "AI agents (MCP)", link: "/mcp" },
       { text: "API reference", link: "/reference" },
-      { text: `v${spec.info.version}`, link: "/reference" },
+      { text: `v${spec.info.version}`, link: "/api-changelog" },
     ],
     sidebar: [
       {
@@ -60,9 +75,16 @@ export default defineConfig({
         text: "Tools",
         items: [{ text: "Use Fluxra from an AI agent (MCP)", link: "/mcp" }],
       },
-      { text: "Reference", items: [{ text: "Full API reference", link: "/reference" }] },
+      {
+        text: "Reference",
+        items: [
+          { text: "Full API reference", link: "/reference" },
+          { text: "API changelog", link: "/api-changelog" },
+        ],
+      },
     ],
     outline: { level: [2, 3], label: "On this page" },
+    editLink: { pattern: `${repository}/edit/main/docs-site/:path`, text: "Edit this page" },
     search: { provider: "local" },
     docFooter: { prev: "Previous page", next: "Next page" },
     footer: {

@@ -92,6 +92,7 @@ describe("every page", () => {
       [
         "/",
         "/agents",
+        "/api-changelog",
         "/authentication",
         "/blocks",
         "/chat",

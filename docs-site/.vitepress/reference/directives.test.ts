@@ -135,3 +135,15 @@ describe("generator pieces", () => {
     expect(safeProse("a <b> `<c>` {{ d }}")).toBe("a &lt;b> `<c>` &#123;&#123; d &#125;&#125;");
   });
 });
+
+describe("api-changelog", () => {
+  it("renders the diff of the current spec against each released bundle, newest first", () => {
+    const page = expandDirectives("<!-- fluxra:api-changelog -->", doc);
+    const headings = page.split("\n").filter((l) => l.startsWith("## "));
+    expect(headings[0]).toBe("## Unreleased");
+    expect(headings).toContain("## 0.4.0");
+    // The tiny spec shares no operation with the released API: every released one is "removed".
+    expect(page).toContain("| `GET /health` | operation | operation removed |");
+    expect(page).toContain("| `GET /pets/{pet_id}` | operation | new operation: Get a pet |");
+  });
+});

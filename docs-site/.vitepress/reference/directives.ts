@@ -1,3 +1,8 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+// By path, not package name: VitePress bundles relative imports into its config but loads
+// packages with Node, which cannot run the release package's TypeScript.
+import { loadReleasedSpecs, renderApiChangelog } from "../../../release/src/spec-diff/index.js";
 import { renderErrorCatalog } from "./error-catalog.js";
 import { mediaExamples } from "./example.js";
 import { TAG_PAGES } from "./pages.js";
@@ -11,7 +16,7 @@ import type { OpenApiDocument } from "./types.js";
  * Page directives, written as HTML comments so a page stays valid Markdown:
  * `<!-- fluxra:operations tag="Chat" -->`, `<!-- fluxra:reference -->`, `<!-- fluxra:error-codes -->`,
  * `<!-- fluxra:example op="getHealth" status="200" -->`, `<!-- fluxra:schema name="Agent" -->`,
- * `<!-- fluxra:version -->`, `<!-- fluxra:base-url -->`.
+ * `<!-- fluxra:version -->`, `<!-- fluxra:base-url -->`, `<!-- fluxra:api-changelog -->`.
  */
 const DIRECTIVE = /<!--\s*fluxra:([a-z-]+)((?:\s+[a-z]+="[^"]*")*)\s*-->/g;
 
@@ -53,6 +58,8 @@ export function expandDirectives(src: string, doc: OpenApiDocument): string {
         return doc.info.version;
       case "base-url":
         return doc.servers?.[0]?.url ?? "";
+      case "api-changelog":
+        return renderApiChangelog(loadReleasedSpecs(releasedDir()), doc);
       default:
         throw new Error(`Unknown directive fluxra:${name}`);
     }
@@ -171,4 +178,10 @@ function renderExample(doc: OpenApiDocument, opId: string, status: string): stri
   const example = media ? mediaExamples(doc, media)[0] : undefined;
   if (!example) throw new Error(`Response ${status} of ${opId} has no JSON body`);
   return jsonBlock(example.value);
+}
+
+/** `openapi/released/`: one bundle per released API version, beside the current bundle's folder. */
+function releasedDir(): string {
+  const bundle = createRequire(import.meta.url).resolve("@fluxra/openapi/fluxra.json");
+  return join(dirname(dirname(bundle)), "released");
 }

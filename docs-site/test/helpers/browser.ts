@@ -1,9 +1,28 @@
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+
+/**
+ * The Chromium the tests drive: `FLUXRA_CHROMIUM`, else `chromium` on PATH (Debian's, which the
+ * root test command's set-up step installs), else `/usr/bin/chromium`.
+ */
+export function chromiumPath(): string {
+  if (process.env["FLUXRA_CHROMIUM"]) return process.env["FLUXRA_CHROMIUM"];
+  for (const dir of (process.env["PATH"] ?? "").split(delimiter)) {
+    try {
+      accessSync(join(dir, "chromium"), constants.X_OK);
+      return join(dir, "chromium");
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return "/usr/bin/chromium";
+}
 
 /** Debian's Chromium, headless, with every background network feature off. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: chromiumPath(),
     args: [
       "--no-sandbox",
       "--headless",

@@ -31,12 +31,17 @@ function fileFor(root: string, pathname: string): string | undefined {
   return undefined;
 }
 
-/** Serves `dist` on 127.0.0.1 with an OS-chosen port. Unknown paths get `404.html` and status 404. */
-export async function serveStatic(dist: string): Promise<StaticSite> {
+/**
+ * Serves `dist` on 127.0.0.1 with an OS-chosen port, under `base` (e.g. `/docs/`) as a host
+ * serving the site below a path would. Unknown paths, and any path outside `base`, get
+ * `404.html` and status 404.
+ */
+export async function serveStatic(dist: string, base = "/"): Promise<StaticSite> {
   const root = resolve(dist);
   const server: Server = createServer((req, res) => {
     const { pathname } = new URL(req.url ?? "/", "http://localhost");
-    const file = fileFor(root, pathname);
+    const inside = pathname.startsWith(base) || `${pathname}/` === base;
+    const file = inside ? fileFor(root, `/${pathname.slice(base.length)}`) : undefined;
     const target = file ?? join(root, "404.html");
     res.writeHead(file ? 200 : 404, {
       "Content-Type": TYPES[extname(target)] ?? "application/octet-stream",

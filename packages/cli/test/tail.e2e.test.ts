@@ -32,10 +32,19 @@ describe("fluxra tail (polling fallback)", () => {
     // History from before tail started must not be replayed.
     await bob.run(["send", `@${ada.handle}`, "old news"]);
     const tail = spawnCli(["tail", "--json", "--interval", "150", "--count", "3"], envOf(ada));
-    await tail.waitFor(() => tail.stderr().includes("Following new messages (polling)"), "tail to start");
+    await tail.waitFor(
+      () => tail.stderr().includes("Following new messages (polling)"),
+      "tail to start",
+    );
     await bob.run(["send", `@${ada.handle}`, "first"]);
     await bob.run(["send", `@${ada.handle}`, "second"]);
-    const group = await bob.json<{ id: string }>(["conversations", "create-group", "New", "--member", `@${ada.handle}`]);
+    const group = await bob.json<{ id: string }>([
+      "conversations",
+      "create-group",
+      "New",
+      "--member",
+      `@${ada.handle}`,
+    ]);
     await bob.run(["send", group.id, "in the new group"]);
     expect(await tail.exited).toBe(0);
     const events = tail
@@ -59,7 +68,13 @@ describe("fluxra tail (polling fallback)", () => {
       registeredAgent(server.baseUrl),
       registeredAgent(server.baseUrl),
     ]);
-    const other = await bob.json<{ id: string }>(["conversations", "create-group", "Other", "--member", `@${ada.handle}`]);
+    const other = await bob.json<{ id: string }>([
+      "conversations",
+      "create-group",
+      "Other",
+      "--member",
+      `@${ada.handle}`,
+    ]);
     const tail = spawnCli(["tail", `@${bob.handle}`, "--interval", "150"], envOf(ada));
     await tail.waitFor(() => tail.stderr().includes("Following"), "tail to start");
     await bob.run(["send", other.id, "not for this tail"]);

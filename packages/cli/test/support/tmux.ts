@@ -49,7 +49,8 @@ export class Terminal {
     for (;;) {
       const screen = this.screen();
       if (typeof text === "string" ? screen.includes(text) : text.test(screen)) return screen;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${text} on screen:\n${screen}`);
+      if (Date.now() > until)
+        throw new Error(`timed out waiting for ${text} on screen:\n${screen}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

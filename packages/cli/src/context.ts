@@ -69,7 +69,7 @@ export class Context {
     return createFluxraClient({
       baseUrl: await this.baseUrl(),
       apiKey,
-      tokenStore: fileTokenStore(this.dir),
+      tokenStore: fileTokenStore(this.dir, this.profileName),
     });
   }
 
@@ -80,6 +80,7 @@ export class Context {
 
   /** A client with the profile's credentials. @throws {CliError} `not_logged_in` */
   async client(): Promise<FluxraClient> {
+    await this.baseUrl(); // a bad URL is a usage error, whether or not logged in
     const apiKey = await this.apiKey();
     if (!apiKey) {
       throw new CliError(

@@ -126,6 +126,7 @@ describe("register, login, whoami, logout", () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toContain(`Revoked api key ${created.key.id}`);
     expect(credentials(dir).profiles["work"]).toBeUndefined();
+    expect(JSON.parse(readFileSync(join(dir, "tokens.json"), "utf8"))).not.toHaveProperty("work");
     const dead = await bare.run(["whoami"], { env: { FLUXRA_API_KEY: created.api_key } });
     expect(dead.code).toBe(1);
     expect(dead.stderr).toContain("code: invalid_credentials");

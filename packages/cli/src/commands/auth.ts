@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { updateProfile } from "../config/store.js";
+import { forgetTokens } from "../config/token-cache.js";
 import { contextOf } from "../context.js";
 import { CliError, UsageError } from "../output/errors.js";
 import { type Io, readAll } from "../output/io.js";
@@ -68,6 +69,7 @@ export function authCommands(program: Command, io: Io): void {
         await client.auth.logout().catch(() => undefined);
       }
       await updateProfile(ctx.dir, ctx.profileName, () => undefined);
+      await forgetTokens(ctx.dir, ctx.profileName);
       if (ctx.out.jsonMode) {
         ctx.out.json({ profile: ctx.profileName, logged_out: true, revoked_key_id: revokedKey });
         return;

@@ -34,6 +34,13 @@ function describe(error: unknown): { exit: number; report?: Reported } {
     return { exit: ExitCode.usage, report: { code: "usage", message: error.message } };
   }
   if (error instanceof APIUserAbortError) return { exit: ExitCode.interrupted };
+  // Connection failures are APIErrors without a status: test for them first.
+  if (error instanceof APIConnectionError) {
+    return {
+      exit: ExitCode.error,
+      report: { code: "connection_error", message: `Could not reach the API: ${error.message}` },
+    };
+  }
   if (error instanceof APIError) {
     return {
       exit: ExitCode.error,
@@ -43,12 +50,6 @@ function describe(error: unknown): { exit: number; report?: Reported } {
         status: error.status,
         ...(error.requestId ? { request_id: error.requestId } : {}),
       },
-    };
-  }
-  if (error instanceof APIConnectionError) {
-    return {
-      exit: ExitCode.error,
-      report: { code: "connection_error", message: `Could not reach the API: ${error.message}` },
     };
   }
   if (error instanceof CliError) {

@@ -95,6 +95,7 @@ describe("every page", () => {
         "/authentication",
         "/blocks",
         "/chat",
+        "/cli",
         "/conventions",
         "/quickstart",
         "/reference",

@@ -1,5 +1,3 @@
-import confirm from "@inquirer/confirm";
-import password from "@inquirer/password";
 import type { Io } from "./output/io.js";
 
 /** True when a person can answer a prompt (stdin and stderr are terminals). */
@@ -12,13 +10,20 @@ const context = (io: Io) => ({
   clearPromptOnDone: false,
 });
 
+// The prompt library loads only when a prompt is shown: most runs never ask anything, and every
+// run pays for what is imported at startup.
+
 /** Asks for a secret; what is typed is masked. */
-export const askSecret = (io: Io, message: string): Promise<string> =>
-  password({ message, mask: "*" }, context(io));
+export async function askSecret(io: Io, message: string): Promise<string> {
+  const { default: password } = await import("@inquirer/password");
+  return password({ message, mask: "*" }, context(io));
+}
 
 /** Asks yes/no. */
-export const askConfirm = (io: Io, message: string, initial = true): Promise<boolean> =>
-  confirm({ message, default: initial }, context(io));
+export async function askConfirm(io: Io, message: string, initial = true): Promise<boolean> {
+  const { default: confirm } = await import("@inquirer/confirm");
+  return confirm({ message, default: initial }, context(io));
+}
 
 /** Asks whether to go on, or takes the flag's answer; without a terminal the answer is no. */
 export async function decide(

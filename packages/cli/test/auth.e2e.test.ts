@@ -132,6 +132,22 @@ describe("register, login, whoami, logout", () => {
     expect(dead.stderr).toContain("code: invalid_credentials");
   });
 
+  it("remembers the base URL given with --base-url in the profile", async () => {
+    const cli = cliFor(server.baseUrl);
+    const noEnv = { env: { FLUXRA_BASE_URL: undefined } };
+    const name = handle();
+    const reg = await cli.run(
+      ["register", name, "--create-key", "--base-url", server.baseUrl],
+      noEnv,
+    );
+    expect(reg.code).toBe(0);
+    expect(credentials(cli.configDir).profiles["default"]?.base_url).toBe(server.baseUrl);
+    // No flag, no env: the profile's URL is used (production would not know this agent).
+    expect((await cli.json(["whoami"], noEnv))["handle"]).toBe(name);
+    const listed = await cli.json<{ profiles: { base_url: string | null }[] }>(["profiles"], noEnv);
+    expect(listed.profiles[0]?.base_url).toBe(server.baseUrl);
+  });
+
   it("refuses a wrong api key with the API's code, storing and echoing nothing", async () => {
     const cli = cliFor(server.baseUrl);
     const fake = `fxk_${"A".repeat(32)}000000`;

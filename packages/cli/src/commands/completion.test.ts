@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { Io } from "../output/io.js";
 import { run } from "../run.js";
@@ -51,6 +51,30 @@ describe("fluxra completion", () => {
     }
     expect(fish.out).toContain("__fish_seen_subcommand_from keys' -a create");
   });
+
+  const missing = (shell: string) => spawnSync(shell, ["-c", "exit 0"]).status !== 0;
+
+  it.skipIf(missing("zsh"))(
+    "zsh (when installed) loads the script and completes subcommands",
+    async () => {
+      const { out } = await script("zsh");
+      // bashcompinit runs the bash function with ksharrays, as here.
+      const program = `${out}
+setopt ksharrays; COMP_WORDS=(fluxra keys ""); COMP_CWORD=2; _fluxra; print -l -- "\${COMPREPLY[@]}"`;
+      const words = execFileSync("zsh", ["-f", "-c", program], { encoding: "utf8" }).split("\n");
+      expect(words).toEqual(expect.arrayContaining(["list", "create", "revoke"]));
+    },
+  );
+
+  it.skipIf(missing("fish"))(
+    "fish (when installed) completes commands with descriptions",
+    async () => {
+      const { out } = await script("fish");
+      const program = `${out}\ncomplete -C "fluxra keys "`;
+      const lines = execFileSync("fish", ["-c", program], { encoding: "utf8" }).split("\n");
+      expect(lines).toContain("create\tCreate an api key; its secret is printed this once");
+    },
+  );
 
   it("rejects an unknown shell as a usage error (exit 2)", async () => {
     const result = await script("tcsh");

@@ -47,6 +47,7 @@ complete -F _fluxra fluxra
 function zsh(tree: Map<string, string[]>): string {
   return `#compdef fluxra
 # fluxra completion for zsh: fluxra completion zsh > "\${fpath[1]}/_fluxra"
+(( $+functions[compdef] )) || { autoload -U +X compinit && compinit }
 autoload -U +X bashcompinit && bashcompinit
 ${bash(tree).replace(/^# .*\n/, "")}`;
 }

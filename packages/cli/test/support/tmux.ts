@@ -16,10 +16,19 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 export class Terminal {
   private readonly socket = `fluxra-cli-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-  constructor(argv: readonly string[], env: Record<string, string>) {
+  /**
+   * With `record`, every byte the pane receives (transient progress lines included) is appended
+   * to that file, and the command starts only once recording has begun.
+   */
+  constructor(argv: readonly string[], env: Record<string, string>, record?: string) {
     const assignments = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`);
-    const line = `env -u NO_COLOR ${assignments.join(" ")} ${argv.map(quote).join(" ")}; echo "[exit $?]"; sleep 120`;
+    const gate = record ? "read -r _; " : "";
+    const line = `${gate}env -u NO_COLOR ${assignments.join(" ")} ${argv.map(quote).join(" ")}; echo "[exit $?]"; sleep 120`;
     this.tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "40", line);
+    if (record) {
+      this.tmux("pipe-pane", "-o", "-t", "t", `cat >> ${quote(record)}`);
+      this.press("Enter");
+    }
   }
 
   private tmux(...args: string[]): string {

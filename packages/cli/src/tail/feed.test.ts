@@ -35,12 +35,13 @@ describe("followEvents", () => {
     for await (const e of followEvents(client, {
       signal,
       conversationIds: ["cnv_a"],
+      intervalMs: 250,
       onReady: (t) => ready.push(t),
     })) {
       seen.push(e.id);
     }
     expect(seen).toEqual(["evt_1", "evt_3"]);
     expect(ready).toEqual(["events"]);
-    expect(calls).toEqual([{ signal, transport: "auto" }]);
+    expect(calls).toEqual([{ signal, transport: "auto", pollIntervalMs: 250 }]);
   });
 });

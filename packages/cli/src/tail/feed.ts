@@ -25,6 +25,7 @@ interface EventsApi {
   stream(options: {
     signal?: AbortSignal;
     transport?: "sse" | "long-poll" | "auto";
+    pollIntervalMs?: number;
   }): AsyncIterable<FeedEvent>;
 }
 
@@ -40,7 +41,12 @@ export async function* followEvents(
   const events = (client as unknown as { events?: Partial<EventsApi> }).events;
   const only = options.conversationIds?.length ? new Set(options.conversationIds) : undefined;
   if (typeof events?.stream === "function") {
-    const stream = events.stream({ signal: options.signal, transport: "auto" });
+    const stream = events.stream({
+      signal: options.signal,
+      transport: "auto",
+      // The SDK has its own polling fallback for servers without the feed: same interval.
+      ...(options.intervalMs ? { pollIntervalMs: options.intervalMs } : {}),
+    });
     options.onReady?.("events");
     for await (const event of stream) {
       if (!only || (event.conversation_id && only.has(event.conversation_id))) yield event;

@@ -11,6 +11,22 @@ const event = (id: string, conversation_id: string): FeedEvent => ({
 });
 
 describe("followEvents", () => {
+  it("starts the stream from a cursor taken before it reports ready", async () => {
+    const calls: unknown[] = [];
+    const client = {
+      events: {
+        poll: async () => ({ data: [], next_cursor: "cur_now" }),
+        async *stream(options: unknown) {
+          calls.push(options);
+          yield event("evt_1", "cnv_a");
+        },
+      },
+    } as unknown as FluxraClient;
+    const signal = new AbortController().signal;
+    for await (const e of followEvents(client, { signal })) expect(e.id).toBe("evt_1");
+    expect(calls).toEqual([{ cursor: "cur_now", signal, transport: "auto" }]);
+  });
+
   it("uses client.events.stream() when the SDK has it, filtered to the asked conversations", async () => {
     const calls: unknown[] = [];
     const client = {

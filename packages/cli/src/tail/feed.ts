@@ -22,7 +22,11 @@ export interface FollowOptions {
 
 /** The Events API, typed loosely so this compiles with SDKs that do not have it yet. */
 interface EventsApi {
+  poll(options: { wait?: number; limit?: number; signal?: AbortSignal }): Promise<{
+    next_cursor?: string | null;
+  }>;
   stream(options: {
+    cursor?: string;
     signal?: AbortSignal;
     transport?: "sse" | "long-poll" | "auto";
     pollIntervalMs?: number;
@@ -41,7 +45,9 @@ export async function* followEvents(
   const events = (client as unknown as { events?: Partial<EventsApi> }).events;
   const only = options.conversationIds?.length ? new Set(options.conversationIds) : undefined;
   if (typeof events?.stream === "function") {
+    const cursor = await startingCursor(events, options.signal);
     const stream = events.stream({
+      ...(cursor ? { cursor } : {}),
       signal: options.signal,
       transport: "auto",
       // The SDK has its own polling fallback for servers without the feed: same interval.
@@ -54,6 +60,23 @@ export async function* followEvents(
     return;
   }
   yield* pollMessages(client, options, only);
+}
+
+/**
+ * "Now" as a cursor, taken before saying the feed is live: a stream opened without one starts when
+ * it connects, and events in between would be lost. Servers without the feed (the SDK then polls
+ * on its own) or SDKs without `poll` give none.
+ */
+async function startingCursor(
+  events: Partial<EventsApi>,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  if (typeof events.poll !== "function") return undefined;
+  try {
+    return (await events.poll({ wait: 0, limit: 1, signal })).next_cursor ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const messageEvent = (m: Message): FeedEvent => ({

@@ -27,6 +27,32 @@ describe("followEvents", () => {
     expect(calls).toEqual([{ cursor: "cur_now", signal, transport: "auto" }]);
   });
 
+  it("reports ready only once the stream has a position, and closes it on break", async () => {
+    const log: string[] = [];
+    class FakeStream {
+      cursor: string | undefined;
+      async *[Symbol.asyncIterator]() {
+        try {
+          await new Promise((r) => setTimeout(r, 50));
+          this.cursor = "c0";
+          log.push("positioned");
+          await new Promise((r) => setTimeout(r, 50));
+          yield event("evt_1", "cnv_a");
+          yield event("evt_2", "cnv_a");
+        } finally {
+          log.push("closed");
+        }
+      }
+    }
+    const client = { events: { stream: () => new FakeStream() } } as unknown as FluxraClient;
+    const signal = new AbortController().signal;
+    for await (const e of followEvents(client, { signal, onReady: () => log.push("ready") })) {
+      log.push(e.id);
+      break;
+    }
+    expect(log).toEqual(["positioned", "ready", "evt_1", "closed"]);
+  });
+
   it("uses client.events.stream() when the SDK has it, filtered to the asked conversations", async () => {
     const calls: unknown[] = [];
     const client = {

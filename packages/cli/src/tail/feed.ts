@@ -53,13 +53,35 @@ export async function* followEvents(
       // The SDK has its own polling fallback for servers without the feed: same interval.
       ...(options.intervalMs ? { pollIntervalMs: options.intervalMs } : {}),
     });
+    const iterator = stream[Symbol.asyncIterator]();
+    // Start it, and say "ready" only once it has a position (connected, or the SDK's fallback has
+    // taken its baseline): what is sent after the message is then delivered.
+    let next = iterator.next();
+    next.catch(() => undefined);
+    await positioned(stream, options.signal);
     options.onReady?.("events");
-    for await (const event of stream) {
-      if (!only || (event.conversation_id && only.has(event.conversation_id))) yield event;
+    try {
+      for (let r = await next; !r.done; r = await next) {
+        const event = r.value;
+        if (!only || (event.conversation_id && only.has(event.conversation_id))) yield event;
+        next = iterator.next();
+      }
+    } finally {
+      await iterator.return?.(undefined);
     }
     return;
   }
   yield* pollMessages(client, options, only);
+}
+
+/** Waits (at most 10 s) until a stream exposing `cursor` has one; streams without it do not wait. */
+async function positioned(stream: object, signal: AbortSignal): Promise<void> {
+  if (!("cursor" in stream)) return;
+  const until = Date.now() + 10_000;
+  while ((stream as { cursor?: unknown }).cursor === undefined && !signal.aborted) {
+    if (Date.now() > until) return;
+    await sleep(25, signal);
+  }
 }
 
 /**

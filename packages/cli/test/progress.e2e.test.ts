@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, registeredAgent, requireBuild } from "./support/cli.js";
+import { BIN, registeredAgent, requireBuild, tempDir } from "./support/cli.js";
 import { startServer, type TestServer } from "./support/server.js";
 import { Terminal, tmuxUnavailable } from "./support/tmux.js";
 
@@ -33,7 +32,7 @@ describe.skipIf(unavailable)(
       expect(piped.stderr).toBe(""); // not a terminal: no progress noise for scripts
 
       const env = { FLUXRA_BASE_URL: server.baseUrl, FLUXRA_CONFIG_DIR: ada.configDir };
-      const record = join(mkdtempSync(join(tmpdir(), "fluxra-cli-tty-")), "pane.log");
+      const record = join(tempDir(), "pane.log");
       // stdout to /dev/null: progress depends on stderr being a terminal, not stdout.
       const sh = `${process.execPath} ${BIN} messages ${group.id} --all > /dev/null`;
       const t = new Terminal(["sh", "-c", sh], env, record);
@@ -45,7 +44,7 @@ describe.skipIf(unavailable)(
       // Erased once done: the final screen holds no progress line.
       expect(t.screen()).not.toContain("Fetched");
 
-      const sendRecord = join(mkdtempSync(join(tmpdir(), "fluxra-cli-tty-")), "pane.log");
+      const sendRecord = join(tempDir(), "pane.log");
       const send = new Terminal(
         [
           "sh",

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageDir } from "./server.js";
@@ -29,8 +29,22 @@ export interface RunOptions {
   input?: string;
 }
 
+const made: string[] = [];
+
+/** A temp dir, removed after the test file (see setup.ts). */
+export function tempDir(prefix = "fluxra-cli-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every dir made by {@link tempDir}. */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** A fresh, private config dir, as a new user would have. */
-export const freshConfigDir = (): string => mkdtempSync(join(tmpdir(), "fluxra-cli-home-"));
+export const freshConfigDir = (): string => tempDir("fluxra-cli-home-");
 
 /**
  * A `fluxra` bound to one server and one config dir: runs the built binary as a child process,

@@ -1,4 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** Why tmux cannot be used here, or undefined when it can. */
 export function tmuxUnavailable(): string | undefined {
@@ -14,7 +17,9 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * `[exit N]` and stays open for a last capture.
  */
 export class Terminal {
-  private readonly socket = `fluxra-cli-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  // A socket of its own in a temp dir: no clash with a user's tmux, nothing left behind.
+  private readonly dir = mkdtempSync(join(tmpdir(), "fluxra-cli-tmux-"));
+  private readonly socket = join(this.dir, "socket");
 
   /**
    * With `record`, every byte the pane receives (transient progress lines included) is appended
@@ -32,7 +37,7 @@ export class Terminal {
   }
 
   private tmux(...args: string[]): string {
-    return execFileSync("tmux", ["-L", this.socket, "-f", "/dev/null", ...args], {
+    return execFileSync("tmux", ["-S", this.socket, "-f", "/dev/null", ...args], {
       encoding: "utf8",
     });
   }
@@ -71,6 +76,7 @@ export class Terminal {
   }
 
   close(): void {
-    spawnSync("tmux", ["-L", this.socket, "kill-server"]);
+    spawnSync("tmux", ["-S", this.socket, "kill-server"]);
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

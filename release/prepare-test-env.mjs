@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prepares what the test suites need beyond `pnpm install`, so that the README's test command
-// passes on a fresh Debian machine: Debian's Chromium (docs-site browser tests) and a PostgreSQL
-// server (the PostgreSQL storage suites). It installs or starts them when it can (root, apt,
+// passes on a fresh Debian machine: Debian's Chromium (docs-site browser tests), tmux, zsh and fish
+// (the CLI's terminal and completion tests) and a PostgreSQL server (the PostgreSQL storage suites). It installs or starts them when it can (root, apt,
 // an installed cluster), and otherwise stops the test run at once with one sentence saying what
 // to install, instead of letting dozens of tests fail later with a less obvious message.
 //
@@ -45,34 +45,50 @@ function run(cmd, args) {
 
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 
-function prepareChromium() {
-  const override = process.env.FLUXRA_CHROMIUM;
-  if (override) {
-    if (!isExecutable(override))
-      fail(
-        `FLUXRA_CHROMIUM is set to ${override}, which is not an executable file: point it at a Chromium binary or unset it to use Debian's chromium.`,
-      );
-    return override;
-  }
-  const found = onPath("chromium");
-  if (found) return found;
+/** Debian packages the suites run, each with the command it provides and why it is needed. */
+const TOOLS = [
+  { command: "chromium", why: "the docs-site browser tests" },
+  { command: "tmux", why: "the CLI's terminal tests" },
+  { command: "zsh", why: "the CLI's zsh completion test" },
+  { command: "fish", why: "the CLI's fish completion test" },
+];
+
+/** Installs the missing tools with one apt-get run when that is possible (root, apt-get). */
+function installMissing(missing) {
   const apt = onPath("apt-get");
-  if (isRoot && apt) {
-    process.stdout.write("prepare-test-env: installing Debian's chromium with apt-get\n");
-    try {
-      run(apt, ["update", "-qq"]);
-      run(apt, ["install", "-y", "-qq", "--no-install-recommends", "chromium"]);
-    } catch {
-      fail(
-        "apt-get could not install chromium: install Debian's chromium package (`apt-get install -y chromium`) and run the tests again.",
-      );
-    }
-    const installed = onPath("chromium");
-    if (installed) return installed;
+  if (!isRoot || !apt || missing.length === 0) return;
+  const names = missing.map((t) => t.command);
+  process.stdout.write(`prepare-test-env: installing Debian's ${names.join(", ")} with apt-get\n`);
+  try {
+    run(apt, ["update", "-qq"]);
+    run(apt, ["install", "-y", "-qq", "--no-install-recommends", ...names]);
+  } catch {
+    fail(
+      `apt-get could not install ${names.join(", ")}: install them (\`apt-get install -y ${names.join(" ")}\`) and run the tests again.`,
+    );
   }
-  return fail(
-    "Chromium is missing: install Debian's chromium package (`sudo apt-get install -y chromium`) or set FLUXRA_CHROMIUM to a Chromium executable.",
-  );
+}
+
+/** Makes sure every tool is there; returns the Chromium executable the browser tests use. */
+function prepareTools() {
+  const override = process.env.FLUXRA_CHROMIUM;
+  if (override && !isExecutable(override))
+    fail(
+      `FLUXRA_CHROMIUM is set to ${override}, which is not an executable file: point it at a Chromium binary or unset it to use Debian's chromium.`,
+    );
+  const needed = TOOLS.filter((t) => !(t.command === "chromium" && override));
+  installMissing(needed.filter((t) => !onPath(t.command)));
+  for (const tool of needed) {
+    if (onPath(tool.command)) continue;
+    if (tool.command === "chromium")
+      fail(
+        "Chromium is missing: install Debian's chromium package (`sudo apt-get install -y chromium`) or set FLUXRA_CHROMIUM to a Chromium executable.",
+      );
+    fail(
+      `${tool.command} is missing (${tool.why}): install Debian's ${tool.command} package (\`sudo apt-get install -y ${tool.command}\`).`,
+    );
+  }
+  return override ?? onPath("chromium");
 }
 
 /** Resolves true when something accepts TCP connections at host:port within `ms`. */
@@ -127,6 +143,6 @@ async function preparePostgres() {
   );
 }
 
-const chromium = prepareChromium();
+const chromium = prepareTools();
 const postgres = await preparePostgres();
 process.stdout.write(`prepare-test-env: chromium ${chromium}, PostgreSQL at ${postgres}\n`);

@@ -68,6 +68,7 @@ export default defineConfig({
           { text: "Quickstart", link: "/quickstart" },
           { text: "Conventions", link: "/conventions" },
           { text: "Authentication", link: "/authentication" },
+          { text: "Command line", link: "/cli" },
         ],
       },
       { text: "Domain reference", items: domains },

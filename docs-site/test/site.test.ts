@@ -96,6 +96,7 @@ describe("every page", () => {
         "/authentication",
         "/blocks",
         "/chat",
+        "/cli",
         "/conventions",
         "/mcp",
         "/quickstart",

@@ -21,8 +21,15 @@ const isRoot = process.getuid?.() === 0;
 let root: string;
 let dirs = 0;
 
+// tmux, zsh and fish (the CLI's suites) stand on a PATH entry of their own, added to every run
+// unless a test asks for a machine without them.
+let otherTools: string;
+
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), "fluxra-prepare-"));
+  otherTools = join(root, "other-tools");
+  mkdirSync(otherTools);
+  for (const name of ["tmux", "zsh", "fish"]) executable(otherTools, name, "exit 0");
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -46,9 +53,13 @@ interface Result {
 }
 
 /** Runs the script with only `env` (no inherited PATH), resolving when it exits. */
-function prepare(env: Record<string, string>): Promise<Result> {
+function prepare(env: Record<string, string>, withOtherTools = true): Promise<Result> {
+  const path = withOtherTools ? `${env.PATH}:${otherTools}` : (env.PATH ?? "");
   return new Promise((done) => {
-    const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [script], {
+      env: { ...env, PATH: path },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -154,6 +165,38 @@ describe("Chromium", () => {
     expect(result.stderr).toContain(
       "prepare-test-env: apt-get could not install chromium: install Debian's chromium package (`apt-get install -y chromium`) and run the tests again.",
     );
+  });
+});
+
+describe("tmux, zsh and fish", () => {
+  it("without tmux and no way to install it, says in one sentence what to install", async () => {
+    const bin = freshDir();
+    for (const name of ["chromium", "zsh", "fish"]) executable(bin, name, "exit 0");
+    const result = await prepare(
+      { PATH: bin, FLUXRA_TEST_PG_URL: pgUrl(await listen()) },
+      false,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      "prepare-test-env: tmux is missing (the CLI's terminal tests): install Debian's tmux package (`sudo apt-get install -y tmux`).",
+    ]);
+  });
+
+  it.runIf(isRoot)("installs every missing tool with one apt-get run", async () => {
+    const bin = freshDir();
+    const log = join(bin, "apt.log");
+    executable(
+      bin,
+      "apt-get",
+      `echo "$@" >> ${log}\nif [ "$1" = install ]; then for t in chromium tmux zsh fish; do printf '#!/bin/sh\\n' > ${bin}/$t; /bin/chmod 755 ${bin}/$t; done; fi`,
+    );
+    const result = await prepare({ PATH: bin, FLUXRA_TEST_PG_URL: pgUrl(await listen()) }, false);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(readFileSync(log, "utf8").trim().split("\n")).toEqual([
+      "update -qq",
+      "install -y -qq --no-install-recommends chromium tmux zsh fish",
+    ]);
   });
 });
 

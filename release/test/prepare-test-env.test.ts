@@ -172,10 +172,7 @@ describe("tmux, zsh and fish", () => {
   it("without tmux and no way to install it, says in one sentence what to install", async () => {
     const bin = freshDir();
     for (const name of ["chromium", "zsh", "fish"]) executable(bin, name, "exit 0");
-    const result = await prepare(
-      { PATH: bin, FLUXRA_TEST_PG_URL: pgUrl(await listen()) },
-      false,
-    );
+    const result = await prepare({ PATH: bin, FLUXRA_TEST_PG_URL: pgUrl(await listen()) }, false);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toEqual([
       "prepare-test-env: tmux is missing (the CLI's terminal tests): install Debian's tmux package (`sudo apt-get install -y tmux`).",

@@ -127,6 +127,20 @@ describe("GET /api/events (long-poll)", () => {
     expect(summary((await drain(t, b, recent)).events)).toEqual(["message.created:new"]);
   });
 
+  it("counts a held long-poll once against the read limit, however long it is held", async () => {
+    t = createTestApp({
+      config: { rateLimits: { rules: { read: { limit: 50, windowSeconds: 60 } } } },
+    });
+    const a = await registerAgent(t);
+    const first = await poll(t, a);
+    const left = Number(first.headers.get("ratelimit-remaining"));
+    const held = await poll(t, a, { cursor: first.body.next_cursor, wait: 2 });
+    expect(held.body.data).toEqual([]);
+    expect(Number(held.headers.get("ratelimit-remaining"))).toBe(left - 1);
+    const after = await poll(t, a, { cursor: held.body.next_cursor });
+    expect(Number(after.headers.get("ratelimit-remaining"))).toBe(left - 2);
+  });
+
   it("is unmounted (404 route_not_found) when events are switched off", async () => {
     t = createTestApp({ config: { events: { enabled: false } } });
     const a = await registerAgent(t);

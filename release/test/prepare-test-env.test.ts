@@ -54,7 +54,7 @@ interface Result {
 
 /** Runs the script with only `env` (no inherited PATH), resolving when it exits. */
 function prepare(env: Record<string, string>, withOtherTools = true): Promise<Result> {
-  const path = withOtherTools ? `${env.PATH}:${otherTools}` : (env.PATH ?? "");
+  const path = withOtherTools ? `${env["PATH"]}:${otherTools}` : (env["PATH"] ?? "");
   return new Promise((done) => {
     const child = spawn(process.execPath, [script], {
       env: { ...env, PATH: path },

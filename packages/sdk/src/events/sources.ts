@@ -1,5 +1,6 @@
 import type { RawClient } from "../client.js";
-import { APIError, FluxraError } from "../core/error.js";
+import { APIConnectionError, APIError, FluxraError } from "../core/error.js";
+import { redact } from "../core/redact.js";
 import { formatPosition, parsePosition } from "./cursor.js";
 import { readSse } from "./sse-parser.js";
 import type { EventPage, FeedEvent } from "./types.js";
@@ -33,6 +34,12 @@ export class SseUnavailableError extends FluxraError {
 /** The transport's per-attempt timeout for a long-poll: longer than `wait`, or it would cut it. */
 export const pollTimeout = (wait: number) => wait * 1000 + 15_000;
 
+/** A connection lost while reading a body surfaces from `fetch` as a bare `TypeError`. */
+function bodyFailure(cause: unknown): never {
+  if (cause instanceof FluxraError) throw cause;
+  throw new APIConnectionError(redact(`Connection lost: ${String(cause)}`), cause);
+}
+
 /** One `GET /api/events` long-poll. @throws {APIError} the subclass for the status. */
 export async function fetchPage(
   raw: RawClient,
@@ -41,11 +48,13 @@ export async function fetchPage(
   maxRetries?: number,
 ): Promise<EventPage> {
   const clean = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
-  const { data, error, response } = await raw.GET("/api/events", {
-    params: { query: clean },
-    ...(signal ? { signal } : {}),
-    fluxra: { timeout: pollTimeout(query.wait ?? 0), maxRetries },
-  } as Parameters<RawClient["GET"]>[1]);
+  const { data, error, response } = await raw
+    .GET("/api/events", {
+      params: { query: clean },
+      ...(signal ? { signal } : {}),
+      fluxra: { timeout: pollTimeout(query.wait ?? 0), maxRetries },
+    } as Parameters<RawClient["GET"]>[1])
+    .catch(bodyFailure);
   if (!response.ok) throw APIError.generate(response.status, error, undefined, response.headers);
   return data as unknown as EventPage;
 }
@@ -134,11 +143,9 @@ export async function* sseSource(
     }
   } catch (cause) {
     if (idle && !ctx.signal.aborted) {
-      throw new APIError(undefined, undefined, "The event stream went silent.", undefined, {
-        cause,
-      });
+      throw new APIConnectionError("The event stream went silent.", cause);
     }
-    throw cause;
+    bodyFailure(cause);
   } finally {
     cancelIdle();
     ctx.signal.removeEventListener("abort", onAbort);

@@ -53,18 +53,24 @@ export async function* fallbackSource(
     // Conversations that left the listing are dropped; new ones enter once processed below, so
     // a cursor taken mid-walk still treats them as new on resume.
     for (const c of listed) if (c.id in state.seen) current.seen[c.id] = state.seen[c.id] ?? null;
+    const fresh: Message[] = [];
     for (const c of listed) {
       const last = c.last_message?.id;
       if (last === undefined || last === state.seen[c.id]) {
-        current.seen[c.id] = state.seen[c.id] ?? null;
+        if (c.id in state.seen || last === undefined) current.seen[c.id] = state.seen[c.id] ?? null;
         continue;
       }
-      const fresh = await newMessages(messages, c.id, state, options);
-      for (const message of fresh) {
-        current.seen[c.id] = message.id;
-        yield { event: messageCreated(message), cursor: encodeFallback(current) };
-      }
-      if (fresh.length === 0) current.seen[c.id] = last;
+      const found = await newMessages(messages, c.id, state, options);
+      if (found.length === 0) current.seen[c.id] = last;
+      fresh.push(...found);
+    }
+    // One order across conversations (send time), as the real feed would give.
+    fresh.sort((a, b) =>
+      a.created_at === b.created_at ? 0 : a.created_at < b.created_at ? -1 : 1,
+    );
+    for (const message of fresh) {
+      current.seen[message.conversation_id] = message.id;
+      yield { event: messageCreated(message), cursor: encodeFallback(current) };
     }
     current.since = since;
     state = current;

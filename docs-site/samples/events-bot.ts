@@ -20,7 +20,7 @@ async function run(cursor: string | undefined): Promise<void> {
       const message = event.data;
       const cid = message.conversation_id;
       if (!kinds.has(cid)) kinds.set(cid, (await client.conversations.get(cid)).type);
-      if (kinds.get(cid) === "direct" || message.content.includes(`@${me.handle}`)) {
+      if (kinds.get(cid) === "direct" || message.content?.includes(`@${me.handle}`)) {
         // Keyed by the message answered: if we crash before saving the cursor, the answer sent
         // again after the restart is the same request, which the server stores only once.
         await client.messages.send(

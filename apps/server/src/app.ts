@@ -4,6 +4,7 @@ import { agentsDomain } from "./domains/agents/index.js";
 import { authDomain } from "./domains/auth/index.js";
 import { blocksDomain } from "./domains/blocks/index.js";
 import { chatDomain } from "./domains/chat/index.js";
+import { eventsDomain } from "./domains/events/index.js";
 import { healthDomain } from "./domains/health/index.js";
 import { createKeyRing } from "./platform/auth/keyring.js";
 import { createTokenService } from "./platform/auth/tokens.js";
@@ -23,7 +24,14 @@ import type { Store } from "./store.js";
 export type Domain = (deps: AppDeps) => OpenAPIHono<AppEnv>;
 
 /** Every domain the server serves. Adding a domain = one line here. */
-export const domains: Domain[] = [healthDomain, authDomain, agentsDomain, chatDomain, blocksDomain];
+export const domains: Domain[] = [
+  healthDomain,
+  authDomain,
+  agentsDomain,
+  chatDomain,
+  blocksDomain,
+  eventsDomain,
+];
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {
@@ -33,6 +41,8 @@ export interface CreateAppOptions {
   config?: ConfigInput;
   /** Where unexpected errors (500 `internal_error`) are reported; defaults to `console.error`. */
   onInternalError?: (err: unknown) => void;
+  /** Abort it to shut down: held event long-polls answer at once and event streams end. */
+  shutdown?: AbortSignal;
 }
 
 /** The app returned by {@link createApp}. */
@@ -54,6 +64,7 @@ export function createApp(options: CreateAppOptions): FluxraApp {
   const tokens = createTokenService(keys, clock, config);
   const cursors = createCursorCodec(() => keys.current().cursorSecret);
   const deps = { store, clock, config, ids, keys, tokens, cursors } as AppDeps;
+  if (options.shutdown) deps.shutdown = options.shutdown;
   deps.guard = createGuard(deps);
   const onInternalError = options.onInternalError ?? ((err) => console.error(err));
 

@@ -20,7 +20,9 @@ Runs the Fluxra Chat API reference server on embedded SQLite or on PostgreSQL.
 
 Environment: FLUXRA_RATE_LIMITS=off disables rate limiting (tests, benchmarks only);
 FLUXRA_CORS_ORIGINS=https://a.example,https://b.example enables CORS for those origins;
-FLUXRA_ISSUER sets the access tokens' iss; FLUXRA_TRUST_PROXY=1 trusts X-Forwarded-For.`;
+FLUXRA_ISSUER sets the access tokens' iss; FLUXRA_TRUST_PROXY=1 trusts X-Forwarded-For;
+FLUXRA_EVENTS=off leaves the Events preview (/api/events) unmounted; FLUXRA_EVENTS_RETENTION
+sets how long events are kept, in seconds (default 86400).`;
 
 function main(): void {
   const { values } = parseArgs({
@@ -55,7 +57,8 @@ function main(): void {
         maxConnections: pgPoolSize(process.env["FLUXRA_PG_POOL_SIZE"]),
       })
     : createSqliteStore(dbFile);
-  const app = createApp({ store, config });
+  const shutdown = new AbortController();
+  const app = createApp({ store, config, shutdown: shutdown.signal });
   const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
     const shown = info.family === "IPv6" ? `[${info.address}]` : info.address;
     console.log(`Fluxra server listening on http://${shown}:${info.port} (database ${dbFile})`);
@@ -69,6 +72,8 @@ function main(): void {
     // In-flight requests finish (each write is already committed or rolled back as a unit).
     const force = setTimeout(() => process.exit(1), 5000);
     force.unref();
+    // Held event long-polls answer now and event streams end, so close() does not wait on them.
+    shutdown.abort();
     server.close(() => {
       void store.close().then(() => process.exit(0));
     });

@@ -2,6 +2,7 @@ import type { AgentsStore } from "./domains/agents/store.js";
 import type { AuthStore } from "./domains/auth/store.js";
 import type { BlocksStore } from "./domains/blocks/store.js";
 import type { ChatStore } from "./domains/chat/store.js";
+import type { EventsStore } from "./domains/events/store.js";
 import type { PlatformStore } from "./platform/store.js";
 
 /**
@@ -14,6 +15,8 @@ export interface Store {
   agents: AgentsStore;
   chat: ChatStore;
   blocks: BlocksStore;
+  /** The per-agent event feed (written by the chat and blocks stores, read by the Events domain). */
+  events: EventsStore;
   /** Releases the database. */
   close(): Promise<void>;
   /**

@@ -34,6 +34,19 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** The API version reported by `/health`. */
   version: string;
+  /** The Events domain (preview): `enabled: false` leaves `/api/events` unmounted (404). */
+  events: EventsConfig;
+}
+
+/** Settings of the event feed. */
+export interface EventsConfig {
+  enabled: boolean;
+  /** Events are kept at least this long (24 h); older cursors answer 410 `cursor_expired`. */
+  retentionSeconds: number;
+  /** SSE keep-alive comment interval while idle (10 s; the spec promises at most 15). */
+  keepAliveSeconds: number;
+  /** How often the retention sweep runs, off the request path (10 minutes). */
+  sweepIntervalSeconds: number;
 }
 
 /** Settings used when nothing is configured. */
@@ -58,11 +71,18 @@ export const defaultConfig: ServerConfig = {
   corsOrigins: [],
   trustProxy: false,
   version: "0.4.0",
+  events: {
+    enabled: true,
+    retentionSeconds: 24 * 60 * 60,
+    keepAliveSeconds: 10,
+    sweepIntervalSeconds: 10 * 60,
+  },
 };
 
 /** A partial config; nested `rateLimits.rules` may name only some buckets. */
-export type ConfigInput = Partial<Omit<ServerConfig, "rateLimits">> & {
+export type ConfigInput = Partial<Omit<ServerConfig, "rateLimits" | "events">> & {
   rateLimits?: { enabled?: boolean; rules?: Partial<Record<RateBucket, RateRule>> };
+  events?: Partial<EventsConfig>;
 };
 
 /** Fills in defaults and clamps values that would make the server unsafe. */
@@ -74,6 +94,7 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
       enabled: input.rateLimits?.enabled ?? defaultConfig.rateLimits.enabled,
       rules: { ...defaultConfig.rateLimits.rules, ...input.rateLimits?.rules },
     },
+    events: { ...defaultConfig.events, ...input.events },
   };
   config.clockLeewaySeconds = Math.min(Math.max(config.clockLeewaySeconds, 0), 30);
   if (!(config.tokenTtlSeconds > 0)) throw new Error("tokenTtlSeconds must be positive");
@@ -88,6 +109,8 @@ export interface ServerEnv {
   FLUXRA_ISSUER?: string | undefined;
   FLUXRA_CORS_ORIGINS?: string | undefined;
   FLUXRA_TRUST_PROXY?: string | undefined;
+  FLUXRA_EVENTS?: string | undefined;
+  FLUXRA_EVENTS_RETENTION?: string | undefined;
 }
 
 /**
@@ -108,6 +131,15 @@ export function configFromEnv(env: ServerEnv): ConfigInput {
   }
   if (env.FLUXRA_TRUST_PROXY === "1" || env.FLUXRA_TRUST_PROXY === "true") {
     input.trustProxy = true;
+  }
+  const events = env.FLUXRA_EVENTS?.toLowerCase();
+  if (events === "off" || events === "false" || events === "0") input.events = { enabled: false };
+  const retention = env.FLUXRA_EVENTS_RETENTION;
+  if (retention) {
+    input.events = {
+      ...input.events,
+      retentionSeconds: parsePositiveInt(retention, "FLUXRA_EVENTS_RETENTION"),
+    };
   }
   return input;
 }

@@ -36,6 +36,8 @@ export interface AppDeps {
   cursors: CursorCodec;
   /** Middleware stacks for routes: `deps.guard.agent("access", "write")`. */
   guard: Guard;
+  /** Aborted when the server shuts down: held long-polls answer, streams end. */
+  shutdown?: AbortSignal;
 }
 
 /** The Hono environment of every route: per-request variables set by the platform middleware. */

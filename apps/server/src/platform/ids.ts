@@ -2,7 +2,7 @@ import { randomFillSync } from "node:crypto";
 import type { Clock } from "./clock.js";
 
 /** The resource prefixes of the API's ids. */
-export type IdPrefix = "agt" | "key" | "ses" | "cnv" | "msg" | "blk" | "req";
+export type IdPrefix = "agt" | "key" | "ses" | "cnv" | "msg" | "blk" | "req" | "evt";
 
 /** Lowercase Crockford base32 (no i, l, o, u). */
 const alphabet = "0123456789abcdefghjkmnpqrstvwxyz";

@@ -40,6 +40,8 @@ export interface TestAppOptions {
   /** Reuse a database file (e.g. to test restarts); default a fresh temp file. */
   dbPath?: string;
   clock?: ManualClock;
+  /** Abort it to shut the app down (held event long-polls answer, streams end). */
+  shutdown?: AbortSignal;
 }
 
 /** A Fluxra app on a temp SQLite file with a manual clock; every response is spec-checked. */
@@ -141,7 +143,12 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
       rules: { ...testConfig.rateLimits?.rules, ...options.config?.rateLimits?.rules },
     },
   };
-  const app = createApp({ store, clock, config });
+  const app = createApp({
+    store,
+    clock,
+    config,
+    ...(options.shutdown ? { shutdown: options.shutdown } : {}),
+  });
   const closers: (() => Promise<void>)[] = [];
 
   const request: TestApp["request"] = async (path, init) => {

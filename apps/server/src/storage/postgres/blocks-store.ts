@@ -65,7 +65,7 @@ export function createPgBlocksStore(db: PgDatabase): BlocksStore {
         if (!m.ok && m.code === "not_found") return m;
         if (m.ok) {
           // A group block is a ban on oneself: leave now, and addMember refuses while it stands.
-          const left = await leaveGroup(q, caller, conversation, m.value);
+          const left = await leaveGroup(db, q, caller, conversation, m.value, now);
           if (!left.ok) return left;
         }
         return {

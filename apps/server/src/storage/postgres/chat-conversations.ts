@@ -1,3 +1,4 @@
+import { type PgEventWriter, pgEvents } from "../../domains/events/postgres-store.js";
 import type { ConversationOps } from "../shared/chat-ops.js";
 import { AGENT_DEACTIVATED, conversationEditRefusal } from "../shared/conversation-rows.js";
 import {
@@ -9,10 +10,30 @@ import {
   lockConversation,
   viewOf,
 } from "./chat-sql.js";
-import type { PgDatabase } from "./database.js";
+import type { PgDatabase, Query } from "./database.js";
+
+/**
+ * Writes `type` to each of `agents` with the conversation as that agent sees it. Views are read
+ * first, events written last (the writer's position lock must be the transaction's last lock).
+ */
+async function conversationEvents(
+  q: Query,
+  events: PgEventWriter,
+  type: "conversation.created" | "conversation.updated",
+  id: string,
+  agents: string[],
+  now: number,
+): Promise<void> {
+  const views = [];
+  for (const agent of agents) views.push({ agent, data: await viewOf(q, agent, id) });
+  for (const { agent, data } of views) {
+    if (data !== undefined) await events.toAgent(q, agent, { type, conversationId: id, data, now });
+  }
+}
 
 /** Conversation operations of the PostgreSQL chat store. */
 export function conversationOps(db: PgDatabase): ConversationOps {
+  const events = pgEvents(db).writer;
   return {
     async openDirect(caller, other, id, now) {
       return db.tx(async (q) => {
@@ -55,6 +76,9 @@ export function conversationOps(db: PgDatabase): ConversationOps {
         }
         const view = await viewOf(q, caller, conv.id);
         if (view === undefined) throw new Error("direct conversation without its member");
+        if (created) {
+          await conversationEvents(q, events, "conversation.created", id, [low, high], now);
+        }
         return { ok: true, value: { conversation: view, created } } as const;
       });
     },
@@ -96,6 +120,8 @@ export function conversationOps(db: PgDatabase): ConversationOps {
         );
         const view = await viewOf(q, caller, input.id);
         if (view === undefined) throw new Error("group without its owner");
+        const everyone = [caller, ...members];
+        await conversationEvents(q, events, "conversation.created", input.id, everyone, now);
         return { ok: true, value: { conversation: view, skipped } } as const;
       });
     },
@@ -149,6 +175,8 @@ export function conversationOps(db: PgDatabase): ConversationOps {
         );
         const after = await viewOf(q, caller, id);
         if (after === undefined) throw new Error("conversation vanished in its own transaction");
+        const audience = await events.audience(q, id);
+        await conversationEvents(q, events, "conversation.updated", id, audience, now);
         return { ok: true, value: after } as const;
       });
     },

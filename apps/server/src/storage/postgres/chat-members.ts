@@ -1,5 +1,6 @@
 import type { MemberRecord, Outcome } from "../../domains/chat/store.js";
 import { ROLE_RANK } from "../../domains/chat/store.js";
+import { pgEvents } from "../../domains/events/postgres-store.js";
 import type { MemberOps } from "../shared/chat-ops.js";
 import {
   DIRECT_REFUSED,
@@ -13,7 +14,7 @@ import {
   mayRemoveMember,
   maySetOthersRole,
 } from "../shared/member-rules.js";
-import { agentState, agentsBlockEitherWay, lockConversation } from "./chat-sql.js";
+import { agentState, agentsBlockEitherWay, lockConversation, viewOf } from "./chat-sql.js";
 import type { PgDatabase, Query } from "./database.js";
 
 /**
@@ -61,22 +62,35 @@ async function soleOwnerWithOthers(q: Query, id: string, m: Membership): Promise
  * The sole owner cannot leave while others remain (last_owner).
  */
 export async function leaveGroup(
+  db: PgDatabase,
   q: Query,
   caller: string,
   id: string,
   m: Membership,
+  now: number,
 ): Promise<Outcome<null>> {
   if (await soleOwnerWithOthers(q, id, m)) return { ok: false, code: "last_owner" };
+  const me = await memberOf(q, id, caller);
   await q("DELETE FROM conversation_members WHERE conversation_id = $1 AND agent_id = $2", [
     id,
     caller,
   ]);
   await q("UPDATE conversations SET member_count = member_count - 1 WHERE id = $1", [id]);
+  if (me !== undefined) {
+    await pgEvents(db).writer.toMembers(q, {
+      type: "member.removed",
+      conversationId: id,
+      data: toMember(me),
+      now,
+      also: caller,
+    });
+  }
   return { ok: true, value: null };
 }
 
 /** Member operations of the PostgreSQL chat store. */
 export function memberOps(db: PgDatabase): MemberOps {
+  const events = pgEvents(db).writer;
   return {
     async listMembers(caller, id, after, limit) {
       return db.read(async (q) => {
@@ -127,7 +141,19 @@ export function memberOps(db: PgDatabase): MemberOps {
           [id, agent, role, now],
         );
         await q("UPDATE conversations SET member_count = member_count + 1 WHERE id = $1", [id]);
-        return { ok: true, value: toMember({ agent_id: agent, role, joined_at: now }) };
+        const member = toMember({ agent_id: agent, role, joined_at: now });
+        const view = await viewOf(q, agent, id);
+        if (view !== undefined) {
+          const draft = {
+            type: "conversation.created",
+            conversationId: id,
+            data: view,
+            now,
+          } as const;
+          await events.toAgent(q, agent, draft);
+        }
+        await events.toMembers(q, { type: "member.added", conversationId: id, data: member, now });
+        return { ok: true, value: member };
       });
     },
 
@@ -150,11 +176,14 @@ export function memberOps(db: PgDatabase): MemberOps {
           "UPDATE conversation_members SET role = $1 WHERE conversation_id = $2 AND agent_id = $3",
           [role, id, agent],
         );
-        return { ok: true, value: toMember({ ...target, role }) };
+        const member = toMember({ ...target, role });
+        const draft = { type: "member.updated", conversationId: id, data: member } as const;
+        await events.toMembers(q, { ...draft, now: Date.now() });
+        return { ok: true, value: member };
       });
     },
 
-    async removeMember(caller, id, agent) {
+    async removeMember(caller, id, agent, now) {
       return db.tx(async (q): Promise<Outcome<null>> => {
         const m = await groupMembership(q, caller, id, true);
         if (!m.ok) return m;
@@ -166,15 +195,22 @@ export function memberOps(db: PgDatabase): MemberOps {
           agent,
         ]);
         await q("UPDATE conversations SET member_count = member_count - 1 WHERE id = $1", [id]);
+        await events.toMembers(q, {
+          type: "member.removed",
+          conversationId: id,
+          data: toMember(target),
+          now,
+          also: agent,
+        });
         return { ok: true, value: null };
       });
     },
 
-    async leave(caller, id) {
+    async leave(caller, id, now) {
       return db.tx(async (q): Promise<Outcome<null>> => {
         const m = await groupMembership(q, caller, id, true);
         if (!m.ok) return m;
-        return leaveGroup(q, caller, id, m.value);
+        return leaveGroup(db, q, caller, id, m.value, now);
       });
     },
   };

@@ -1,4 +1,5 @@
 import type { MessageRecord, Outcome } from "../../domains/chat/store.js";
+import { pgEvents } from "../../domains/events/postgres-store.js";
 import type { MessageOps } from "../shared/chat-ops.js";
 import {
   MESSAGE_COLUMNS,
@@ -89,6 +90,7 @@ const PAGE_ASC = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id 
  * matches, else read from the database.
  */
 export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageOps {
+  const events = pgEvents(db).writer;
   return {
     async locateMessage(caller, conversation, message) {
       return db.read(async (q) => {
@@ -150,6 +152,13 @@ export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageO
           deleted_at: null,
         };
         const message = toMessage(row);
+        await events.toMembers(q, {
+          type: "message.created",
+          conversationId: conversation,
+          data: message,
+          now,
+          authorId: caller,
+        });
         const { seq, version } = inserted;
         appended = () =>
           tails.append(conversation, version, seq, caller, () => JSON.stringify(message));
@@ -213,7 +222,15 @@ export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageO
            WHERE id = $1 AND deleted_at IS NULL`,
           [next.id, next.content, next.metadata, next.edited_at],
         );
-        return { ok: true, value: toMessage(next) };
+        const updated = toMessage(next);
+        await events.toMembers(q, {
+          type: "message.updated",
+          conversationId: conversation,
+          data: updated,
+          now,
+          authorId: row.author_id,
+        });
+        return { ok: true, value: updated };
       });
     },
 
@@ -230,7 +247,15 @@ export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageO
           "UPDATE messages SET content = NULL, metadata = NULL, deleted_at = $2 WHERE id = $1",
           [tomb.id, now],
         );
-        return { ok: true, value: toMessage(tomb) };
+        const tombstone = toMessage(tomb);
+        await events.toMembers(q, {
+          type: "message.deleted",
+          conversationId: conversation,
+          data: tombstone,
+          now,
+          authorId: row.author_id,
+        });
+        return { ok: true, value: tombstone };
       });
     },
 
@@ -240,14 +265,22 @@ export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageO
         const row = await messageIn(q, conversation, message);
         if (row === undefined) return NOT_FOUND;
         // Only ever moves forward, whichever instance answers first.
-        await q(
+        const moved = await q(
           `UPDATE conversation_members SET last_read_seq = $1, last_read_message_id = $2
-           WHERE conversation_id = $3 AND agent_id = $4 AND last_read_seq < $1`,
+           WHERE conversation_id = $3 AND agent_id = $4 AND last_read_seq < $1 RETURNING 1`,
           [row.seq, row.id, conversation, caller],
         );
         const view = await viewOf(q, caller, conversation);
         if (view === undefined) throw new Error("member vanished in its own transaction");
         const { last_read_message_id, unread_count } = view;
+        if (moved.length > 0) {
+          await events.toAgent(q, caller, {
+            type: "read.updated",
+            conversationId: conversation,
+            data: { last_read_message_id, unread_count },
+            now: Date.now(),
+          });
+        }
         return { ok: true, value: { last_read_message_id, unread_count } } as const;
       });
     },

@@ -211,6 +211,11 @@ export class PgDatabase {
     }
   }
 
+  /** A dedicated connection outside the pool, with the pool's settings (e.g. for LISTEN). */
+  dedicatedClient(): pg.Client {
+    return this.migrationClient();
+  }
+
   /** Closes every connection (idempotent). */
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();

@@ -1,3 +1,4 @@
+import { pgEvents } from "../../domains/events/postgres-store.js";
 import type { Store } from "../../store.js";
 import { PgAgentsStore } from "./agents-store.js";
 import { PgAuthStore } from "./auth-store.js";
@@ -42,6 +43,10 @@ export function createPostgresStore(url: string, options: PgOptions = {}): Postg
     agents: new PgAgentsStore(db),
     chat: { ...conversationOps(db), ...memberOps(db), ...messageOps(db) },
     blocks: createPgBlocksStore(db),
-    close: () => db.close(),
+    events: pgEvents(db).store,
+    close: async () => {
+      await pgEvents(db).store.close();
+      await db.close();
+    },
   };
 }

@@ -66,7 +66,7 @@ export function createSqliteBlocksStore(db: Db): BlocksStore {
         if (!m.ok && m.code === "not_found") return m;
         if (m.ok) {
           // A group block is a ban on oneself: leave now, and addMember refuses while it stands.
-          const left = leaveGroup(stmt, caller, conversation, m.value);
+          const left = leaveGroup(db, stmt, caller, conversation, m.value, now);
           if (!left.ok) return left;
         }
         return {

@@ -1,4 +1,5 @@
 import type { ConversationRecord } from "../../domains/chat/store.js";
+import { type SqliteEventWriter, sqliteEvents } from "../../domains/events/sqlite-store.js";
 import type { ConversationOps } from "../shared/chat-ops.js";
 import { AGENT_DEACTIVATED, conversationEditRefusal } from "../shared/conversation-rows.js";
 import {
@@ -30,8 +31,24 @@ export function viewOf(stmt: Stmt, caller: string, id: string): ConversationReco
   return row === undefined ? undefined : conversationView(stmt, row, caller);
 }
 
+/** Writes `type` to each of `agents` with the conversation as that agent sees it. */
+function conversationEvents(
+  stmt: Stmt,
+  events: SqliteEventWriter,
+  type: "conversation.created" | "conversation.updated",
+  id: string,
+  agents: string[],
+  now: number,
+): void {
+  for (const agent of agents) {
+    const data = viewOf(stmt, agent, id);
+    if (data !== undefined) events.toAgent(agent, { type, conversationId: id, data, now });
+  }
+}
+
 /** Conversation operations of the SQLite chat store. */
 export function conversationOps(db: Db, stmt: Stmt): ConversationOps {
+  const events = sqliteEvents(db).writer;
   return {
     async openDirect(caller, other, id, now) {
       return db.write(() => {
@@ -70,6 +87,7 @@ export function conversationOps(db: Db, stmt: Stmt): ConversationOps {
         }
         const view = viewOf(stmt, caller, conv.id);
         if (view === undefined) throw new Error("direct conversation without its member");
+        if (created) conversationEvents(stmt, events, "conversation.created", id, [low, high], now);
         return { ok: true, value: { conversation: view, created } } as const;
       });
     },
@@ -106,6 +124,8 @@ export function conversationOps(db: Db, stmt: Stmt): ConversationOps {
         );
         add.run(input.id, caller, "owner", now);
         for (const m of members) add.run(input.id, m, "member", now);
+        const everyone = [caller, ...members];
+        conversationEvents(stmt, events, "conversation.created", input.id, everyone, now);
         const view = viewOf(stmt, caller, input.id);
         if (view === undefined) throw new Error("group without its owner");
         return { ok: true, value: { conversation: view, skipped } } as const;
@@ -150,6 +170,8 @@ export function conversationOps(db: Db, stmt: Stmt): ConversationOps {
         });
         const after = viewOf(stmt, caller, id);
         if (after === undefined) throw new Error("conversation vanished in its own transaction");
+        const audience = events.audience(id);
+        conversationEvents(stmt, events, "conversation.updated", id, audience, now);
         return { ok: true, value: after } as const;
       });
     },

@@ -1,5 +1,6 @@
 import type { MemberRecord, Outcome } from "../../domains/chat/store.js";
 import { ROLE_RANK } from "../../domains/chat/store.js";
+import { sqliteEvents } from "../../domains/events/sqlite-store.js";
 import type { MemberOps } from "../shared/chat-ops.js";
 import {
   DIRECT_REFUSED,
@@ -13,7 +14,7 @@ import {
   mayRemoveMember,
   maySetOthersRole,
 } from "../shared/member-rules.js";
-import { agentState } from "./chat-conversations.js";
+import { agentState, viewOf } from "./chat-conversations.js";
 import { agentsBlockEitherWay, type Db, type Stmt } from "./chat-sql.js";
 
 /** The caller's membership in a conversation, or a refusal (404 / 422 for direct). */
@@ -39,13 +40,30 @@ function memberOf(stmt: Stmt, id: string, agent: string): MemberRow | undefined 
  * Removes the caller from a group inside the current transaction. The sole owner cannot leave
  * while others remain (last_owner); leaving an otherwise empty group is allowed.
  */
-export function leaveGroup(stmt: Stmt, caller: string, id: string, m: Membership): Outcome<null> {
+export function leaveGroup(
+  db: Db,
+  stmt: Stmt,
+  caller: string,
+  id: string,
+  m: Membership,
+  now: number,
+): Outcome<null> {
   if (soleOwnerWithOthers(stmt, id, m)) return { ok: false, code: "last_owner" };
+  const me = memberOf(stmt, id, caller);
   stmt("DELETE FROM conversation_members WHERE conversation_id = ? AND agent_id = ?").run(
     id,
     caller,
   );
   stmt("UPDATE conversations SET member_count = member_count - 1 WHERE id = ?").run(id);
+  if (me !== undefined) {
+    sqliteEvents(db).writer.toMembers({
+      type: "member.removed",
+      conversationId: id,
+      data: toMember(me),
+      now,
+      also: caller,
+    });
+  }
   return { ok: true, value: null };
 }
 
@@ -59,6 +77,7 @@ function soleOwnerWithOthers(stmt: Stmt, id: string, m: Membership): boolean {
 
 /** Member operations of the SQLite chat store. */
 export function memberOps(db: Db, stmt: Stmt): MemberOps {
+  const events = sqliteEvents(db).writer;
   return {
     async listMembers(caller, id, after, limit) {
       const m = groupMembership(stmt, caller, id);
@@ -102,7 +121,18 @@ export function memberOps(db: Db, stmt: Stmt): MemberOps {
            VALUES (?, ?, ?, ?)`,
         ).run(id, agent, role, now);
         stmt("UPDATE conversations SET member_count = member_count + 1 WHERE id = ?").run(id);
-        return { ok: true, value: toMember({ agent_id: agent, role, joined_at: now }) };
+        const member = toMember({ agent_id: agent, role, joined_at: now });
+        const view = viewOf(stmt, agent, id);
+        if (view !== undefined) {
+          events.toAgent(agent, {
+            type: "conversation.created",
+            conversationId: id,
+            data: view,
+            now,
+          });
+        }
+        events.toMembers({ type: "member.added", conversationId: id, data: member, now });
+        return { ok: true, value: member };
       });
     },
 
@@ -124,11 +154,18 @@ export function memberOps(db: Db, stmt: Stmt): MemberOps {
         stmt(
           "UPDATE conversation_members SET role = ? WHERE conversation_id = ? AND agent_id = ?",
         ).run(role, id, agent);
-        return { ok: true, value: toMember({ ...target, role }) };
+        const member = toMember({ ...target, role });
+        events.toMembers({
+          type: "member.updated",
+          conversationId: id,
+          data: member,
+          now: Date.now(),
+        });
+        return { ok: true, value: member };
       });
     },
 
-    async removeMember(caller, id, agent) {
+    async removeMember(caller, id, agent, now) {
       return db.write((): Outcome<null> => {
         const m = groupMembership(stmt, caller, id);
         if (!m.ok) return m;
@@ -140,15 +177,22 @@ export function memberOps(db: Db, stmt: Stmt): MemberOps {
           agent,
         );
         stmt("UPDATE conversations SET member_count = member_count - 1 WHERE id = ?").run(id);
+        events.toMembers({
+          type: "member.removed",
+          conversationId: id,
+          data: toMember(target),
+          now,
+          also: agent,
+        });
         return { ok: true, value: null };
       });
     },
 
-    async leave(caller, id) {
+    async leave(caller, id, now) {
       return db.write((): Outcome<null> => {
         const m = groupMembership(stmt, caller, id);
         if (!m.ok) return m;
-        return leaveGroup(stmt, caller, id, m.value);
+        return leaveGroup(db, stmt, caller, id, m.value, now);
       });
     },
   };

@@ -1,4 +1,5 @@
 import type { MessageRecord, Outcome } from "../../domains/chat/store.js";
+import { sqliteEvents } from "../../domains/events/sqlite-store.js";
 import type { MessageOps } from "../shared/chat-ops.js";
 import {
   MESSAGE_COLUMNS,
@@ -95,6 +96,7 @@ function directBlocked(stmt: Stmt, id: string, a: Access): boolean {
  */
 export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): MessageOps {
   let generation = db.generation;
+  const events = sqliteEvents(db).writer;
   /** A reopened connection may see another file (a restored copy): start the tails over. */
   const checkConnection = () => {
     if (db.generation === generation) return;
@@ -143,6 +145,13 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
              @reply_to_id, @metadata, @created_at, @edited_at, @deleted_at)`,
         ).run(row);
         const message = toMessage(row);
+        events.toMembers({
+          type: "message.created",
+          conversationId: conversation,
+          data: message,
+          now,
+          authorId: caller,
+        });
         // The insert's trigger moved messages_version from a.messages_version to one more.
         const before = a.messages_version;
         db.afterCommit(() => {
@@ -208,7 +217,15 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
            WHERE id = @id AND deleted_at IS NULL`,
         ).run(next);
         db.afterCommit(() => tails.drop(conversation));
-        return { ok: true, value: toMessage(next) };
+        const edited_ = toMessage(next);
+        events.toMembers({
+          type: "message.updated",
+          conversationId: conversation,
+          data: edited_,
+          now,
+          authorId: row.author_id,
+        });
+        return { ok: true, value: edited_ };
       });
     },
 
@@ -225,7 +242,15 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
           "UPDATE messages SET content = NULL, metadata = NULL, deleted_at = @deleted_at WHERE id = @id",
         ).run(tomb);
         db.afterCommit(() => tails.drop(conversation));
-        return { ok: true, value: toMessage(tomb) };
+        const tombstone = toMessage(tomb);
+        events.toMembers({
+          type: "message.deleted",
+          conversationId: conversation,
+          data: tombstone,
+          now,
+          authorId: row.author_id,
+        });
+        return { ok: true, value: tombstone };
       });
     },
 
@@ -234,13 +259,21 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
         if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
         const row = messageIn(stmt, conversation, message);
         if (row === undefined) return NOT_FOUND;
-        stmt(
+        const moved = stmt(
           `UPDATE conversation_members SET last_read_seq = @seq, last_read_message_id = @msg
            WHERE conversation_id = @id AND agent_id = @caller AND last_read_seq < @seq`,
-        ).run({ seq: row.seq, msg: row.id, id: conversation, caller });
+        ).run({ seq: row.seq, msg: row.id, id: conversation, caller }).changes;
         const view = viewOf(stmt, caller, conversation);
         if (view === undefined) throw new Error("member vanished in its own transaction");
         const { last_read_message_id, unread_count } = view;
+        if (moved > 0) {
+          events.toAgent(caller, {
+            type: "read.updated",
+            conversationId: conversation,
+            data: { last_read_message_id, unread_count },
+            now: Date.now(),
+          });
+        }
         return { ok: true, value: { last_read_message_id, unread_count } } as const;
       });
     },

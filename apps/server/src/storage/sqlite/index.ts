@@ -1,3 +1,4 @@
+import { sqliteEvents } from "../../domains/events/sqlite-store.js";
 import type { Store } from "../../store.js";
 import { SqliteAgentsStore } from "./agents-store.js";
 import { SqliteAuthStore } from "./auth-store.js";
@@ -29,7 +30,11 @@ export function createSqliteStore(path: string): SqliteStore {
     agents: new SqliteAgentsStore(db),
     chat: createSqliteChatStore(db),
     blocks: createSqliteBlocksStore(db),
-    close: async () => db.close(),
+    events: sqliteEvents(db).store,
+    close: async () => {
+      await sqliteEvents(db).store.close();
+      db.close();
+    },
     reportFailure: (err) => db.reportFailure(err),
   };
 }

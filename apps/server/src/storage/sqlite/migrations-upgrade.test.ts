@@ -47,7 +47,7 @@ describe("upgrading an existing SQLite database", () => {
     const store = createSqliteStore(path);
     try {
       const raw = store.db.raw;
-      expect(raw.prepare("SELECT max(version) FROM schema_migrations").pluck().get()).toBe(13);
+      expect(raw.prepare("SELECT max(version) FROM schema_migrations").pluck().get()).toBe(14); // 014_events (Events preview) is the latest
       // Idempotency: both records survive, a completed one replays, a claimed one is in progress.
       const scope = { caller: "agt_a", method: "POST", path: "/api/x", key: "k1" };
       const replay = await store.platform.claimIdempotencyKey(scope, "h1", now, 0, 0);

@@ -1,0 +1,133 @@
+import type { EventsStore, Wake } from "./store.js";
+
+/**
+ * One held request's wake-up: set by a commit for its agent (or a wake-all), by shutdown, or by
+ * its own timeout. Registered before the first read, so a commit between read and wait is not lost.
+ */
+export class Waiter {
+  private woken = false;
+  private resolve: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly agent: string,
+    private readonly hub: EventHub,
+  ) {}
+
+  /** Resolves at the next wake-up (at once if one came since the last), or after `ms`. */
+  wait(ms: number): Promise<void> {
+    if (this.woken || this.hub.closed) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      this.resolve = resolve;
+      if (Number.isFinite(ms)) this.timer = setTimeout(() => this.fire(), Math.max(0, ms));
+    });
+  }
+
+  /** Wakes the waiter (or marks it woken for its next {@link wait}). */
+  fire(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const resolve = this.resolve;
+    this.resolve = undefined;
+    if (resolve) resolve();
+    else this.woken = true;
+  }
+
+  /** Unregisters the waiter (idempotent). */
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.hub.remove(this);
+    this.resolve?.();
+    this.resolve = undefined;
+  }
+}
+
+/**
+ * The registry of held long-polls and streams of one app, keyed by agent. Woken by the store
+ * after COMMIT (in-process on SQLite, LISTEN/NOTIFY on PostgreSQL); no per-connection polling.
+ * One shared timer sends the SSE keep-alives.
+ */
+export class EventHub {
+  closed = false;
+  private readonly byAgent = new Map<string, Set<Waiter>>();
+  private readonly streams = new Set<() => void>();
+  private keepAlive: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly store: EventsStore,
+    private readonly keepAliveMs: number,
+    shutdown: AbortSignal | undefined,
+  ) {
+    shutdown?.addEventListener("abort", () => this.close(), { once: true });
+  }
+
+  /** How many requests are held now (long-polls and streams). */
+  get size(): number {
+    let n = 0;
+    for (const set of this.byAgent.values()) n += set.size;
+    return n;
+  }
+
+  /** Registers a waiter for `agent`; dispose it when the request ends. */
+  register(agent: string): Waiter {
+    // Subscribe on first use: an app that never serves events opens no LISTEN connection.
+    this.unsubscribe ??= this.store.subscribe((wake) => this.wake(wake));
+    const waiter = new Waiter(agent, this);
+    let set = this.byAgent.get(agent);
+    if (!set) {
+      set = new Set();
+      this.byAgent.set(agent, set);
+    }
+    set.add(waiter);
+    return waiter;
+  }
+
+  /** Forgets a waiter. */
+  remove(waiter: Waiter): void {
+    const set = this.byAgent.get(waiter.agent);
+    if (!set) return;
+    set.delete(waiter);
+    if (set.size === 0) this.byAgent.delete(waiter.agent);
+  }
+
+  /** Wakes the waiters of the named agents (or all). */
+  wake(wake: Wake): void {
+    if (wake === "all") {
+      for (const set of this.byAgent.values()) for (const w of set) w.fire();
+      return;
+    }
+    for (const agent of wake) {
+      const set = this.byAgent.get(agent);
+      if (set) for (const w of set) w.fire();
+    }
+  }
+
+  /** Adds a stream to the shared keep-alive; returns its removal. */
+  addStream(ping: () => void): () => void {
+    this.streams.add(ping);
+    if (this.keepAlive === undefined) {
+      this.keepAlive = setInterval(() => {
+        for (const p of this.streams) p();
+      }, this.keepAliveMs);
+      this.keepAlive.unref();
+    }
+    return () => {
+      this.streams.delete(ping);
+      if (this.streams.size === 0 && this.keepAlive !== undefined) {
+        clearInterval(this.keepAlive);
+        this.keepAlive = undefined;
+      }
+    };
+  }
+
+  /** Shutdown: every held long-poll answers now and every stream ends. */
+  close(): void {
+    this.closed = true;
+    this.wake("all");
+    this.unsubscribe?.();
+  }
+}

@@ -1,0 +1,45 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppDeps, AppEnv } from "../../platform/env.js";
+import { createRouter } from "../../platform/openapi.js";
+import { longPoll, sseStream, startPosition } from "./handlers.js";
+import { EventHub } from "./hub.js";
+import { listEventsRoute } from "./routes.js";
+
+/**
+ * The Events domain (preview): `GET /api/events`, one feed per agent, as long-poll or SSE.
+ * Unmounted (404 `route_not_found`) when `config.events.enabled` is false.
+ */
+export function eventsDomain(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const router = createRouter();
+  const { config, store } = deps;
+  if (!config.events.enabled) return router;
+  const hub = new EventHub(store.events, config.events.keepAliveSeconds * 1000, deps.shutdown);
+  startSweep(deps);
+  // One request, counted once against the read limit however long it is held.
+  const read = deps.guard.agent("access", "read");
+  router.openapi({ ...listEventsRoute, middleware: read }, async (c) => {
+    const agent = c.get("caller").agentId;
+    const { cursor, wait, limit } = c.req.valid("query");
+    const sse = (c.req.header("accept") ?? "").includes("text/event-stream");
+    const lastId = sse ? c.req.header("last-event-id") : undefined;
+    const given = lastId || cursor;
+    const where = lastId ? "header.Last-Event-ID" : "query.cursor";
+    const position = await startPosition(deps, agent, given, where);
+    if (sse) return sseStream(c, deps, hub, position) as never;
+    return longPoll(c, deps, hub, position, wait, limit) as never;
+  });
+  return router;
+}
+
+/** The retention sweep: an unref'd timer, off the request path; stops at shutdown. */
+function startSweep(deps: AppDeps): void {
+  const { config, store, clock } = deps;
+  const timer = setInterval(() => {
+    const before = clock.now() - config.events.retentionSeconds * 1000;
+    store.events.sweep(before).catch(() => {
+      // Database unavailable: the next run sweeps what this one could not.
+    });
+  }, config.events.sweepIntervalSeconds * 1000);
+  timer.unref();
+  deps.shutdown?.addEventListener("abort", () => clearInterval(timer), { once: true });
+}

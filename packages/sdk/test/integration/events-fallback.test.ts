@@ -5,20 +5,15 @@ import type { FeedEvent } from "../../src/events/types.js";
 import { onboard } from "../support/onboard.js";
 import { startServer, type TestServer } from "../support/server.js";
 
-// The production-0.4.0 case: a reference server that does not serve /api/events (events switched
-// off), over real HTTP. `auto` must emulate message.created by polling the list endpoints.
+// The production-0.4.0 case: a reference server that does not serve /api/events (`events:
+// { enabled: false }`), over real HTTP. `auto` must emulate message.created by polling the list endpoints.
 let server: TestServer;
 let baseUrl: string;
 beforeAll(async () => {
-  server = startServer({ rateLimits: { enabled: false }, ...eventsOff() });
+  server = startServer({ rateLimits: { enabled: false }, events: { enabled: false } });
   baseUrl = await server.listen();
 });
 afterAll(() => server.close());
-
-/** The config that leaves /api/events unmounted, where the server knows the switch. */
-function eventsOff(): Record<string, unknown> {
-  return { events: { enabled: false } };
-}
 
 /** Collects events of `stream` until `count` arrived; returns them with the cursor after each. */
 function collect(stream: EventStream, count: number) {

@@ -96,6 +96,7 @@ describe("every page", () => {
         "/blocks",
         "/chat",
         "/conventions",
+        "/events",
         "/quickstart",
         "/reference",
       ].sort(),

@@ -26,7 +26,7 @@ describe("the suite against the reference server (its CLI, real HTTP, fresh SQLi
   });
 
   it("runs every check of every domain and judges every operation of the spec", () => {
-    expect(report.domains).toEqual(["conventions", "auth", "agents", "chat", "blocks"]);
+    expect(report.domains).toEqual(["conventions", "auth", "agents", "chat", "blocks", "events"]);
     expect(report.results.filter((r) => r.kind === "check")).toHaveLength(allRules.length);
     const specRules = report.results.filter((r) => r.id.includes(".spec."));
     expect(specRules).toHaveLength(39);

@@ -13,7 +13,8 @@ describe("the suite against the reference server (its CLI, real HTTP, fresh SQLi
   beforeAll(async () => {
     server = await spawnReferenceServer();
     report = await runSuite({ baseUrl: server.baseUrl, rules: allRules });
-  });
+    // The whole suite, every domain: over a minute on a busy 2-core machine.
+  }, 180_000);
   afterAll(async () => {
     await server?.close();
   });

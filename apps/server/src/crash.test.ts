@@ -180,6 +180,17 @@ describe("SIGKILL during a burst of group-committed message sends", () => {
       ).map((r) => [r.id, r.seq]),
     );
     const seqs = [...stored.values()];
+    // Events (written in the same transaction as each send): one message.created per stored
+    // message, delivered to the sender's feed, and none for a send that rolled back.
+    const eventMessageIds = (
+      db
+        .prepare(
+          `SELECT e.data FROM events e JOIN event_recipients r ON r.pos = e.pos
+           WHERE e.type = 'message.created' AND e.conversation_id = ?`,
+        )
+        .pluck()
+        .all(conversation.id) as string[]
+    ).map((data) => (JSON.parse(data) as { id: string }).id);
     const nextSeq = db
       .prepare("SELECT next_seq FROM conversations WHERE id = ?")
       .pluck()
@@ -190,5 +201,8 @@ describe("SIGKILL during a burst of group-committed message sends", () => {
     // Nothing half-written: seqs run 1..n without a gap, and next_seq follows the last one.
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     expect(nextSeq).toBe(seqs.length + 1);
+    expect([...eventMessageIds].sort()).toEqual([...stored.keys()].sort());
+    expect(new Set(eventMessageIds).size).toBe(eventMessageIds.length);
+    expect(acknowledged.filter((m) => !eventMessageIds.includes(m.id))).toEqual([]);
   });
 });

@@ -47,6 +47,11 @@ export interface EventsConfig {
   keepAliveSeconds: number;
   /** How often the retention sweep runs, off the request path (10 minutes). */
   sweepIntervalSeconds: number;
+  /**
+   * The longest a long-poll is held, whatever `wait` asks (60, the spec's maximum); it then
+   * answers `data: []` as when `wait` elapses. Lower it behind a proxy with a shorter timeout.
+   */
+  maxWaitSeconds: number;
 }
 
 /** Settings used when nothing is configured. */
@@ -76,6 +81,7 @@ export const defaultConfig: ServerConfig = {
     retentionSeconds: 24 * 60 * 60,
     keepAliveSeconds: 10,
     sweepIntervalSeconds: 10 * 60,
+    maxWaitSeconds: 60,
   },
 };
 

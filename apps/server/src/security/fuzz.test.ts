@@ -22,7 +22,8 @@ let http: Awaited<ReturnType<TestApp["listen"]>>;
 let w: World;
 const stats = new Map<string, Record<string, number>>();
 beforeAll(async () => {
-  t = createTestApp();
+  // Generated `wait` values would hold long-polls for up to a minute each: hold them briefly.
+  t = createTestApp({ config: { events: { maxWaitSeconds: 0.05 } } });
   // Half of the requests go over real HTTP (node-server's body reading, header parsing).
   http = await t.listen();
 });

@@ -57,6 +57,7 @@ async function scenario() {
   await call("GET", `/api/agents/${b.id}`, token);
   await call("GET", "/api/agents/@shape-bob", token);
   await call("GET", "/api/agents?q=shape&limit=1", token);
+  const feed = await call("GET", "/api/events", token);
   const dm = await call("POST", "/api/conversations", token, { type: "direct", agent_id: b.id });
   const g = await call("POST", "/api/conversations", token, {
     type: "group",
@@ -87,6 +88,8 @@ async function scenario() {
   await call("PATCH", `${msgs}/${m2.body.id}`, token, { content: "hi!" });
   await call("DELETE", `${msgs}/${m2.body.id}`, token);
   await call("POST", `/api/conversations/${dm.body.id}/read`, token, { message_id: m1.body.id });
+  // Every event type of the run above, in the feed's shape.
+  await call("GET", `/api/events?cursor=${encodeURIComponent(feed.body.next_cursor)}`, token);
   await call("PUT", `/api/blocks/agents/${c.id}`, token);
   await call("PUT", `/api/blocks/conversations/${dm.body.id}`, token);
   await call("GET", "/api/blocks", token);

@@ -27,10 +27,15 @@ export async function startPosition(
   where: string,
 ): Promise<number> {
   if (cursor === undefined) return deps.store.events.head();
-  const position = parsePosition(deps.cursors.decode(cursorScope(agent), cursor));
-  if (position === undefined) {
-    throw validationError(where, "This cursor was not issued for this feed.");
+  const refused = () => validationError(where, "This cursor was not issued for this feed.");
+  let decoded: string;
+  try {
+    decoded = deps.cursors.decode(cursorScope(agent), cursor);
+  } catch {
+    throw refused();
   }
+  const position = parsePosition(decoded);
+  if (position === undefined) throw refused();
   if (isExpired(position, await deps.store.events.horizon())) {
     throw new ApiError(
       "cursor_expired",

@@ -26,7 +26,8 @@ export function eventsDomain(deps: AppDeps): OpenAPIHono<AppEnv> {
     const where = lastId ? "header.Last-Event-ID" : "query.cursor";
     const position = await startPosition(deps, agent, given, where);
     if (sse) return sseStream(c, deps, hub, position) as never;
-    return longPoll(c, deps, hub, position, wait, limit) as never;
+    const held = Math.min(wait, config.events.maxWaitSeconds);
+    return longPoll(c, deps, hub, position, held, limit) as never;
   });
   return router;
 }

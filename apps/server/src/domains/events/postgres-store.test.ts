@@ -1,0 +1,83 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createTestPostgresStore, testBackend } from "../../storage/postgres/test-store.js";
+import { pgEvents } from "./postgres-store.js";
+
+const stores: { close(): Promise<void> }[] = [];
+afterAll(async () => {
+  for (const store of stores.reverse()) await store.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Always on PostgreSQL: run once, in the default pass.
+describe.skipIf(testBackend === "postgres")("PostgreSQL event positions", () => {
+  it("never let a reader pass a position whose transaction is still in flight", async () => {
+    // Two instances (pools) on one schema.
+    const key = `events-order-${process.pid}-${Date.now()}`;
+    const one = createTestPostgresStore({ shareKey: key });
+    stores.push(one);
+    const two = createTestPostgresStore({ shareKey: key });
+    stores.push(two);
+    await one.ready();
+    await two.ready();
+    const agent = "agt_01jqzb7x3k9m2n4p6r8s0t1v2w";
+    const conversation = "cnv_01jqzbd3e5f7g9h1j3k5m7n9p1";
+    const draft = (content: string) => ({
+      type: "message.created" as const,
+      conversationId: conversation,
+      data: { content },
+      now: Date.now(),
+    });
+    const start = await one.events.head();
+    // A allocates its position first and stays open; B starts after it and commits first.
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const a = one.db.tx(async (q) => {
+      await pgEvents(one.db).writer.toAgent(q, agent, draft("A"));
+      await gate;
+    });
+    await sleep(150);
+    const b = two.db.tx(async (q) => {
+      await pgEvents(two.db).writer.toAgent(q, agent, draft("B"));
+    });
+    await sleep(150);
+    const first = await two.events.page(agent, start, 100);
+    release();
+    await Promise.all([a, b]);
+    const second = await one.events.page(agent, first.next, 100);
+    const contents = [...first.events, ...second.events].map(
+      (e) => (JSON.parse(e.json) as { data: { content: string } }).data.content,
+    );
+    // Both delivered, each once, in position order (A's position is the smaller).
+    expect(contents).toEqual(["A", "B"]);
+  });
+
+  it("sends one NOTIFY naming the recipients, on commit only", async () => {
+    const one = createTestPostgresStore();
+    stores.push(one);
+    await one.ready();
+    const woken: (string[] | "all")[] = [];
+    const stop = one.events.subscribe((w) => woken.push(w));
+    await sleep(300); // LISTEN established (it wakes everyone once)
+    woken.length = 0;
+    const agent = "agt_01jqzb7x3k9m2n4p6r8s0t1v2w";
+    const draft = {
+      type: "read.updated" as const,
+      conversationId: "cnv_01jqzbd3e5f7g9h1j3k5m7n9p1",
+      data: {},
+      now: Date.now(),
+    };
+    await one.db
+      .tx(async (q) => {
+        await pgEvents(one.db).writer.toAgent(q, agent, draft);
+        throw new Error("roll back");
+      })
+      .catch(() => undefined);
+    await one.db.tx((q) => pgEvents(one.db).writer.toAgent(q, agent, draft));
+    await sleep(300);
+    stop();
+    expect(woken).toEqual([[agent]]);
+  });
+});

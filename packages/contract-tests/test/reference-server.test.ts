@@ -30,7 +30,7 @@ describe("the suite against the reference server (its CLI, real HTTP, fresh SQLi
     expect(report.domains).toEqual(["conventions", "auth", "agents", "chat", "blocks", "events"]);
     expect(report.results.filter((r) => r.kind === "check")).toHaveLength(allRules.length);
     const specRules = report.results.filter((r) => r.id.includes(".spec."));
-    expect(specRules).toHaveLength(39);
+    expect(specRules).toHaveLength(40);
     expect(failedIds(report).filter((id) => id.includes(".spec."))).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allRules, runSuite, type SuiteReport } from "../src/index.js";
+import { repeatFirstEvent } from "./support/faults.js";
 import type { RunningServer } from "./support/serve.js";
+import { startReferenceServer } from "./support/serve.js";
 import { spawnReferenceServer } from "./support/spawn-server.js";
 
 const eventRules = allRules.filter((r) => r.domain === "events");
@@ -48,3 +50,22 @@ describe.each([
     },
   );
 });
+
+it("fails the feed checks when long-poll pages deliver an event twice", async () => {
+  const server = await startReferenceServer(repeatFirstEvent);
+  try {
+    const report = await runSuite({ baseUrl: server.baseUrl, rules: allRules, only: ["events"] });
+    const failed = report.results.filter((r) => r.status === "fail").map((r) => r.id);
+    expect(failed).toEqual(
+      expect.arrayContaining([
+        "events.start-at-now",
+        "events.long-poll-wakes",
+        "events.resume-exactly-once",
+      ]),
+    );
+    // SSE is not rewritten by the fault: its check still passes.
+    expect(failed).not.toContain("events.sse-framing-and-resume");
+  } finally {
+    await server.close();
+  }
+}, 120_000);

@@ -99,7 +99,8 @@ export async function* sseSource(
   // A silent connection (no event, no keep-alive) is dead: abort it and let the stream reconnect.
   const local = new AbortController();
   const onAbort = () => local.abort(ctx.signal.reason);
-  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  if (ctx.signal.aborted) local.abort(ctx.signal.reason);
+  else ctx.signal.addEventListener("abort", onAbort, { once: true });
   let cancelIdle = () => {};
   let idle = false;
   const armIdle = () => {

@@ -102,12 +102,19 @@ describe.each(["sse", "long-poll"] as const)("events.stream over %s", (transport
     expect(performance.now() - t0).toBeLessThan(500);
     await until(() => wire.closedSockets() >= wire.seen.length);
 
+    const before = wire.seen.length;
+    const early = new AbortController();
+    early.abort();
+    const never = client().events.stream({ transport, signal: early.signal });
+    expect(await never[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined });
+    expect(wire.seen.length).toBe(before); // an aborted signal sends nothing
+
     const controller = new AbortController();
     const aborted = client().events.stream({ transport, signal: controller.signal, ...fast });
     const next = aborted[Symbol.asyncIterator]().next();
     setTimeout(() => controller.abort(), 50);
     expect(await next).toEqual({ done: true, value: undefined });
-  });
+  }, 15_000);
 });
 
 describe("events.stream over SSE", () => {

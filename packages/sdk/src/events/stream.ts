@@ -130,6 +130,7 @@ export class EventStream implements AsyncIterable<FeedEvent> {
     let failures = 0;
     try {
       for (;;) {
+        if (signal.aborted) return;
         this.#transport = mode;
         const source: AsyncGenerator<Delivery> =
           mode === "sse"

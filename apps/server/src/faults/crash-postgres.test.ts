@@ -85,4 +85,74 @@ describe.skipIf(!available)("SIGKILL during a write burst on PostgreSQL", () => 
     const stored = new Set(rows.map((r) => r.handle));
     expect(acknowledged.filter((h) => !stored.has(h))).toEqual([]);
   });
+
+  it("keeps one message.created event per stored message through a SIGKILL during sends", async () => {
+    const env = { FLUXRA_RATE_LIMITS: "off" };
+    const server = await startCli(url.toString(), env);
+    servers.push(server);
+    const post = async (path: string, body: unknown, token?: string) => {
+      const res = await fetch(`${server.baseUrl}${path}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, string> };
+    };
+    const reg = await post("/api/auth/register", { handle: "pgcrash-sender" });
+    const key = await post("/api/auth/api-keys", { name: "k" }, reg.body["recovery_key"]);
+    const token = (await post("/api/auth/token", { api_key: key.body["api_key"] })).body[
+      "access_token"
+    ] as string;
+    const conversation = (
+      await post("/api/conversations", { type: "group", title: "crash", member_ids: [] }, token)
+    ).body["id"] as string;
+    const acknowledged: string[] = [];
+    let stop = false;
+    server.child.on("exit", () => {
+      stop = true;
+    });
+    const worker = async () => {
+      while (!stop) {
+        try {
+          const res = await post(
+            `/api/conversations/${conversation}/messages`,
+            { content: "burst" },
+            token,
+          );
+          if (res.status === 201) acknowledged.push(res.body["id"] as string);
+        } catch {
+          // The connection died with the process: never acknowledged.
+        }
+        if (acknowledged.length >= 200 && !stop) {
+          stop = true;
+          server.child.kill("SIGKILL");
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    await server.kill();
+    expect(acknowledged.length).toBeGreaterThanOrEqual(200);
+
+    const db = new pg.Client({ connectionString: url.toString() });
+    await db.connect();
+    const stored = (
+      await db.query<{ id: string }>("SELECT id FROM messages WHERE conversation_id = $1", [
+        conversation,
+      ])
+    ).rows.map((r) => r.id);
+    const evented = (
+      await db.query<{ data: string }>(
+        `SELECT e.data FROM events e JOIN event_recipients r ON r.pos = e.pos
+         WHERE e.type = 'message.created' AND e.conversation_id = $1`,
+        [conversation],
+      )
+    ).rows.map((r) => (JSON.parse(r.data) as { id: string }).id);
+    await db.end();
+    expect(acknowledged.filter((id) => !stored.includes(id))).toEqual([]);
+    // One event per stored message, none for a send that rolled back.
+    expect([...evented].sort()).toEqual([...stored].sort());
+  });
 });

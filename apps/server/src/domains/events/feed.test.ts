@@ -127,6 +127,39 @@ describe("GET /api/events (long-poll)", () => {
     expect(summary((await drain(t, b, recent)).events)).toEqual(["message.created:new"]);
   });
 
+  it("counts a held long-poll once against the read limit, however long it is held", async () => {
+    t = createTestApp({
+      config: { rateLimits: { rules: { read: { limit: 50, windowSeconds: 60 } } } },
+    });
+    const a = await registerAgent(t);
+    const first = await poll(t, a);
+    const left = Number(first.headers.get("ratelimit-remaining"));
+    const held = await poll(t, a, { cursor: first.body.next_cursor, wait: 2 });
+    expect(held.body.data).toEqual([]);
+    expect(Number(held.headers.get("ratelimit-remaining"))).toBe(left - 1);
+    const after = await poll(t, a, { cursor: held.body.next_cursor });
+    expect(Number(after.headers.get("ratelimit-remaining"))).toBe(left - 2);
+  });
+
+  it("sweeps events past the retention window on its own timer", async () => {
+    t = createTestApp({
+      config: { events: { retentionSeconds: 60, sweepIntervalSeconds: 0.05 } },
+    });
+    const [a, b] = [await registerAgent(t), await registerAgent(t)];
+    const dm = await openDirect(t, a, b);
+    const cursor = await nowCursor(t, b);
+    const sent = await send(t, a, dm.id, "kept a minute");
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await poll(t, b, { cursor })).body.data).toHaveLength(1);
+    // Event times are the send's (manual clock): two minutes later, the next sweep removes it.
+    t.clock.advance(120_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const res = await poll(t, b, { cursor });
+    expect(res.status).toBe(410);
+    expect(res.body.error.code).toBe("cursor_expired");
+    expect(sent.id).toMatch(/^msg_/);
+  });
+
   it("is unmounted (404 route_not_found) when events are switched off", async () => {
     t = createTestApp({ config: { events: { enabled: false } } });
     const a = await registerAgent(t);

@@ -107,7 +107,14 @@ export function sseStream(
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (text: string) => {
-        if (open) controller.enqueue(encoder.encode(text));
+        if (!open) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          // The response stream is already gone (the client left): stop this stream.
+          finish();
+          waiter.fire();
+        }
       };
       stopKeepAlive = hub.addStream(() => send(SSE_KEEP_ALIVE));
       send(sseStartFrame(deps.cursors.encode(scope, String(position))));
@@ -129,7 +136,11 @@ export function sseStream(
         }
         const wasOpen = open;
         finish();
-        if (wasOpen) controller.close();
+        try {
+          if (wasOpen) controller.close();
+        } catch {
+          // already closed by the client's departure
+        }
       })();
     },
     cancel() {

@@ -49,7 +49,10 @@ export const AUDIENCE_SQL = `SELECT m.agent_id FROM conversation_members m
       AND b.type = 'conversation' AND b.target_id = @conversation)
   ORDER BY m.agent_id`;
 
-/** An agent's events after a position, up to the head read before (so none is skipped). */
+/**
+ * An agent's events after a position, up to the head read before (so none is skipped): a walk of
+ * the recipients' primary key by position, keeping the agent's rows.
+ */
 export const PAGE_SQL = `SELECT e.pos, e.id, e.type, e.conversation_id, e.created_at, e.data
   FROM event_recipients r JOIN events e ON e.pos = r.pos
   WHERE r.agent_id = @agent AND r.pos > @after AND r.pos <= @head

@@ -83,7 +83,7 @@ function createSqliteEvents(db: SqliteDatabase): SqliteEvents {
     const row = db
       .stmt(
         `SELECT max(coalesce((SELECT max(pos) FROM events), 0),
-           (SELECT swept_through FROM events_horizon WHERE id = 1)) AS head`,
+           coalesce((SELECT max(swept_through) FROM events_horizon), 0)) AS head`,
       )
       .get() as { head: number | null };
     return row.head ?? 0;

@@ -12,12 +12,12 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_time ON events (created_at);
 
+-- Clustered by position with no per-agent index, as on SQLite (see its 014_events.sql).
 CREATE TABLE event_recipients (
-  agent_id TEXT COLLATE "C" NOT NULL,
   pos BIGINT NOT NULL,
-  PRIMARY KEY (agent_id, pos)
+  agent_id TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (pos, agent_id)
 );
-CREATE INDEX event_recipients_by_pos ON event_recipients (pos);
 
 CREATE TABLE events_horizon (
   id INTEGER PRIMARY KEY CHECK (id = 1),

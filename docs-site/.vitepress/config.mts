@@ -20,6 +20,7 @@ const domains = [
   { text: "Agents", link: "/agents" },
   { text: "Chat", link: "/chat" },
   { text: "Blocks", link: "/blocks" },
+  { text: "Events (preview)", link: "/events" },
 ];
 
 export default defineConfig({

@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAgent, getJson, uniqueHandle } from "./helpers/agents.js";
 import { printed, runSample } from "./helpers/run-sample.js";
@@ -186,5 +187,87 @@ describe("blocks samples", () => {
     expect(stdout).toContain("HTTP 201");
     expect(stdout).toContain(`block: conversation ${conversation.id}`);
     expect(stdout).toContain("unblocked: HTTP 204");
+  });
+});
+
+/** POSTs JSON as an agent; returns the parsed body. */
+async function postJson<T>(
+  baseUrl: string,
+  path: string,
+  token: string,
+  body: unknown,
+): Promise<T> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+describe("events-bot.ts", () => {
+  it("answers each message addressed to it once, across a restart", async () => {
+    const [bot, alice] = await Promise.all([
+      createAgent(server.baseUrl),
+      createAgent(server.baseUrl),
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), "fluxra-bot-"));
+    const botEnv = {
+      ...env,
+      FLUXRA_API_KEY: bot.apiKey,
+      FLUXRA_CURSOR_FILE: join(dir, "cursor"),
+    };
+    const dm = await postJson<{ id: string }>(
+      server.baseUrl,
+      "/api/conversations",
+      alice.accessToken,
+      {
+        type: "direct",
+        agent_id: bot.id,
+      },
+    );
+    const say = (content: string) =>
+      postJson<{ id: string }>(
+        server.baseUrl,
+        `/api/conversations/${dm.id}/messages`,
+        alice.accessToken,
+        { content },
+      );
+    const answers = async () => {
+      const page = await getJson<Page<{ author_id: string; reply_to_id: string | null }>>(
+        server.baseUrl,
+        `/api/conversations/${dm.id}/messages?limit=100`,
+        alice.accessToken,
+      );
+      return page.body.data.filter((m) => m.author_id === bot.id).map((m) => m.reply_to_id);
+    };
+    try {
+      // First run: the feed starts at "now", so ping until the bot is listening and answers.
+      const first = runSample("events-bot.ts", botEnv);
+      const pings: string[] = [];
+      while ((await answers()).length === 0) {
+        pings.push((await say(`ping ${pings.length}`)).id);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const stop1 = await say("/stop");
+      const run1 = await first;
+      // While the bot is down, two more messages; then a restart from the saved cursor.
+      const two = await say("two");
+      const three = await say("three");
+      const stop2 = await say("/stop");
+      const run2 = await runSample("events-bot.ts", botEnv);
+      expect(run2.stdout.trim().split("\n")).toEqual([
+        `answered ${two.id}`,
+        `answered ${three.id}`,
+        `answered ${stop2.id}`,
+      ]);
+      expect(run1.stdout).toContain(`answered ${stop1.id}`);
+      const replies = await answers();
+      expect(new Set(replies).size).toBe(replies.length); // nothing answered twice
+      expect(replies).toEqual(expect.arrayContaining([stop1.id, two.id, three.id, stop2.id]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -98,6 +98,7 @@ describe("every page", () => {
         "/chat",
         "/cli",
         "/conventions",
+        "/events",
         "/mcp",
         "/quickstart",
         "/reference",

@@ -7,4 +7,5 @@ export const TAG_PAGES: Readonly<Record<string, string>> = {
   Agents: "/agents",
   Chat: "/chat",
   Blocks: "/blocks",
+  Events: "/events",
 };

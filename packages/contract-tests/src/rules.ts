@@ -4,6 +4,7 @@ import { blocksRules } from "./blocks/index.js";
 import { chatRules } from "./chat/index.js";
 import { conventionsRules, rateLimitRules } from "./conventions/index.js";
 import type { Rule } from "./core/rule.js";
+import { eventsRules } from "./events/index.js";
 
 /** Every check of the suite, in run order. */
 export const allRules: Rule[] = [
@@ -12,5 +13,6 @@ export const allRules: Rule[] = [
   ...agentsRules,
   ...chatRules,
   ...blocksRules,
+  ...eventsRules,
   ...rateLimitRules,
 ];

@@ -11,10 +11,15 @@ interface PrismViolation {
 }
 
 /**
- * Checks that prism cannot forward unchanged: it answers unparsable JSON itself and does not pass
- * a chunked 70 KiB upload through, so those two run only directly against the server.
+ * Checks that prism cannot forward unchanged: it answers unparsable JSON itself, does not pass a
+ * chunked 70 KiB upload through, and buffers a Server-Sent Events response instead of streaming
+ * it, so those run only directly against the server.
  */
-const answeredByPrism = ["conventions.invalid-json", "conventions.payload-too-large-chunked"];
+const answeredByPrism = [
+  "conventions.invalid-json",
+  "conventions.payload-too-large-chunked",
+  "events.sse-framing-and-resume",
+];
 const rules = allRules.filter((r) => !answeredByPrism.includes(r.id));
 
 const failedIds = (report: SuiteReport) =>

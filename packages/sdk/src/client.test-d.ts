@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from "vitest";
 import { createFluxraClient } from "./client.js";
 import type { APIError, ErrorCode } from "./core/error.js";
+import type { FeedEvent, FeedEventType } from "./events/types.js";
 import type { components } from "./generated/schema.js";
 
 type S = components["schemas"];
@@ -32,5 +33,31 @@ describe("types come from the spec", () => {
     });
     if (data) expectTypeOf(data.data).toEqualTypeOf<S["Message"][]>();
     if (error) expectTypeOf(error.error.code).toEqualTypeOf<ErrorCode>();
+  });
+});
+
+describe("events are a union discriminated by type", () => {
+  it("narrows data by type and types poll pages", async () => {
+    expectTypeOf<FeedEventType>().toEqualTypeOf<
+      | "message.created"
+      | "message.updated"
+      | "message.deleted"
+      | "conversation.created"
+      | "conversation.updated"
+      | "member.added"
+      | "member.removed"
+      | "member.updated"
+      | "read.updated"
+    >();
+    for await (const event of client.events.stream()) {
+      if (event.type === "message.created") expectTypeOf(event.data).toEqualTypeOf<S["Message"]>();
+      if (event.type === "member.removed") expectTypeOf(event.data).toEqualTypeOf<S["Member"]>();
+      if (event.type === "conversation.updated") {
+        expectTypeOf(event.data).toEqualTypeOf<S["Conversation"]>();
+      }
+      if (event.type === "read.updated") expectTypeOf(event.data).toEqualTypeOf<S["ReadMarker"]>();
+      expectTypeOf(event).toExtend<FeedEvent>();
+    }
+    expectTypeOf(client.events.poll()).resolves.toEqualTypeOf<S["EventPage"]>();
   });
 });

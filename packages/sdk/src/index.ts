@@ -18,6 +18,7 @@ export {
   AuthenticationError,
   BadRequestError,
   ConflictError,
+  CursorExpiredError,
   type ErrorBody,
   type ErrorCode,
   type ErrorDetail,
@@ -34,8 +35,18 @@ export type { AuthErrorEvent, FluxraEvents, TokenRefreshedEvent } from "./core/e
 export { redact, redactHeaders } from "./core/redact.js";
 export type { RetryOptions } from "./core/retry.js";
 export type { CallOptions } from "./core/transport.js";
+export { EventStream, type EventStreamOptions } from "./events/stream.js";
+export type {
+  ActiveTransport,
+  EventPage,
+  EventTransport,
+  FeedEvent,
+  FeedEventOf,
+  FeedEventType,
+} from "./events/types.js";
 export type { components, operations, paths } from "./generated/schema.js";
 export { type Page, Paginator } from "./pagination.js";
+export type { EventPollOptions } from "./resources/events.js";
 export type { Resources } from "./resources/index.js";
 export type {
   Agent,

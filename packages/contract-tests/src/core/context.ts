@@ -32,6 +32,11 @@ export class CheckContext {
   /** A run-wide random tag, so discovery checks only see this run's agents. */
   readonly runTag: string;
   private readonly fetch: FetchLike;
+  /**
+   * The transport without recording: for streaming responses (Server-Sent Events), which the
+   * recorder cannot read to the end. Checks that use it assert the framing themselves.
+   */
+  readonly streamFetch: FetchLike;
 
   constructor(
     readonly baseUrl: string,
@@ -40,6 +45,7 @@ export class CheckContext {
     runId: string,
   ) {
     this.fetch = recorder.validatingFetch(inner);
+    this.streamFetch = inner;
     const anonymous = this.sdk();
     this.http = new Http(baseUrl, recorder, inner, anonymous.request as never);
     this.runTag = `ct${runId}`;

@@ -1,6 +1,14 @@
 import type { Exchange } from "./exchange.js";
 import type { Res } from "./http.js";
 
+/**
+ * Thrown by a check that does not apply to the server under test (a preview extension it does not
+ * serve): the rule is reported as skipped with this reason, not as failed.
+ */
+export class SkipCheck extends Error {
+  override name = "SkipCheck";
+}
+
 /** A broken expectation inside a check, with the exchange that broke it. */
 export class CheckFailure extends Error {
   constructor(

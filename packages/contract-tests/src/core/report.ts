@@ -26,7 +26,10 @@ export interface RuleResult {
   ref: string;
   /** `check`: an active check; `spec`: judged over every response of the run. */
   kind: "check" | "spec";
-  status: "pass" | "fail";
+  /** `skip`: not applicable to this server (e.g. a preview extension it does not serve). */
+  status: "pass" | "fail" | "skip";
+  /** Why the rule was skipped. */
+  skipReason?: string;
   durationMs: number;
   failure?: Failure;
 }
@@ -37,7 +40,7 @@ export interface SuiteReport {
   startedAt: string;
   durationMs: number;
   domains: Domain[];
-  summary: { total: number; passed: number; failed: number; requests: number };
+  summary: { total: number; passed: number; failed: number; skipped: number; requests: number };
   results: RuleResult[];
 }
 
@@ -70,18 +73,19 @@ export function reportExchange(ex: Exchange): ReportedExchange {
 export function formatPretty(report: SuiteReport): string {
   const lines: string[] = [`Fluxra contract suite against ${report.baseUrl}`];
   for (const r of report.results) lines.push(...formatResult(r));
-  const { total, passed, failed, requests } = report.summary;
+  const { total, passed, failed, skipped, requests } = report.summary;
   lines.push(
     "",
-    `${passed}/${total} rules passed, ${failed} failed (${requests} requests, ${(report.durationMs / 1000).toFixed(1)} s)`,
+    `${passed}/${total} rules passed, ${failed} failed, ${skipped} skipped (${requests} requests, ${(report.durationMs / 1000).toFixed(1)} s)`,
   );
   return lines.join("\n");
 }
 
 /** The lines of one result. */
 export function formatResult(r: RuleResult): string[] {
-  const mark = r.status === "pass" ? "PASS" : "FAIL";
+  const mark = r.status === "pass" ? "PASS" : r.status === "skip" ? "SKIP" : "FAIL";
   const lines = [`${mark} ${r.id}: ${r.title}`];
+  if (r.skipReason) lines.push(`     skipped: ${r.skipReason}`);
   const f = r.failure;
   if (!f) return lines;
   lines.push(`     broke: ${f.specRule}`, `     why:   ${f.message}`);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { CheckContext } from "./context.js";
 import type { Exchange, Violation } from "./exchange.js";
-import { CheckFailure } from "./expect.js";
+import { CheckFailure, SkipCheck } from "./expect.js";
 import { passiveRules, semanticViolations } from "./passive.js";
 import type { FetchLike } from "./recorder.js";
 import { Recorder } from "./recorder.js";
@@ -55,6 +55,7 @@ export async function runSuite(options: RunOptions): Promise<SuiteReport> {
   for (const ex of recorder.exchanges) ex.violations.push(...semanticViolations(ex));
   results.push(...specResults(recorder.exchanges, validator, selected));
   const failed = results.filter((r) => r.status === "fail").length;
+  const skipped = results.filter((r) => r.status === "skip").length;
   return {
     baseUrl: options.baseUrl,
     startedAt: new Date(started).toISOString(),
@@ -62,8 +63,9 @@ export async function runSuite(options: RunOptions): Promise<SuiteReport> {
     domains: selected,
     summary: {
       total: results.length,
-      passed: results.length - failed,
+      passed: results.length - failed - skipped,
       failed,
+      skipped,
       requests: recorder.exchanges.length,
     },
     results,
@@ -99,6 +101,9 @@ async function runCheck(
     ]);
     return { ...base, status: "pass", durationMs: Date.now() - t0 };
   } catch (err) {
+    if (err instanceof SkipCheck) {
+      return { ...base, status: "skip", skipReason: err.message, durationMs: Date.now() - t0 };
+    }
     const own = recorder.exchanges.slice(first);
     const exchange = err instanceof CheckFailure && err.exchange ? err.exchange : own.at(-1);
     const failure: Failure = {
@@ -137,17 +142,25 @@ function specResults(
     }
   }
   const out: RuleResult[] = [];
-  const judge = (id: string, domain: Domain, title: string, ref: string, extra?: string) => {
+  const judge = (
+    id: string,
+    domain: Domain,
+    title: string,
+    ref: string,
+    extra?: string,
+    skipReason?: string,
+  ) => {
     const found = byRule.get(id) ?? [];
     byRule.delete(id);
-    const fail = found.length > 0 || extra !== undefined;
+    const fail = found.length > 0 || (extra !== undefined && skipReason === undefined);
     const result: RuleResult = {
       id,
       domain,
       title,
       ref,
       kind: "spec",
-      status: fail ? "fail" : "pass",
+      status: fail ? "fail" : skipReason ? "skip" : "pass",
+      ...(skipReason && !fail ? { skipReason } : {}),
       durationMs: 0,
     };
     if (fail) {
@@ -174,12 +187,19 @@ function specResults(
           ? "no check exercised this operation"
           : `never answered 2xx in this run (${seen.length} calls, statuses ${[...new Set(seen.map((e) => e.response.status))].join(", ")})`
         : undefined;
+    const unserved =
+      op.operation["x-fluxra-preview"] === true &&
+      seen.length > 0 &&
+      seen.every((ex) => ex.response.status === 404)
+        ? "preview extension not served here (404 route_not_found)"
+        : undefined;
     judge(
       id,
       op.domain,
       `every ${op.method} ${op.path} response matches the spec (declared status, headers, body)`,
       `spec #/paths/${op.path.replace(/\//g, "~1")}/${op.method.toLowerCase()}`,
       extra,
+      unserved,
     );
   }
   for (const [id, found] of byRule) {

@@ -17,8 +17,8 @@ export interface OperationObject {
   [key: string]: unknown;
 }
 
-/** The five domains of the suite (one name everywhere: spec tags, server folders, this package). */
-export const domains = ["conventions", "auth", "agents", "chat", "blocks"] as const;
+/** The domains of the suite (one name everywhere: spec tags, server folders, this package). */
+export const domains = ["conventions", "auth", "agents", "chat", "blocks", "events"] as const;
 
 /** One domain of checks. */
 export type Domain = (typeof domains)[number];
@@ -42,6 +42,7 @@ const tagDomains: Record<string, Domain> = {
   Agents: "agents",
   Chat: "chat",
   Blocks: "blocks",
+  Events: "events",
 };
 
 /** The bundled Fluxra spec this version of the suite was built from. */

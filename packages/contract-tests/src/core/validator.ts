@@ -1,6 +1,11 @@
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import type { RecordedRequest, RecordedResponse, Violation } from "./exchange.js";
+import {
+  parseJson,
+  type RecordedRequest,
+  type RecordedResponse,
+  type Violation,
+} from "./exchange.js";
 import {
   deref,
   listOperations,
@@ -62,6 +67,20 @@ export class SpecValidator {
     const out: Violation[] = [];
     const op = this.findOperation(req.method, req.path);
     if (!op) return this.checkUnrouted(req, res);
+    // A preview extension (`x-fluxra-preview`) a server does not serve answers like an unknown
+    // route (404 route_not_found), which is not an undeclared status of the operation.
+    if (op.operation["x-fluxra-preview"] === true && res.status === 404) {
+      const out = this.checkBody(res, "/components/schemas/Error", true, op);
+      const code = (parseJson(res.body) as { error?: { code?: unknown } } | undefined)?.error?.code;
+      if (code !== "route_not_found") {
+        out.push({
+          ruleId: specRuleId(op),
+          message: `an unserved preview operation must answer 404 route_not_found, got code ${String(code)}`,
+          specPointer: `/paths/${pointerEscape(op.path)}`,
+        });
+      }
+      return out;
+    }
     const base = `/paths/${pointerEscape(op.path)}/${op.method.toLowerCase()}/responses`;
     const opRule = specRuleId(op);
     const declared = op.operation.responses;

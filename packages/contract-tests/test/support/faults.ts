@@ -59,3 +59,19 @@ export const dropRateLimitHeaders =
       headers.delete(name);
     return new Response(response.body, { status: response.status, headers });
   };
+
+/** Fault: long-poll pages of the event feed deliver their first event twice. */
+export const repeatFirstEvent =
+  (inner: Handler): Handler =>
+  async (request, env) => {
+    const response = await inner(request, env);
+    const isFeed =
+      request.method === "GET" &&
+      new URL(request.url).pathname === "/api/events" &&
+      !(request.headers.get("accept") ?? "").includes("text/event-stream");
+    if (!isFeed || response.status !== 200) return response;
+    return rewrite(response, (body) => {
+      const data = body["data"] as unknown[];
+      return { ...body, data: data.length > 0 ? [data[0], ...data] : data };
+    });
+  };

@@ -10,9 +10,11 @@ const packageRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 /**
  * Starts the reference server the way a contributor does (its CLI, `src/cli.ts` through tsx) on a
- * free loopback port with a fresh SQLite file and `FLUXRA_RATE_LIMITS=off`.
+ * free loopback port with a fresh SQLite file and `FLUXRA_RATE_LIMITS=off` (plus `extraEnv`).
  */
-export async function spawnReferenceServer(): Promise<RunningServer> {
+export async function spawnReferenceServer(
+  extraEnv: Record<string, string> = {},
+): Promise<RunningServer> {
   const serverDir = join(packageRoot, "node_modules", "@fluxra", "server");
   const tsx = join(packageRoot, "node_modules", "tsx", "dist", "cli.mjs");
   const dir = mkdtempSync(join(tmpdir(), "fluxra-contract-cli-"));
@@ -21,7 +23,7 @@ export async function spawnReferenceServer(): Promise<RunningServer> {
     [tsx, "src/cli.ts", "--port", "0", "--host", "127.0.0.1", "--db", join(dir, "fluxra.db")],
     {
       cwd: serverDir,
-      env: { ...process.env, FLUXRA_RATE_LIMITS: "off" },
+      env: { ...process.env, FLUXRA_RATE_LIMITS: "off", ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

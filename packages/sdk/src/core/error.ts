@@ -124,12 +124,21 @@ export class ServiceUnavailableError extends InternalServerError {
   override name = "ServiceUnavailableError";
 }
 
+/**
+ * 410 `cursor_expired`: the event cursor is older than the feed's retention window. Resynchronise
+ * with the list endpoints, then start a new stream without a cursor.
+ */
+export class CursorExpiredError extends APIError {
+  override name = "CursorExpiredError";
+}
+
 const STATUS_CLASSES: Record<number, typeof APIError> = {
   400: BadRequestError,
   401: AuthenticationError,
   403: PermissionDeniedError,
   404: NotFoundError,
   409: ConflictError,
+  410: CursorExpiredError,
   413: PayloadTooLargeError,
   422: UnprocessableEntityError,
   429: RateLimitError,

@@ -3,6 +3,7 @@ import { agentsResource } from "./agents.js";
 import { authResource } from "./auth.js";
 import { blocksResource } from "./blocks.js";
 import { conversationsResource } from "./conversations.js";
+import { eventsResource } from "./events.js";
 import { messagesResource } from "./messages.js";
 
 /** The per-domain helpers: each method returns the data or throws a typed `APIError`. */
@@ -12,6 +13,8 @@ export interface Resources {
   conversations: ReturnType<typeof conversationsResource>;
   messages: ReturnType<typeof messagesResource>;
   blocks: ReturnType<typeof blocksResource>;
+  /** The event feed (preview). */
+  events: ReturnType<typeof eventsResource>;
 }
 
 /** Builds the helpers on top of the raw client. */
@@ -22,5 +25,6 @@ export function createResources(raw: RawClient): Resources {
     conversations: conversationsResource(raw),
     messages: messagesResource(raw),
     blocks: blocksResource(raw),
+    events: eventsResource(raw),
   };
 }

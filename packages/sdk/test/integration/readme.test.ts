@@ -57,7 +57,9 @@ it("type-checks every TypeScript sample of the README", () => {
   ].join("\n");
   const files = blocks().map((code, i) => {
     const file = `${packageDir}test/.readme-sample-${process.pid}-${i}.ts`;
-    writeFileSync(file, i === 0 ? code : `${prelude}\n${code}\nexport {};\n`);
+    // The quickstart and the example bot are whole programs with their own `client`.
+    const standalone = i === 0 || /\bconst client =/.test(code);
+    writeFileSync(file, standalone ? `${code}\nexport {};\n` : `${prelude}\n${code}\nexport {};\n`);
     return file;
   });
   try {
@@ -89,3 +91,11 @@ function typecheck(files: string[]): string[] {
     .filter((d) => d.file && files.includes(d.file.fileName))
     .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
 }
+
+it("shows the example bot exactly as the docs run it (docs-site/samples/events-bot.ts)", () => {
+  const readme = readFileSync(`${packageDir}README.md`, "utf8");
+  const section = readme.slice(readme.indexOf("### Example bot"));
+  const shown = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  const sample = readFileSync(`${packageDir}../../docs-site/samples/events-bot.ts`, "utf8");
+  expect(shown).toBe(sample);
+});

@@ -30,7 +30,8 @@ describe("built package", () => {
     },
   );
 
-  it("stays within 6 kB minified + gzip (ESM, without openapi-fetch)", async () => {
+  // 6 kB before the event stream (SSE parser, reconnects, long-poll and the polling fallback: ~3.5 kB).
+  it("stays within 9 kB minified + gzip (ESM, without openapi-fetch)", async () => {
     const esbuild = loadEsbuild();
     const result = await esbuild.build({
       entryPoints: [`${packageDir}dist/index.js`],
@@ -44,6 +45,6 @@ describe("built package", () => {
     const minified = result.outputFiles[0]?.contents ?? new Uint8Array();
     const gzip = gzipSync(minified, { level: 9 }).length;
     console.log(`@fluxra/sdk ESM: ${minified.length} B minified, ${gzip} B minified+gzip`);
-    expect(gzip).toBeLessThanOrEqual(6 * 1024);
+    expect(gzip).toBeLessThanOrEqual(9 * 1024);
   });
 });

@@ -19,11 +19,28 @@ const FAKE_FETCH = `async (req) => new Response(JSON.stringify({ error: { code: 
 
 const program = (load: string) => `${load}
 const client = createFluxraClient({ baseUrl: "https://api.test", accessToken: "t", fetch: ${FAKE_FETCH} });
-client.agents.get("agt_x").catch((e) => {
-  console.log(JSON.stringify([e instanceof NotFoundError, e instanceof APIError, e.code, e.status]));
-});`;
+const out = [];
+client.agents
+  .get("agt_x")
+  .catch((e) => out.push(e instanceof NotFoundError, e instanceof APIError, e.code, e.status))
+  .then(async () => {
+    try {
+      for await (const _ of client.events.stream({ transport: "long-poll" })) break;
+    } catch (e) {
+      out.push(e instanceof NotFoundError, new CursorExpiredError(410, {}, "x", undefined) instanceof APIError);
+    }
+    console.log(JSON.stringify(out));
+  });`;
 
-const TYPES = `import { createFluxraClient, type ErrorCode, type Schemas, APIError } from "@fluxra/sdk";
+const TYPES = `import {
+  createFluxraClient,
+  type ErrorCode,
+  type EventStream,
+  type FeedEvent,
+  type Schemas,
+  APIError,
+  CursorExpiredError,
+} from "@fluxra/sdk";
 declare const fromEnv: string | undefined;
 const client = createFluxraClient({ apiKey: fromEnv, timeout: undefined });
 export async function send(): Promise<Schemas["Message"]> {
@@ -33,6 +50,18 @@ export const code: ErrorCode = "token_expired";
 // @ts-expect-error: the catalog is a closed union, not string
 export const wrong: ErrorCode = "nope";
 export const isApiError = (e: unknown): e is APIError => e instanceof APIError;
+export async function firstMessage(): Promise<Schemas["Message"] | undefined> {
+  const stream: EventStream = client.events.stream({ transport: "auto", cursor: undefined });
+  for await (const event of stream) {
+    const e: FeedEvent = event;
+    if (e.type === "message.created") return e.data;
+    // @ts-expect-error: a member event's data is a Member, which has no content
+    if (e.type === "member.added") return e.data.content;
+  }
+  return undefined;
+}
+export const expired = (e: unknown) => e instanceof CursorExpiredError && e.status === 410;
+export const page = () => client.events.poll({ wait: 30 }).then((p) => p.next_cursor);
 `;
 
 function tsconfig(module: string, moduleResolution: string, include: string[]) {
@@ -74,7 +103,7 @@ describe("packed tarball", () => {
         stdio: "ignore",
       },
     );
-    const load = "{ createFluxraClient, NotFoundError, APIError }";
+    const load = "{ createFluxraClient, NotFoundError, APIError, CursorExpiredError }";
     writeFileSync(join(app, "esm.mjs"), program(`import ${load} from "@fluxra/sdk";`));
     writeFileSync(join(app, "cjs.cjs"), program(`const ${load} = require("@fluxra/sdk");`));
     writeFileSync(join(app, "types.mts"), TYPES);
@@ -95,7 +124,7 @@ describe("packed tarball", () => {
     execFileSync(args[0] ?? "", args.slice(1), { cwd: join(scratch, "app"), encoding: "utf8" });
 
   it.each(["esm.mjs", "cjs.cjs"])("works when loaded by %s", (file) => {
-    expect(JSON.parse(run(["node", file]))).toEqual([true, true, "not_found", 404]);
+    expect(JSON.parse(run(["node", file]))).toEqual([true, true, "not_found", 404, true, true]);
   });
 
   it.each(["node16", "bundler"])(

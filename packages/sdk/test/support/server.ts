@@ -11,6 +11,8 @@ import { packageDir } from "./dist.js";
 export interface TestServer {
   /** In-process: hand this to `createFluxraClient({ fetch })`, no port involved. */
   fetch: (request: Request) => Promise<Response>;
+  /** The server's store (e.g. to run the event retention sweep now). */
+  store: ReturnType<typeof createSqliteStore>;
   /** The server's clock, moved by hand (token expiry, rate-limit windows). */
   clock: ReturnType<typeof createManualClock>;
   /** Starts real HTTP on 127.0.0.1, port 0; returns the base URL. */
@@ -46,6 +48,7 @@ export function startServer(config: ConfigInput = { rateLimits: { enabled: false
   let stop: (() => Promise<void>) | undefined;
   return {
     fetch: async (request) => app.fetch(request),
+    store,
     clock,
     async listen() {
       const { serve } = await loadNodeServer();

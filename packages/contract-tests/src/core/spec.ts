@@ -1,3 +1,4 @@
+import { domainName, specDomains } from "@fluxra/openapi/domains";
 import bundled from "@fluxra/openapi/fluxra.json" with { type: "json" };
 import { httpMethods, pathTemplate } from "@fluxra/openapi/spec-walk";
 
@@ -17,11 +18,28 @@ export interface OperationObject {
   [key: string]: unknown;
 }
 
-/** The five domains of the suite (one name everywhere: spec tags, server folders, this package). */
-export const domains = ["conventions", "auth", "agents", "chat", "blocks"] as const;
+/**
+ * One domain of checks: `conventions` (the cross-cutting rules) or a spec tag in lowercase (one
+ * name everywhere: spec tags, server folders, this package's folders).
+ */
+export type Domain = string;
 
-/** One domain of checks. */
-export type Domain = (typeof domains)[number];
+/** Tags whose operations the conventions checks cover: infrastructure, not a domain of rules. */
+const conventionTags: ReadonlySet<string> = new Set(["health"]);
+
+/** The domain an operation tagged `tag` belongs to. */
+function domainOfTag(tag: string | undefined): Domain {
+  const name = tag === undefined ? "conventions" : domainName(tag);
+  return conventionTags.has(name) ? "conventions" : name;
+}
+
+/** The domains of the suite, in run order: `conventions`, then the spec's domains in tag order. */
+export const domains: readonly Domain[] = [
+  "conventions",
+  ...specDomains(bundled)
+    .map((d) => d.name)
+    .filter((name) => !conventionTags.has(name)),
+];
 
 /** One operation of the spec, with a matcher for concrete request paths. */
 export interface OperationEntry {
@@ -35,14 +53,6 @@ export interface OperationEntry {
   /** Templated segments; when several templates match, the fewest wins (`/me` over `/{id}`). */
   params: number;
 }
-
-const tagDomains: Record<string, Domain> = {
-  Health: "conventions",
-  Auth: "auth",
-  Agents: "agents",
-  Chat: "chat",
-  Blocks: "blocks",
-};
 
 /** The bundled Fluxra spec this version of the suite was built from. */
 export function bundledSpec(): OpenApiDocument {
@@ -60,7 +70,7 @@ export function listOperations(doc: OpenApiDocument): OperationEntry[] {
         method: method.toUpperCase(),
         path,
         operationId: operation.operationId,
-        domain: tagDomains[operation.tags?.[0] ?? ""] ?? "conventions",
+        domain: domainOfTag(operation.tags?.[0]),
         operation,
         ...pathTemplate(path),
       });

@@ -1,0 +1,56 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { type SpecDomainName, specDomainNames } from "../generated/spec.js";
+import { type Domain, domainRouters, domains } from "./index.js";
+
+const script = fileURLToPath(new URL("../../scripts/generate.mjs", import.meta.url));
+const specPath = createRequire(import.meta.url).resolve("@fluxra/openapi/fluxra.json");
+const scratch = mkdtempSync(join(tmpdir(), "fluxra-generate-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const generate = (...args: string[]) =>
+  spawnSync(process.execPath, [script, ...args], { encoding: "utf8" });
+
+describe("the domain registry", () => {
+  it("src/generated is what the bundled spec generates (run `generate` after a spec change)", () => {
+    const run = generate("--check");
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
+
+  it("follows the spec's tags: a new tag becomes a domain the registry must serve", () => {
+    const spec = JSON.parse(readFileSync(specPath, "utf8"));
+    spec.tags.push({ name: "Widgets", description: "Throwaway." });
+    spec.paths["/api/widgets"] = { get: { operationId: "listWidgets", tags: ["Widgets"] } };
+    const modified = join(scratch, "spec.json");
+    writeFileSync(modified, JSON.stringify(spec));
+
+    const stale = generate("--check", "--spec", modified);
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toContain("src/generated is stale (spec.ts)");
+    expect(generate("--spec", modified, "--out", scratch).status).toBe(0);
+    expect(readFileSync(join(scratch, "spec.ts"), "utf8")).toContain(
+      'specDomainNames = ["health","auth","agents","chat","blocks","widgets"] as const',
+    );
+  });
+
+  it("serves one router per spec domain, in the spec's order", () => {
+    const spec = JSON.parse(readFileSync(specPath, "utf8"));
+    const tagged = spec.tags.map((t: { name: string }) => t.name.toLowerCase());
+    expect([...specDomainNames]).toEqual(tagged);
+    expect(Object.keys(domainRouters).sort()).toEqual([...tagged].sort());
+    expect(domains).toEqual(specDomainNames.map((d) => domainRouters[d]));
+  });
+
+  it("does not compile without a router for every spec domain", () => {
+    const { health } = domainRouters;
+    // @ts-expect-error the other spec domains are missing
+    const partial = { health } satisfies Record<SpecDomainName, Domain>;
+    expect(Object.keys(partial)).toEqual(["health"]);
+  });
+});

@@ -1,6 +1,6 @@
 import { domainName, specDomains } from "@fluxra/openapi/domains";
 import bundled from "@fluxra/openapi/fluxra.json" with { type: "json" };
-import { httpMethods, pathTemplate } from "@fluxra/openapi/spec-walk";
+import { type SpecOperation, listOperations as walkOperations } from "@fluxra/openapi/spec-walk";
 
 export { deref, pointerEscape, resolvePointer } from "@fluxra/openapi/spec-walk";
 
@@ -41,17 +41,11 @@ export const domains: readonly Domain[] = [
     .filter((name) => !conventionTags.has(name)),
 ];
 
-/** One operation of the spec, with a matcher for concrete request paths. */
-export interface OperationEntry {
-  method: string;
-  /** The spec's path template, e.g. `/api/conversations/{conversation_id}`. */
-  path: string;
+/** One operation of the spec (method in lowercase), with its domain and a path matcher. */
+export interface OperationEntry extends SpecOperation {
   operationId: string;
   domain: Domain;
   operation: OperationObject;
-  pattern: RegExp;
-  /** Templated segments; when several templates match, the fewest wins (`/me` over `/{id}`). */
-  params: number;
 }
 
 /** The bundled Fluxra spec this version of the suite was built from. */
@@ -61,20 +55,13 @@ export function bundledSpec(): OpenApiDocument {
 
 /** Every operation of `doc`, each with its domain (from its first tag) and path matcher. */
 export function listOperations(doc: OpenApiDocument): OperationEntry[] {
-  const out: OperationEntry[] = [];
-  for (const [path, item] of Object.entries(doc.paths)) {
-    for (const method of httpMethods) {
-      const operation = item[method];
-      if (!operation) continue;
-      out.push({
-        method: method.toUpperCase(),
-        path,
-        operationId: operation.operationId,
-        domain: domainOfTag(operation.tags?.[0]),
-        operation,
-        ...pathTemplate(path),
-      });
-    }
-  }
-  return out;
+  return walkOperations(doc).map((entry) => {
+    const operation = entry.operation as OperationObject;
+    return {
+      ...entry,
+      operation,
+      operationId: operation.operationId,
+      domain: domainOfTag(operation.tags?.[0]),
+    };
+  });
 }

@@ -26,7 +26,7 @@ const security = [{ accessToken: [] }];
 const tags = ["Chat"];
 const conversationParam = z.object({ conversation_id: ConversationIdSchema });
 const memberParams = z.object({ conversation_id: ConversationIdSchema, agent_id: AgentIdSchema });
-// Strict: unknown query parameters → 422, like unknown body fields (decisions.md).
+// Strict: unknown query parameters → 422, like unknown body fields (the spec's choice; api.md §1 names body fields).
 const pageQuery = z.object({ limit: LimitQuerySchema, cursor: CursorQuerySchema }).strict();
 
 /** `POST /api/conversations` (createConversation): direct get-or-create, or a new group. */

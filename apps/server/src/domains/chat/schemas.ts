@@ -21,7 +21,7 @@ const nullableMessageId = z
 
 /**
  * The query of an operation that takes no query parameters: any parameter → 422, like unknown
- * body fields (decisions.md, spec gap-filling). Generates no parameters in the document.
+ * body fields (the spec's choice where api.md §1 only names body fields). Generates no parameters in the document.
  */
 export const NoQuerySchema = z.object({}).strict();
 

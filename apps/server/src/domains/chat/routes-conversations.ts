@@ -6,6 +6,7 @@ import {
   CursorQuerySchema,
   EmptyRequestSchema,
   LimitQuerySchema,
+  NoQuerySchema,
   plainHeaders,
   postHeaders,
 } from "../../platform/schemas.js";
@@ -17,7 +18,6 @@ import {
   CreateConversationRequestSchema,
   MemberListSchema,
   MemberSchema,
-  NoQuerySchema,
   UpdateConversationRequestSchema,
   UpdateMemberRequestSchema,
 } from "./schemas.js";

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Generates src/generated/ from the bundled spec (@fluxra/openapi/fluxra.json), so the server
 // restates nothing the spec says:
-//   spec.ts   the API's title and version (info), and its domains (tags in lowercase, in order)
+//   spec.ts     the API's title and version (info), and its domains (tags in lowercase, in order)
+//   errors.ts   the ErrorCode catalog and the status of each code (x-status-by-code)
+//   operations.ts  the operationIds of each domain, for `satisfies` checks of route tables
 // Each file is one emitter below; later emitters (error-code table, handler interfaces,
 // precompiled validators) read the same parsed bundle.
 // `--check` writes nothing and exits 1 when the committed files differ (stale generation);
@@ -55,7 +57,66 @@ function specFile() {
   ].join("\n");
 }
 
-const files = { "spec.ts": specFile() };
+function errorsFile() {
+  const schema = spec.components.schemas.ErrorCode;
+  const codes = schema.enum;
+  const statuses = schema["x-status-by-code"] ?? {};
+  const missing = codes.filter((c) => typeof statuses[c] !== "number");
+  if (missing.length > 0) throw new Error(`ErrorCode x-status-by-code lacks ${missing.join(", ")}`);
+  return [
+    banner,
+    "/** The closed catalog of error codes (`ErrorCode` in the spec). Clients branch on these. */",
+    "export const errorCodes = [",
+    ...codes.map((c) => `  ${lit(c)},`),
+    "] as const;",
+    "",
+    "/** One machine-readable error code from the spec's catalog. */",
+    "export type ErrorCode = (typeof errorCodes)[number];",
+    "",
+    "/** The status each code answers with (`x-status-by-code` of `ErrorCode`). */",
+    "export const errorStatus = {",
+    ...codes.map((c) => `  ${c}: ${statuses[c]},`),
+    "} as const satisfies Record<ErrorCode, number>;",
+    "",
+  ].join("\n");
+}
+
+/** The operationIds of every domain, in document order. */
+function operationsFile() {
+  const byDomain = Object.fromEntries(domains().map((d) => [d, []]));
+  for (const item of Object.values(spec.paths ?? {})) {
+    for (const method of METHODS) {
+      const op = item[method];
+      const domain = op?.tags?.[0]?.toLowerCase();
+      if (op && domain in byDomain) byDomain[domain].push(op.operationId);
+    }
+  }
+  return [
+    banner,
+    'import type { SpecDomainName } from "./spec.js";',
+    "",
+    "/** The operationIds of each domain (its tag's operations), in document order. */",
+    "export const operationIds = {",
+    ...Object.entries(byDomain).map(([d, ids]) => `  ${d}: ${lit(ids)},`),
+    "} as const satisfies Record<SpecDomainName, readonly string[]>;",
+    "",
+    "/** The operationIds of domain `D`. */",
+    "export type OperationIdOf<D extends SpecDomainName> = (typeof operationIds)[D][number];",
+    "",
+    "/**",
+    " * One entry per operation of domain `D`: a domain's route table `satisfies DomainTable<D, R>`,",
+    " * so an operation of its tag without a route (or a route the tag lacks) does not compile.",
+    " */",
+    "export type DomainTable<D extends SpecDomainName, R> = Record<OperationIdOf<D>, R>;",
+    "",
+  ].join("\n");
+}
+
+const files = {
+  "spec.ts": specFile(),
+  "errors.ts": errorsFile(),
+  "operations.ts": operationsFile(),
+};
 const check = process.argv.includes("--check");
 const stale = [];
 for (const [name, content] of Object.entries(files)) {

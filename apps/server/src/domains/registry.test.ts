@@ -4,9 +4,12 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { RouteConfig } from "@hono/zod-openapi";
 import { afterAll, describe, expect, it } from "vitest";
+import type { DomainTable } from "../generated/operations.js";
 import { type SpecDomainName, specDomainNames } from "../generated/spec.js";
-import { type Domain, domainRouters, domains } from "./index.js";
+import { blocksRoutes } from "./blocks/route-table.js";
+import { type Domain, domainRouters, domainRoutes, domains } from "./index.js";
 
 const script = fileURLToPath(new URL("../../scripts/generate.mjs", import.meta.url));
 const specPath = createRequire(import.meta.url).resolve("@fluxra/openapi/fluxra.json");
@@ -32,7 +35,7 @@ describe("the domain registry", () => {
 
     const stale = generate("--check", "--spec", modified);
     expect(stale.status).toBe(1);
-    expect(stale.stderr).toContain("src/generated is stale (spec.ts)");
+    expect(stale.stderr).toContain("src/generated is stale (spec.ts, operations.ts)");
     expect(generate("--spec", modified, "--out", scratch).status).toBe(0);
     expect(readFileSync(join(scratch, "spec.ts"), "utf8")).toContain(
       'specDomainNames = ["health","auth","agents","chat","blocks","widgets"] as const',
@@ -52,5 +55,25 @@ describe("the domain registry", () => {
     // @ts-expect-error the other spec domains are missing
     const partial = { health } satisfies Record<SpecDomainName, Domain>;
     expect(Object.keys(partial)).toEqual(["health"]);
+  });
+
+  it("has each operation's route under its operationId, tagged with its domain's tag", () => {
+    const spec = JSON.parse(readFileSync(specPath, "utf8"));
+    const tagOf = new Map(
+      spec.tags.map((t: { name: string }) => [t.name.toLowerCase(), t.name] as const),
+    );
+    for (const domain of specDomainNames) {
+      for (const [operationId, route] of Object.entries(domainRoutes[domain])) {
+        expect((route as RouteConfig).operationId, operationId).toBe(operationId);
+        expect((route as RouteConfig).tags, operationId).toEqual([tagOf.get(domain)]);
+      }
+    }
+  });
+
+  it("does not compile with a route missing from a domain's table", () => {
+    const { listBlocks: _dropped, ...rest } = blocksRoutes;
+    // @ts-expect-error listBlocks has no route
+    const partial = rest satisfies DomainTable<"blocks", RouteConfig>;
+    expect(Object.keys(partial)).not.toContain("listBlocks");
   });
 });

@@ -1,6 +1,11 @@
 import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { deref as walkDeref, resolvePointer as walkPointer } from "@fluxra/openapi/spec-walk";
+// By relative path, not the package name: VitePress bundles its config with node_modules
+// external, and Node cannot load the workspace package's TypeScript source.
+import {
+  deref as walkDeref,
+  resolvePointer as walkPointer,
+} from "../../../openapi/lib/spec-walk.js";
 import type { LocatedOperation, OpenApiDocument, Parameter } from "./types.js";
 
 /** The order operations of one path are documented in (reading order, not the spec's). */

@@ -1,5 +1,6 @@
 import { defineConfig } from "vitepress";
 import { fluxraReference, loadSpec } from "./reference/index.js";
+import { pageTitles, TAG_PAGES } from "./reference/pages.js";
 
 const spec = loadSpec();
 
@@ -15,13 +16,14 @@ const origin = (process.env.FLUXRA_DOCS_ORIGIN ?? "https://docs.tryfluxra.com").
 /** The repository the "Edit this page" links open. */
 const repository = "https://github.com/tryfluxra/fluxra";
 
-/** The domain pages, in the suggested reading order of the overview. */
-const domains = [
-  { text: "Agents", link: "/agents" },
-  { text: "Chat", link: "/chat" },
-  { text: "Blocks", link: "/blocks" },
-  { text: "Events (preview)", link: "/events" },
-];
+/** The guides read before the domains; Authentication is also the Auth tag's page. */
+const guides = ["/conventions", "/authentication"];
+
+/** The domain pages: every tag's page that is not a guide, in the spec's tag order. */
+const titles = pageTitles();
+const domains = Object.values(TAG_PAGES)
+  .filter((link) => !guides.includes(link))
+  .map((link) => ({ text: titles[link] ?? link, link }));
 
 export default defineConfig({
   lang: "en-US",

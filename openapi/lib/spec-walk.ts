@@ -48,3 +48,38 @@ export function pathTemplate(path: string): { pattern: RegExp; params: number } 
     .join("/");
   return { pattern: new RegExp(`^${source}$`), params: (path.match(/\{/g) ?? []).length };
 }
+
+/** The parts of an operation object the walkers read. */
+export interface SpecOperationObject {
+  operationId?: string;
+  tags?: string[];
+  parameters?: unknown[];
+  requestBody?: unknown;
+  responses: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** One operation of a document, with a matcher for the concrete paths it answers. */
+export interface SpecOperation {
+  /** Lowercase, as path items spell it. */
+  method: string;
+  /** The spec's path template, e.g. `/api/conversations/{conversation_id}`. */
+  path: string;
+  operation: SpecOperationObject;
+  pattern: RegExp;
+  /** Templated segments; when several templates match, the fewest wins (`/me` over `/{id}`). */
+  params: number;
+}
+
+/** Every operation of `doc`, in document order. */
+export function listOperations(doc: unknown): SpecOperation[] {
+  const paths = (doc as { paths?: Record<string, Record<string, unknown>> }).paths ?? {};
+  const out: SpecOperation[] = [];
+  for (const [path, item] of Object.entries(paths)) {
+    for (const method of httpMethods) {
+      const operation = item[method] as SpecOperationObject | undefined;
+      if (operation) out.push({ method, path, operation, ...pathTemplate(path) });
+    }
+  }
+  return out;
+}

@@ -2,16 +2,18 @@
 // Bundles the split spec (fluxra.yaml + paths/ + components/) into bundled/fluxra.yaml and
 // bundled/fluxra.json with `redocly bundle`, which turns every external $ref into a
 // #/components/... ref (nothing is inlined). The JSON is derived from the YAML bundle so both
-// always carry the same document.
+// always carry the same document. Before bundling, the domain index of fluxra.yaml (its paths and
+// domain schemas) is rebuilt from paths/*.yaml and components/schemas/*.yaml (domain-index.mjs).
 //
 //   node scripts/bundle.mjs          write bundled/
-//   node scripts/bundle.mjs --check  bundle to a temp dir, fail if bundled/ is stale
+//   node scripts/bundle.mjs --check  bundle to a temp dir, fail if bundled/ or the index is stale
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { withDomainIndex } from "./domain-index.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(root, "node_modules", "@redocly", "cli", "bin", "cli.js");
@@ -41,19 +43,27 @@ function bundle(dir) {
 const check = process.argv.includes("--check");
 const tmp = mkdtempSync(join(tmpdir(), "fluxra-openapi-"));
 try {
-  const files = bundle(tmp);
   const stale = [];
+  const rootFile = join(root, "fluxra.yaml");
+  const rootText = readFileSync(rootFile, "utf8");
+  const indexed = withDomainIndex(root, rootText);
+  if (indexed !== rootText) {
+    if (check) stale.push("fluxra.yaml (its domain index)");
+    else writeFileSync(rootFile, indexed);
+  }
+  const files = bundle(tmp);
   for (const [name, content] of Object.entries(files)) {
     const target = join(root, "bundled", name);
     if (check) {
-      if (!existsSync(target) || readFileSync(target, "utf8") !== content) stale.push(name);
+      if (!existsSync(target) || readFileSync(target, "utf8") !== content)
+        stale.push(`bundled/${name}`);
     } else {
       writeFileSync(target, content);
     }
   }
   if (stale.length > 0) {
     console.error(
-      `openapi/bundled/${stale.join(", ")} is stale: run \`pnpm --filter @fluxra/openapi bundle\` and commit the result.`,
+      `openapi/${stale.join(", openapi/")} is stale: run \`pnpm --filter @fluxra/openapi bundle\` and commit the result.`,
     );
     process.exitCode = 1;
   } else {

@@ -1,5 +1,5 @@
 /**
- * Extracts the endpoints named in the contract (../shared/design/api.md) so the spec can be
+ * Extracts the endpoints named in the contract (contract/api.md) so the spec can be
  * checked against it. The contract abbreviates: `GET/POST /path`, a bare `PATCH` after a path
  * (same path), `DELETE …` (same path) and `…/suffix` (relative to the last full path), and names
  * path parameters freely (`{id}`), so parameter names are normalised to `{}`. Query strings

@@ -1,58 +1,64 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { domainName, specDomains } from "../lib/domains.js";
 import { endpointsInMarkdown, normalisePath } from "./api-md.js";
-import { operations, packageRoot, securitySchemes } from "./spec.js";
+import { operations, packageRoot, securitySchemes, spec } from "./spec.js";
 
-/** Every endpoint of api.md with the names decisions.md gives it: [method, path, operationId, tag]. */
-const expected: ReadonlyArray<readonly [string, string, string, string]> = [
-  ["GET", "/health", "getHealth", "Health"],
-  ["POST", "/api/auth/register", "registerAgent", "Auth"],
-  ["POST", "/api/auth/api-keys", "createApiKey", "Auth"],
-  ["GET", "/api/auth/api-keys", "listApiKeys", "Auth"],
-  ["DELETE", "/api/auth/api-keys/{key_id}", "revokeApiKey", "Auth"],
-  ["POST", "/api/auth/token", "exchangeToken", "Auth"],
-  ["POST", "/api/auth/refresh", "refreshToken", "Auth"],
-  ["GET", "/api/auth/session", "getSession", "Auth"],
-  ["GET", "/api/auth/sessions", "listSessions", "Auth"],
-  ["DELETE", "/api/auth/sessions/{session_id}", "revokeSession", "Auth"],
-  ["POST", "/api/auth/logout", "logout", "Auth"],
-  ["POST", "/api/auth/recovery-key/rotate", "rotateRecoveryKey", "Auth"],
-  ["POST", "/api/auth/recover", "recoverAccount", "Auth"],
-  ["GET", "/api/auth/jwks.json", "getJwks", "Auth"],
-  ["GET", "/api/agents/me", "getMe", "Agents"],
-  ["PATCH", "/api/agents/me", "updateMe", "Agents"],
-  ["DELETE", "/api/agents/me", "deactivateMe", "Agents"],
-  ["GET", "/api/agents/{agent_id}", "getAgent", "Agents"],
-  ["GET", "/api/agents", "listAgents", "Agents"],
-  ["POST", "/api/conversations", "createConversation", "Chat"],
-  ["GET", "/api/conversations", "listConversations", "Chat"],
-  ["GET", "/api/conversations/{conversation_id}", "getConversation", "Chat"],
-  ["PATCH", "/api/conversations/{conversation_id}", "updateConversation", "Chat"],
-  ["GET", "/api/conversations/{conversation_id}/members", "listMembers", "Chat"],
-  ["POST", "/api/conversations/{conversation_id}/members", "addMember", "Chat"],
-  ["PATCH", "/api/conversations/{conversation_id}/members/{agent_id}", "updateMember", "Chat"],
-  ["DELETE", "/api/conversations/{conversation_id}/members/{agent_id}", "removeMember", "Chat"],
-  ["POST", "/api/conversations/{conversation_id}/leave", "leaveConversation", "Chat"],
-  ["POST", "/api/conversations/{conversation_id}/messages", "sendMessage", "Chat"],
-  ["GET", "/api/conversations/{conversation_id}/messages", "listMessages", "Chat"],
-  ["GET", "/api/conversations/{conversation_id}/messages/{message_id}", "getMessage", "Chat"],
-  ["PATCH", "/api/conversations/{conversation_id}/messages/{message_id}", "editMessage", "Chat"],
-  ["DELETE", "/api/conversations/{conversation_id}/messages/{message_id}", "deleteMessage", "Chat"],
-  ["POST", "/api/conversations/{conversation_id}/read", "markRead", "Chat"],
-  ["PUT", "/api/blocks/agents/{agent_id}", "blockAgent", "Blocks"],
-  ["DELETE", "/api/blocks/agents/{agent_id}", "unblockAgent", "Blocks"],
-  ["PUT", "/api/blocks/conversations/{conversation_id}", "blockConversation", "Blocks"],
-  ["DELETE", "/api/blocks/conversations/{conversation_id}", "unblockConversation", "Blocks"],
-  ["GET", "/api/blocks", "listBlocks", "Blocks"],
+/**
+ * Every endpoint of api.md with the operationId the spec settled on: [method, path, operationId].
+ * Each operation's tag is not restated: it is the domain of the `paths/<domain>.yaml` file that
+ * holds it (checked below).
+ */
+const expected: ReadonlyArray<readonly [string, string, string]> = [
+  ["GET", "/health", "getHealth"],
+  ["POST", "/api/auth/register", "registerAgent"],
+  ["POST", "/api/auth/api-keys", "createApiKey"],
+  ["GET", "/api/auth/api-keys", "listApiKeys"],
+  ["DELETE", "/api/auth/api-keys/{key_id}", "revokeApiKey"],
+  ["POST", "/api/auth/token", "exchangeToken"],
+  ["POST", "/api/auth/refresh", "refreshToken"],
+  ["GET", "/api/auth/session", "getSession"],
+  ["GET", "/api/auth/sessions", "listSessions"],
+  ["DELETE", "/api/auth/sessions/{session_id}", "revokeSession"],
+  ["POST", "/api/auth/logout", "logout"],
+  ["POST", "/api/auth/recovery-key/rotate", "rotateRecoveryKey"],
+  ["POST", "/api/auth/recover", "recoverAccount"],
+  ["GET", "/api/auth/jwks.json", "getJwks"],
+  ["GET", "/api/agents/me", "getMe"],
+  ["PATCH", "/api/agents/me", "updateMe"],
+  ["DELETE", "/api/agents/me", "deactivateMe"],
+  ["GET", "/api/agents/{agent_id}", "getAgent"],
+  ["GET", "/api/agents", "listAgents"],
+  ["POST", "/api/conversations", "createConversation"],
+  ["GET", "/api/conversations", "listConversations"],
+  ["GET", "/api/conversations/{conversation_id}", "getConversation"],
+  ["PATCH", "/api/conversations/{conversation_id}", "updateConversation"],
+  ["GET", "/api/conversations/{conversation_id}/members", "listMembers"],
+  ["POST", "/api/conversations/{conversation_id}/members", "addMember"],
+  ["PATCH", "/api/conversations/{conversation_id}/members/{agent_id}", "updateMember"],
+  ["DELETE", "/api/conversations/{conversation_id}/members/{agent_id}", "removeMember"],
+  ["POST", "/api/conversations/{conversation_id}/leave", "leaveConversation"],
+  ["POST", "/api/conversations/{conversation_id}/messages", "sendMessage"],
+  ["GET", "/api/conversations/{conversation_id}/messages", "listMessages"],
+  ["GET", "/api/conversations/{conversation_id}/messages/{message_id}", "getMessage"],
+  ["PATCH", "/api/conversations/{conversation_id}/messages/{message_id}", "editMessage"],
+  ["DELETE", "/api/conversations/{conversation_id}/messages/{message_id}", "deleteMessage"],
+  ["POST", "/api/conversations/{conversation_id}/read", "markRead"],
+  ["PUT", "/api/blocks/agents/{agent_id}", "blockAgent"],
+  ["DELETE", "/api/blocks/agents/{agent_id}", "unblockAgent"],
+  ["PUT", "/api/blocks/conversations/{conversation_id}", "blockConversation"],
+  ["DELETE", "/api/blocks/conversations/{conversation_id}", "unblockConversation"],
+  ["GET", "/api/blocks", "listBlocks"],
 ];
 
 /** Extensions beyond the public 0.4.0 contract, each marked `x-fluxra-preview: true`. */
-const preview: ReadonlyArray<readonly [string, string, string, string]> = [
-  ["GET", "/api/events", "listEvents", "Events"],
+const preview: ReadonlyArray<readonly [string, string, string]> = [
+  ["GET", "/api/events", "listEvents"],
 ];
 
-/** decisions.md: who may call what. Everything not listed takes `accessToken` only. */
+/** Who may call what (api.md §2, credential layers). Everything not listed takes `accessToken` only. */
 const securityByOperation: Readonly<Record<string, readonly string[]>> = {
   getHealth: [],
   registerAgent: [],
@@ -66,12 +72,24 @@ const securityByOperation: Readonly<Record<string, readonly string[]>> = {
 
 const actual = operations();
 
+/** The contract's text, vendored in contract/api.md. */
+const contract = readFileSync(join(packageRoot, "contract", "api.md"), "utf8");
+
+/** The domain file (`paths/<domain>.yaml`) each path item is written in, by path. */
+const domainOfPath = new Map(
+  readdirSync(join(packageRoot, "paths")).flatMap((file) =>
+    Object.keys(parse(readFileSync(join(packageRoot, "paths", file), "utf8"))).map(
+      (path) => [path, file.replace(/\.yaml$/, "")] as const,
+    ),
+  ),
+);
+
 describe("operations", () => {
   it("are exactly the endpoints of api.md, no more, no fewer", () => {
     const got = actual.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort();
     const want = [...expected, ...preview].map(([method, path]) => `${method} ${path}`).sort();
     expect(got).toEqual(want);
-    expect(got).toHaveLength(expected.length + preview.length);
+    expect(got).toHaveLength(endpointsInMarkdown(contract).size + preview.length);
   });
 
   it("mark exactly the extensions beyond 0.4.0 as previews", () => {
@@ -83,10 +101,22 @@ describe("operations", () => {
       expect(String(o.op.description)).toMatch(/^\*\*Preview\.\*\*/);
   });
 
-  it.each([...expected, ...preview])("%s %s is %s, tagged %s", (method, path, operationId, tag) => {
-    const found = actual.find((o) => o.method === method.toLowerCase() && o.path === path);
-    expect(found?.op.operationId).toBe(operationId);
-    expect(found?.op.tags).toEqual([tag]);
+  it.each([...expected, ...preview])(
+    "%s %s is %s, tagged with its file's domain",
+    (method, path, operationId) => {
+      const found = actual.find((o) => o.method === method.toLowerCase() && o.path === path);
+      expect(found?.op.operationId).toBe(operationId);
+      const domain = domainOfPath.get(path);
+      const tag = specDomains(spec).find((d) => d.name === domain)?.tag;
+      expect(tag).toBeDefined();
+      expect(found?.op.tags).toEqual([tag]);
+    },
+  );
+
+  it("are grouped into the domains of the spec's tags, one paths/<domain>.yaml each", () => {
+    const tags = (spec.tags as Array<{ name: string }>).map((t) => domainName(t.name));
+    expect(specDomains(spec).map((d) => d.name)).toEqual(tags);
+    expect([...new Set(domainOfPath.values())].sort()).toEqual([...tags].sort());
   });
 
   it("have unique operationIds", () => {
@@ -95,7 +125,7 @@ describe("operations", () => {
   });
 
   it.each(actual.map((o) => [String(o.op.operationId), o] as const))(
-    "%s has a summary, a description and the security decisions.md gives it",
+    "%s has a summary, a description and the security api.md gives it",
     (id, { op }) => {
       expect(typeof op.summary === "string" && op.summary.length > 0).toBe(true);
       expect(typeof op.description === "string" && op.description.length >= 40).toBe(true);
@@ -103,7 +133,7 @@ describe("operations", () => {
     },
   );
 
-  it("use the path parameter names of decisions.md", () => {
+  it("use the path parameter names the spec settled on", () => {
     const names = new Set(
       actual.flatMap((o) => [...o.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1])),
     );
@@ -117,12 +147,9 @@ describe("operations", () => {
   });
 });
 
-describe("the contract (../shared/design/api.md)", () => {
-  const contract = join(packageRoot, "..", "..", "shared", "design", "api.md");
-  const present = existsSync(contract);
-
-  it.runIf(present)("names no endpoint the spec lacks", () => {
-    const named = endpointsInMarkdown(readFileSync(contract, "utf8"));
+describe("the contract (contract/api.md)", () => {
+  it("names no endpoint the spec lacks", () => {
+    const named = endpointsInMarkdown(contract);
     // Preview extensions go beyond the public contract by definition.
     const stable = actual.filter((o) => o.op["x-fluxra-preview"] !== true);
     const inSpec = new Set(stable.map((o) => `${o.method.toUpperCase()} ${normalisePath(o.path)}`));

@@ -17,7 +17,7 @@ const statusOf = component("schemas", "ErrorCode")["x-status-by-code"] as Readon
   Record<string, number>
 >;
 
-/** Operations whose 2xx body carries a secret (decisions.md, Headers). */
+/** Operations whose 2xx body carries a secret (contract/api.md §1 secrets: they send `Cache-Control: no-store`). */
 const secretBearing = [
   "registerAgent",
   "createApiKey",

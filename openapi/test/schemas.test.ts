@@ -5,7 +5,7 @@ import { deref, type Json, obj, operations, responses, spec } from "./spec.js";
 const schemas = obj(obj(spec.components).schemas);
 const schema = (name: string): Json => obj(schemas[name]);
 
-/** Component names decisions.md fixes. */
+/** Component names the spec settled on (the contract leaves them open; pinned here). */
 const decided = [
   "ErrorCode",
   "Error",
@@ -54,7 +54,7 @@ const decided = [
 /** Free-form JSON owned by clients: the only open objects. */
 const openObjects = new Set<unknown>([schema("Metadata"), schema("NullableMetadata")]);
 
-/** The envelope's two optional fields (decisions.md): only with validation_failed / rate_limited. */
+/** The envelope's two optional fields (settled in the spec): only with validation_failed / rate_limited. */
 const optionalByDesign: Readonly<Record<string, readonly string[]>> = {
   "#/components/schemas/ErrorBody": ["details", "retry_after_ms"],
 };
@@ -98,7 +98,7 @@ const requestSchemas = operations().flatMap((o) =>
 );
 
 describe("component schemas", () => {
-  it("include every name decisions.md gives", () => {
+  it("include every settled component name", () => {
     expect(Object.keys(schemas)).toEqual(expect.arrayContaining(decided));
   });
 

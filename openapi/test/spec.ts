@@ -5,6 +5,13 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  httpMethods,
+  listOperations,
+  pointerEscape,
+  resolvePointer,
+  deref as walkDeref,
+} from "../lib/spec-walk.js";
 
 /**
  * A JSON object as found in the spec. The OpenAPI and JSON Schema keys the tests read are named,
@@ -58,16 +65,7 @@ export const spec: Json = JSON.parse(
 );
 
 /** HTTP methods an OpenAPI path item can hold. */
-export const methods = [
-  "get",
-  "put",
-  "post",
-  "delete",
-  "options",
-  "head",
-  "patch",
-  "trace",
-] as const;
+export const methods = httpMethods;
 
 /** One operation of the spec with where it lives. */
 export interface Operation {
@@ -87,48 +85,26 @@ export function obj(value: unknown): Json {
 }
 
 /** Escapes one JSON pointer segment. */
-export function escapePointer(segment: string): string {
-  return segment.replaceAll("~", "~0").replaceAll("/", "~1");
-}
+export const escapePointer = pointerEscape;
 
 /** Follows a local `#/...` JSON pointer inside the bundle. */
 export function at(pointer: string): unknown {
-  let node: unknown = spec;
-  for (const raw of pointer.replace(/^#\//, "").split("/")) {
-    const key = raw.replaceAll("~1", "/").replaceAll("~0", "~");
-    node = obj(node)[key];
-    if (node === undefined) throw new Error(`unresolved pointer ${pointer}`);
-  }
-  return node;
+  return resolvePointer(spec, pointer.replace(/^#/, ""));
 }
 
 /** Follows `$ref`s until a non-reference object. */
 export function deref(value: unknown): Json {
-  let node = obj(value);
-  for (let hops = 0; typeof node.$ref === "string"; hops++) {
-    if (hops > 20) throw new Error(`ref cycle at ${String(node.$ref)}`);
-    node = obj(at(node.$ref));
-  }
-  return node;
+  return obj(walkDeref(spec, obj(value)));
 }
 
 /** Every operation in the bundle, in document order. */
 export function operations(): Operation[] {
-  const result: Operation[] = [];
-  for (const [path, item] of Object.entries(obj(spec.paths))) {
-    for (const method of methods) {
-      const op = obj(item)[method];
-      if (op !== undefined) {
-        result.push({
-          method,
-          path,
-          op: obj(op),
-          pointer: `#/paths/${escapePointer(path)}/${method}`,
-        });
-      }
-    }
-  }
-  return result;
+  return listOperations(spec).map(({ method, path, operation }) => ({
+    method,
+    path,
+    op: obj(operation),
+    pointer: `#/paths/${pointerEscape(path)}/${method}`,
+  }));
 }
 
 /** The operation's responses keyed by status, dereferenced. */

@@ -1,11 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
-import { agentsDomain } from "./domains/agents/index.js";
-import { authDomain } from "./domains/auth/index.js";
-import { blocksDomain } from "./domains/blocks/index.js";
-import { chatDomain } from "./domains/chat/index.js";
-import { eventsDomain } from "./domains/events/index.js";
-import { healthDomain } from "./domains/health/index.js";
+import { domains } from "./domains/index.js";
+import { apiTitle, apiVersion } from "./generated/spec.js";
 import { createKeyRing } from "./platform/auth/keyring.js";
 import { createTokenService } from "./platform/auth/tokens.js";
 import { type Clock, systemClock } from "./platform/clock.js";
@@ -21,18 +17,7 @@ import { createCursorCodec } from "./platform/pagination.js";
 import { requestContext } from "./platform/request-context.js";
 import type { Store } from "./store.js";
 
-/** A domain: builds its router (routes registered with `router.openapi`) from the shared deps. */
-export type Domain = (deps: AppDeps) => OpenAPIHono<AppEnv>;
-
-/** Every domain the server serves. Adding a domain = one line here. */
-export const domains: Domain[] = [
-  healthDomain,
-  authDomain,
-  agentsDomain,
-  chatDomain,
-  blocksDomain,
-  eventsDomain,
-];
+export { type Domain, domains } from "./domains/index.js";
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {
@@ -116,6 +101,6 @@ export function createApp(options: CreateAppOptions): FluxraApp {
 export function generateOpenApiDocument(app: FluxraApp): Record<string, unknown> {
   return app.getOpenAPI31Document({
     openapi: "3.1.0",
-    info: { title: "Fluxra Chat API", version: "0.4.0" },
+    info: { title: apiTitle, version: apiVersion },
   }) as unknown as Record<string, unknown>;
 }

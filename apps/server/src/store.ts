@@ -6,8 +6,8 @@ import type { EventsStore } from "./domains/events/store.js";
 import type { PlatformStore } from "./platform/store.js";
 
 /**
- * Everything the app stores, one async interface per domain. A backend (SQLite today,
- * PostgreSQL later) implements all of them; domains only see these interfaces.
+ * Everything the app stores, one async interface per domain. A backend (SQLite, the default, or
+ * PostgreSQL to scale out) implements all of them; domains only see these interfaces.
  */
 export interface Store {
   platform: PlatformStore;

@@ -1,7 +1,14 @@
 import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
+// By relative path, not the package name: VitePress bundles its config with node_modules
+// external, and Node cannot load the workspace package's TypeScript source.
+import {
+  deref as walkDeref,
+  resolvePointer as walkPointer,
+} from "../../../openapi/lib/spec-walk.js";
 import type { LocatedOperation, OpenApiDocument, Parameter } from "./types.js";
 
+/** The order operations of one path are documented in (reading order, not the spec's). */
 const METHODS = ["get", "put", "post", "patch", "delete", "options", "head", "trace"] as const;
 
 /**
@@ -37,25 +44,12 @@ export function loadSpec(path = specPath()): OpenApiDocument {
  */
 export function resolvePointer(doc: OpenApiDocument, ref: string): unknown {
   if (!ref.startsWith("#/")) throw new Error(`Only local $ref values are supported, got ${ref}`);
-  let node: unknown = doc;
-  for (const raw of ref.slice(2).split("/")) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (node === null || typeof node !== "object" || !(key in node)) {
-      throw new Error(`Unresolvable $ref ${ref}`);
-    }
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
+  return walkPointer(doc, ref.slice(1));
 }
 
-/** Follows `$ref` chains until a real object is reached. */
+/** Follows `$ref` chains until a real object is reached (@fluxra/openapi/spec-walk). */
 export function deref<T extends { $ref?: string }>(doc: OpenApiDocument, value: T): T {
-  let current = value;
-  for (let hops = 0; current.$ref !== undefined; hops++) {
-    if (hops > 20) throw new Error(`$ref loop at ${current.$ref}`);
-    current = resolvePointer(doc, current.$ref) as T;
-  }
-  return current;
+  return walkDeref<T>(doc, value);
 }
 
 /** The last segment of a `$ref`, i.e. the component name. */

@@ -1,3 +1,5 @@
+import { apiVersion } from "../generated/spec.js";
+
 /** One rate-limit rule: at most `limit` requests per `windowSeconds`. */
 export interface RateRule {
   limit: number;
@@ -32,7 +34,10 @@ export interface ServerConfig {
    * entry, the address that proxy appended, is the client; earlier entries are client-chosen.
    */
   trustProxy: boolean;
-  /** The API version reported by `/health`. */
+  /**
+   * The API version; defaults to the spec's `info.version` (generated/spec.ts), the version
+   * `/health` reports.
+   */
   version: string;
   /** The Events domain (preview): `enabled: false` leaves `/api/events` unmounted (404). */
   events: EventsConfig;
@@ -75,7 +80,7 @@ export const defaultConfig: ServerConfig = {
   },
   corsOrigins: [],
   trustProxy: false,
-  version: "0.4.0",
+  version: apiVersion,
   events: {
     enabled: true,
     retentionSeconds: 24 * 60 * 60,

@@ -1,72 +1,14 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { type ErrorCode, errorStatus } from "../generated/errors.js";
 
-/** The closed catalog of error codes (`ErrorCode` in the spec). Clients branch on these. */
-export const errorCodes = [
-  "invalid_json",
-  "validation_failed",
-  "payload_too_large",
-  "route_not_found",
-  "method_not_allowed",
-  "missing_credentials",
-  "invalid_credentials",
-  "token_expired",
-  "session_revoked",
-  "recovery_key_required",
-  "forbidden",
-  "not_found",
-  "handle_taken",
-  "already_member",
-  "not_a_member",
-  "not_message_author",
-  "message_deleted",
-  "blocked",
-  "last_owner",
-  "idempotency_key_reused",
-  "idempotency_in_progress",
-  "cursor_expired",
-  "rate_limited",
-  "service_unavailable",
-  "internal_error",
-] as const;
-
-/** One machine-readable error code from the spec's catalog. */
-export type ErrorCode = (typeof errorCodes)[number];
+export { type ErrorCode, errorCodes } from "../generated/errors.js";
 
 /** One entry of `error.details` for `validation_failed`. */
 export interface ErrorDetail {
   path: string;
   message: string;
 }
-
-/** The status each code answers with unless a caller overrides it. */
-const defaultStatus: Record<ErrorCode, number> = {
-  invalid_json: 400,
-  validation_failed: 422,
-  payload_too_large: 413,
-  route_not_found: 404,
-  method_not_allowed: 405,
-  missing_credentials: 401,
-  invalid_credentials: 401,
-  token_expired: 401,
-  session_revoked: 401,
-  recovery_key_required: 403,
-  forbidden: 403,
-  not_found: 404,
-  handle_taken: 409,
-  already_member: 409,
-  not_a_member: 404,
-  not_message_author: 403,
-  message_deleted: 409,
-  blocked: 403,
-  last_owner: 409,
-  idempotency_key_reused: 422,
-  idempotency_in_progress: 409,
-  cursor_expired: 410,
-  rate_limited: 429,
-  service_unavailable: 503,
-  internal_error: 500,
-};
 
 /** Options for {@link ApiError}. */
 export interface ApiErrorOptions {
@@ -98,7 +40,7 @@ export class ApiError extends Error {
     super(message, { cause: options.cause });
     this.name = "ApiError";
     this.code = code;
-    this.status = options.status ?? defaultStatus[code];
+    this.status = options.status ?? errorStatus[code];
     this.details = options.details;
     this.headers = options.headers ?? {};
     this.retryAfterMs = options.retryAfterMs;

@@ -120,3 +120,9 @@ export const LimitQuerySchema = z
 
 /** Query `cursor`: opaque, checked by the cursor codec. */
 export const CursorQuerySchema = z.string().min(1).max(512).optional();
+
+/**
+ * The query of an operation that takes no query parameters: any parameter → 422, like unknown
+ * body fields (the spec's choice where api.md §1 only names body fields). Generates no parameters in the document.
+ */
+export const NoQuerySchema = z.object({}).strict();

@@ -1,3 +1,4 @@
+import { exchangeApiKey, onboardAgent, type PostJson } from "@fluxra/openapi/onboard";
 import type { Json, TestApp } from "./test-app.js";
 
 /** A registered agent with every credential, ready to call the API. */
@@ -21,9 +22,10 @@ export function uniqueHandle(base = "agent"): string {
   return `${base}-${process.pid}-${counter}`.slice(0, 32);
 }
 
-function expectStatus(res: { status: number; text: string }, status: number, what: string) {
-  if (res.status !== status) throw new Error(`${what} answered ${res.status}: ${res.text}`);
-}
+const post =
+  (t: Pick<TestApp, "request">): PostJson =>
+  (path, json, token) =>
+    t.request(path, { method: "POST", json, ...(token === undefined ? {} : { token }) });
 
 /**
  * Registers an agent, creates an api key with its recovery key, and exchanges it for an access
@@ -38,29 +40,7 @@ export async function registerAgent(
   profile: Record<string, unknown> = {},
 ): Promise<TestAgent> {
   const handle = (profile["handle"] as string | undefined) ?? uniqueHandle();
-  const reg = await t.request("/api/auth/register", {
-    method: "POST",
-    json: { ...profile, handle },
-  });
-  expectStatus(reg, 201, "register");
-  const recoveryKey: string = reg.body.recovery_key;
-  const key = await t.request("/api/auth/api-keys", {
-    method: "POST",
-    token: recoveryKey,
-    json: { name: "test" },
-  });
-  expectStatus(key, 201, "create api key");
-  const token = await getToken(t, key.body.api_key);
-  return {
-    id: reg.body.agent.id,
-    handle: reg.body.agent.handle,
-    agent: reg.body.agent,
-    recoveryKey,
-    apiKey: key.body.api_key,
-    apiKeyId: key.body.key.id,
-    accessToken: token.accessToken,
-    sessionId: token.sessionId,
-  };
+  return onboardAgent(post(t), { handle, keyName: "test", profile });
 }
 
 /** Exchanges an api key for a fresh session and access token. */
@@ -68,7 +48,5 @@ export async function getToken(
   t: Pick<TestApp, "request">,
   apiKey: string,
 ): Promise<{ accessToken: string; sessionId: string; body: Json }> {
-  const res = await t.request("/api/auth/token", { method: "POST", json: { api_key: apiKey } });
-  expectStatus(res, 200, "token exchange");
-  return { accessToken: res.body.access_token, sessionId: res.body.session_id, body: res.body };
+  return exchangeApiKey(post(t), apiKey);
 }

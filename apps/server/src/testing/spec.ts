@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { httpMethods, pathTemplate } from "@fluxra/openapi/spec-walk";
 
 /** A parsed OpenAPI document (loosely typed: tests walk it by hand). */
 export type OpenApiDocument = {
@@ -30,24 +29,6 @@ export function loadSpec(): OpenApiDocument {
   return cached;
 }
 
-/** One operation of a document, with its template path matcher. */
-export interface OperationEntry {
-  method: string;
-  path: string;
-  operation: OperationObject;
-  pattern: RegExp;
-  /** Number of templated segments; the fewest wins when several templates match. */
-  params: number;
-}
-
-/** Lists every operation of `doc` with a regex for its path template. */
-export function listOperations(doc: OpenApiDocument): OperationEntry[] {
-  const out: OperationEntry[] = [];
-  for (const [path, item] of Object.entries(doc.paths)) {
-    for (const method of httpMethods) {
-      const operation = item[method];
-      if (operation) out.push({ method, path, operation, ...pathTemplate(path) });
-    }
-  }
-  return out;
-}
+/** One operation of a document (method in lowercase), with its template path matcher. */
+export type { SpecOperation as OperationEntry } from "@fluxra/openapi/spec-walk";
+export { listOperations } from "@fluxra/openapi/spec-walk";

@@ -49,7 +49,7 @@ export const conversationRules = defineRules("chat", section, [
   },
   {
     id: "group-create-invalid",
-    ref: "POST /api/conversations (decisions: unknown invitees → 422)",
+    ref: "POST /api/conversations (spec #/paths/~1api~1conversations/post: unknown invitees → 422)",
     title:
       "a group without title, with > 99 invitees or naming an unknown agent answers 422 validation_failed",
     async run(ctx) {

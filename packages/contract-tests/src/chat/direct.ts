@@ -77,7 +77,7 @@ export const directRules = defineRules("chat", section, [
   },
   {
     id: "direct-refusals",
-    ref: "POST /api/conversations (decisions: unknown → 404, deactivated → 422)",
+    ref: "POST /api/conversations (spec #/paths/~1api~1conversations/post: unknown → 404, deactivated → 422)",
     title:
       "a direct conversation with yourself or a deactivated agent answers 422; with an unknown agent 404",
     async run(ctx) {

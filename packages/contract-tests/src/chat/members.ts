@@ -68,7 +68,7 @@ export const memberRules = defineRules("chat", section, [
   },
   {
     id: "roles",
-    ref: "decisions: role changes",
+    ref: "spec #/paths/~1api~1conversations~1{conversation_id}~1members~1{agent_id}/patch (role changes)",
     title:
       "owner promotes to admin (200); admin cannot grant owner or change an equal; member cannot change roles (403 forbidden)",
     async run(ctx) {

@@ -108,7 +108,7 @@ export const messageRules = defineRules("chat", section, [
   },
   {
     id: "message-reply-to-foreign",
-    ref: "decisions: reply_to_id must name a message of the same conversation",
+    ref: "spec #/paths/~1api~1conversations~1{conversation_id}~1messages/post: reply_to_id must name a message of the same conversation",
     title: "reply_to_id naming a message of another conversation answers 422",
     async run(ctx) {
       const a = await ctx.agent();

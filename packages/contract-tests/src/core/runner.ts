@@ -196,7 +196,7 @@ function specResults(
     judge(
       id,
       op.domain,
-      `every ${op.method} ${op.path} response matches the spec (declared status, headers, body)`,
+      `every ${op.method.toUpperCase()} ${op.path} response matches the spec (declared status, headers, body)`,
       `spec #/paths/${op.path.replace(/\//g, "~1")}/${op.method.toLowerCase()}`,
       extra,
       unserved,

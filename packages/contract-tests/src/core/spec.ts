@@ -1,5 +1,6 @@
+import { domainName, specDomains } from "@fluxra/openapi/domains";
 import bundled from "@fluxra/openapi/fluxra.json" with { type: "json" };
-import { httpMethods, pathTemplate } from "@fluxra/openapi/spec-walk";
+import { type SpecOperation, listOperations as walkOperations } from "@fluxra/openapi/spec-walk";
 
 export { deref, pointerEscape, resolvePointer } from "@fluxra/openapi/spec-walk";
 
@@ -17,33 +18,35 @@ export interface OperationObject {
   [key: string]: unknown;
 }
 
-/** The domains of the suite (one name everywhere: spec tags, server folders, this package). */
-export const domains = ["conventions", "auth", "agents", "chat", "blocks", "events"] as const;
+/**
+ * One domain of checks: `conventions` (the cross-cutting rules) or a spec tag in lowercase (one
+ * name everywhere: spec tags, server folders, this package's folders).
+ */
+export type Domain = string;
 
-/** One domain of checks. */
-export type Domain = (typeof domains)[number];
+/** Tags whose operations the conventions checks cover: infrastructure, not a domain of rules. */
+const conventionTags: ReadonlySet<string> = new Set(["health"]);
 
-/** One operation of the spec, with a matcher for concrete request paths. */
-export interface OperationEntry {
-  method: string;
-  /** The spec's path template, e.g. `/api/conversations/{conversation_id}`. */
-  path: string;
+/** The domain an operation tagged `tag` belongs to. */
+function domainOfTag(tag: string | undefined): Domain {
+  const name = tag === undefined ? "conventions" : domainName(tag);
+  return conventionTags.has(name) ? "conventions" : name;
+}
+
+/** The domains of the suite, in run order: `conventions`, then the spec's domains in tag order. */
+export const domains: readonly Domain[] = [
+  "conventions",
+  ...specDomains(bundled)
+    .map((d) => d.name)
+    .filter((name) => !conventionTags.has(name)),
+];
+
+/** One operation of the spec (method in lowercase), with its domain and a path matcher. */
+export interface OperationEntry extends SpecOperation {
   operationId: string;
   domain: Domain;
   operation: OperationObject;
-  pattern: RegExp;
-  /** Templated segments; when several templates match, the fewest wins (`/me` over `/{id}`). */
-  params: number;
 }
-
-const tagDomains: Record<string, Domain> = {
-  Health: "conventions",
-  Auth: "auth",
-  Agents: "agents",
-  Chat: "chat",
-  Blocks: "blocks",
-  Events: "events",
-};
 
 /** The bundled Fluxra spec this version of the suite was built from. */
 export function bundledSpec(): OpenApiDocument {
@@ -52,20 +55,13 @@ export function bundledSpec(): OpenApiDocument {
 
 /** Every operation of `doc`, each with its domain (from its first tag) and path matcher. */
 export function listOperations(doc: OpenApiDocument): OperationEntry[] {
-  const out: OperationEntry[] = [];
-  for (const [path, item] of Object.entries(doc.paths)) {
-    for (const method of httpMethods) {
-      const operation = item[method];
-      if (!operation) continue;
-      out.push({
-        method: method.toUpperCase(),
-        path,
-        operationId: operation.operationId,
-        domain: tagDomains[operation.tags?.[0] ?? ""] ?? "conventions",
-        operation,
-        ...pathTemplate(path),
-      });
-    }
-  }
-  return out;
+  return walkOperations(doc).map((entry) => {
+    const operation = entry.operation as OperationObject;
+    return {
+      ...entry,
+      operation,
+      operationId: operation.operationId,
+      domain: domainOfTag(operation.tags?.[0]),
+    };
+  });
 }

@@ -3,9 +3,9 @@ import { callerOf } from "../../platform/auth/middleware.js";
 import type { AppDeps, AppEnv } from "../../platform/env.js";
 import { validationError } from "../../platform/errors.js";
 import { createRouter } from "../../platform/openapi.js";
-import { decodeKey, pageOf } from "../chat/paging.js";
-import { unwrap } from "../chat/refusals.js";
-import type { BlockKey } from "../chat/store.js";
+import { unwrap } from "../../platform/outcome.js";
+import { decodeKey, pageOf } from "../../platform/pagination.js";
+import type { BlockKey } from "./records.js";
 import {
   blockAgentRoute,
   blockConversationRoute,

@@ -5,9 +5,9 @@ import {
   ConversationIdSchema,
   CursorQuerySchema,
   LimitQuerySchema,
+  NoQuerySchema,
   plainHeaders,
 } from "../../platform/schemas.js";
-import { NoQuerySchema } from "../chat/schemas.js";
 import { BlockListSchema, BlockSchema, BlockTypeSchema } from "./schemas.js";
 
 const security = [{ accessToken: [] }];

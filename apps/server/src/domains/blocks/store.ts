@@ -1,4 +1,6 @@
-import type { BlockKey, BlockRecord, Outcome, Page } from "../chat/store.js";
+import type { Outcome } from "../../platform/outcome.js";
+import type { KeysetPage as Page } from "../../platform/pagination.js";
+import type { BlockKey, BlockRecord } from "./records.js";
 
 /** Storage for blocks and their consequences; each method is one write transaction. */
 export interface BlocksStore {

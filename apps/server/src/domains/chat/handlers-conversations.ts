@@ -2,8 +2,8 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { callerOf } from "../../platform/auth/middleware.js";
 import type { AppDeps, AppEnv } from "../../platform/env.js";
 import { validationError } from "../../platform/errors.js";
-import { decodeKey, pageOf } from "./paging.js";
-import { unwrap } from "./refusals.js";
+import { unwrap } from "../../platform/outcome.js";
+import { decodeKey, pageOf } from "../../platform/pagination.js";
 import {
   addMemberRoute,
   createConversationRoute,

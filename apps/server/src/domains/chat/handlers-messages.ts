@@ -3,8 +3,8 @@ import { callerOf } from "../../platform/auth/middleware.js";
 import type { AppDeps, AppEnv } from "../../platform/env.js";
 import { validationError } from "../../platform/errors.js";
 import { jsonText } from "../../platform/openapi.js";
-import { decodeSeq } from "./paging.js";
-import { unwrap } from "./refusals.js";
+import { unwrap } from "../../platform/outcome.js";
+import { decodeSeq } from "../../platform/pagination.js";
 import {
   deleteMessageRoute,
   editMessageRoute,

@@ -47,11 +47,3 @@ export interface MemberRecord {
   role: Role;
   joined_at: string;
 }
-
-/** A block as the API shows it. */
-export interface BlockRecord {
-  id: string;
-  type: "agent" | "conversation";
-  target_id: string;
-  created_at: string;
-}

@@ -6,6 +6,7 @@ import {
   CursorQuerySchema,
   EmptyRequestSchema,
   LimitQuerySchema,
+  NoQuerySchema,
   plainHeaders,
   postHeaders,
 } from "../../platform/schemas.js";
@@ -17,7 +18,6 @@ import {
   CreateConversationRequestSchema,
   MemberListSchema,
   MemberSchema,
-  NoQuerySchema,
   UpdateConversationRequestSchema,
   UpdateMemberRequestSchema,
 } from "./schemas.js";
@@ -26,7 +26,7 @@ const security = [{ accessToken: [] }];
 const tags = ["Chat"];
 const conversationParam = z.object({ conversation_id: ConversationIdSchema });
 const memberParams = z.object({ conversation_id: ConversationIdSchema, agent_id: AgentIdSchema });
-// Strict: unknown query parameters → 422, like unknown body fields (decisions.md).
+// Strict: unknown query parameters → 422, like unknown body fields (the spec's choice; api.md §1 names body fields).
 const pageQuery = z.object({ limit: LimitQuerySchema, cursor: CursorQuerySchema }).strict();
 
 /** `POST /api/conversations` (createConversation): direct get-or-create, or a new group. */

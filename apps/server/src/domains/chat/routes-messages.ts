@@ -5,6 +5,7 @@ import {
   CursorQuerySchema,
   LimitQuerySchema,
   MessageIdSchema,
+  NoQuerySchema,
   plainHeaders,
   postHeaders,
 } from "../../platform/schemas.js";
@@ -13,7 +14,6 @@ import {
   MarkReadRequestSchema,
   MessageListSchema,
   MessageSchema,
-  NoQuerySchema,
   ReadMarkerSchema,
   SendMessageRequestSchema,
 } from "./schemas.js";

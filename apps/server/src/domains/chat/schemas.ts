@@ -20,12 +20,6 @@ const nullableMessageId = z
   .max(30)
   .nullable();
 
-/**
- * The query of an operation that takes no query parameters: any parameter → 422, like unknown
- * body fields (decisions.md, spec gap-filling). Generates no parameters in the document.
- */
-export const NoQuerySchema = z.object({}).strict();
-
 export const ConversationTypeSchema = z.enum(["direct", "group"]).openapi("ConversationType");
 
 export const MemberRoleSchema = z.enum(["owner", "admin", "member"]).openapi("MemberRole");

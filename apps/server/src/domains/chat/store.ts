@@ -1,3 +1,5 @@
+import type { Outcome } from "../../platform/outcome.js";
+import type { KeysetPage as Page } from "../../platform/pagination.js";
 import type {
   ContentType,
   ConversationRecord,
@@ -6,8 +8,9 @@ import type {
   Role,
 } from "./records.js";
 
+export type { Outcome, Refusal } from "../../platform/outcome.js";
+export type { KeysetPage as Page } from "../../platform/pagination.js";
 export {
-  type BlockRecord,
   type ContentType,
   type ConversationRecord,
   type MemberRecord,
@@ -15,25 +18,6 @@ export {
   ROLE_RANK,
   type Role,
 } from "./records.js";
-
-/**
- * Why a store operation refused. The store decides inside its write transaction, so the
- * answer cannot go stale between check and write; the handler maps each reason to a status.
- * `invalid` carries the request path it blames (e.g. `body.agent_id`).
- */
-export type Refusal =
-  | { code: "not_found" }
-  | { code: "invalid"; path: string; message: string; more?: { path: string; message: string }[] }
-  | { code: "blocked" }
-  | { code: "forbidden" }
-  | { code: "already_member" }
-  | { code: "not_a_member" }
-  | { code: "last_owner" }
-  | { code: "not_message_author" }
-  | { code: "message_deleted" };
-
-/** Either a value or a refusal. */
-export type Outcome<T> = { ok: true; value: T } | ({ ok: false } & Refusal);
 
 /** A keyset position for the conversation list: (activity, id), both descending. */
 export interface ConversationKey {
@@ -46,18 +30,6 @@ export interface ConversationKey {
 export interface MemberKey {
   joined_at: number;
   agent_id: string;
-}
-
-/** A keyset position for block lists: (created_at, id), descending. */
-export interface BlockKey {
-  created_at: number;
-  id: string;
-}
-
-/** One page of rows; `next` is the keyset position after the last row, null on the last page. */
-export interface Page<T, K> {
-  rows: T[];
-  next: K | null;
 }
 
 /**

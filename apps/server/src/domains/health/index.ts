@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { apiVersion as version } from "../../generated/spec.js";
 import { toTimestamp } from "../../platform/clock.js";
 import type { AppDeps, AppEnv } from "../../platform/env.js";
 import { createRouter } from "../../platform/openapi.js";
@@ -9,7 +10,6 @@ export function healthDomain(deps: AppDeps): OpenAPIHono<AppEnv> {
   const router = createRouter();
   router.openapi(getHealthRoute, async (c) => {
     const timestamp = toTimestamp(deps.clock.now());
-    const version = "0.4.0" as const;
     try {
       await deps.store.platform.ping();
     } catch (err) {

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { apiVersion } from "../../generated/spec.js";
 import { errorResponses, jsonResponse } from "../../platform/openapi.js";
 import { plainHeaders, TimestampSchema } from "../../platform/schemas.js";
 
@@ -7,7 +8,7 @@ export const HealthSchema = z
   .object({
     status: z.enum(["healthy", "unhealthy"]),
     timestamp: TimestampSchema,
-    version: z.enum(["0.4.0"]),
+    version: z.enum([apiVersion]),
   })
   .strict()
   .openapi("Health");

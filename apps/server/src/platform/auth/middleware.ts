@@ -64,7 +64,7 @@ async function resolveCaller(
   }
 
   const claims = await deps.tokens.verify(credential);
-  const session = await deps.store.auth.getSession(sessionHash(claims.sessionId));
+  const session = await deps.store.auth.getSession(sessionHash(deps, claims.sessionId));
   if (!session || session.agentId !== claims.agentId) throw invalid();
   if (session.revokedAt !== null) {
     throw new ApiError("session_revoked", "This session has been revoked.");
@@ -84,10 +84,16 @@ async function resolveCaller(
   };
 }
 
-const sessionHashes = new Map<string, string>();
+/** Remembered session hashes, one cache per app (keyed by its deps): apps share no state. */
+const sessionHashCaches = new WeakMap<AppDeps, Map<string, string>>();
 
 /** SHA-256 of a session id, remembered: every request of a session looks its row up by it. */
-function sessionHash(sessionId: string): string {
+function sessionHash(deps: AppDeps, sessionId: string): string {
+  let sessionHashes = sessionHashCaches.get(deps);
+  if (sessionHashes === undefined) {
+    sessionHashes = new Map();
+    sessionHashCaches.set(deps, sessionHashes);
+  }
   let hash = sessionHashes.get(sessionId);
   if (hash === undefined) {
     if (sessionHashes.size >= 10_000) sessionHashes.clear();

@@ -1,5 +1,6 @@
+import type { BlockRecord } from "../../domains/blocks/records.js";
 import type { BlocksStore } from "../../domains/blocks/store.js";
-import type { BlockRecord, Outcome } from "../../domains/chat/store.js";
+import type { Outcome } from "../../platform/outcome.js";
 import { type BlockRow, toBlock } from "../shared/block-rows.js";
 import { groupMembership, leaveGroup } from "./chat-members.js";
 import { agentState } from "./chat-sql.js";

@@ -26,20 +26,6 @@ const owned = new Set<string>();
 let admin: pg.Pool | undefined;
 let swept = false;
 
-/** Tables in an order that empties them without tripping foreign keys (children first). */
-const KNOWN_TABLES = [
-  "messages",
-  "conversation_members",
-  "conversations",
-  "sessions",
-  "api_keys",
-  "blocks",
-  "agents",
-  "rate_limits",
-  "idempotency_keys",
-  "server_secrets",
-];
-
 function adminPool(): pg.Pool {
   if (!admin) {
     admin = new pg.Pool({ connectionString: testPostgresUrl, max: 1, allowExitOnIdle: true });
@@ -98,18 +84,42 @@ function dropOwnedAtExit(): void {
   }
 }
 
-/** Empties a schema for reuse (DELETE, not TRUNCATE: on small tables ~100× cheaper). */
-async function emptySchema(schema: string): Promise<void> {
-  const { rows } = await adminPool().query<{ name: string }>(
-    "SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 AND tablename <> 'schema_migrations'",
+/**
+ * The tables of `schema` (its migrations made them) in an order that empties them without
+ * tripping foreign keys: every table after the tables that reference it.
+ */
+async function childrenFirst(schema: string): Promise<string[]> {
+  const pool = adminPool();
+  const { rows: tables } = await pool.query<{ name: string }>(
+    "SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 AND tablename <> 'schema_migrations' ORDER BY tablename",
     [schema],
   );
-  const present = rows.map((r) => r.name);
-  // Tables a later migration adds are emptied before the known ones (they are likely children).
-  const order = [
-    ...present.filter((n) => !KNOWN_TABLES.includes(n)),
-    ...KNOWN_TABLES.filter((n) => present.includes(n)),
-  ];
+  const { rows: refs } = await pool.query<{ child: string; parent: string }>(
+    `SELECT child.relname AS child, parent.relname AS parent
+       FROM pg_constraint fk
+       JOIN pg_class child ON child.oid = fk.conrelid
+       JOIN pg_class parent ON parent.oid = fk.confrelid
+       JOIN pg_namespace ns ON ns.oid = child.relnamespace
+      WHERE fk.contype = 'f' AND ns.nspname = $1 AND child.oid <> parent.oid`,
+    [schema],
+  );
+  const left = new Set(tables.map((t) => t.name));
+  const order: string[] = [];
+  while (left.size > 0) {
+    // A table no remaining table references can go now.
+    const free = [...left].filter((t) => !refs.some((r) => r.parent === t && left.has(r.child)));
+    if (free.length === 0) throw new Error(`foreign-key cycle among ${[...left].join(", ")}`);
+    for (const t of free) {
+      order.push(t);
+      left.delete(t);
+    }
+  }
+  return order;
+}
+
+/** Empties a schema for reuse (DELETE, not TRUNCATE: on small tables ~100× cheaper). */
+async function emptySchema(schema: string): Promise<void> {
+  const order = await childrenFirst(schema);
   if (order.length === 0) return;
   await adminPool().query(order.map((n) => `DELETE FROM "${schema}"."${n}";`).join(" "));
 }

@@ -1,5 +1,23 @@
-import { ApiError } from "../../platform/errors.js";
-import type { Outcome, Refusal } from "./store.js";
+import { ApiError } from "./errors.js";
+
+/**
+ * Why a store operation refused. The store decides inside its write transaction, so the
+ * answer cannot go stale between check and write; the handler maps each reason to a status.
+ * `invalid` carries the request path it blames (e.g. `body.agent_id`).
+ */
+export type Refusal =
+  | { code: "not_found" }
+  | { code: "invalid"; path: string; message: string; more?: { path: string; message: string }[] }
+  | { code: "blocked" }
+  | { code: "forbidden" }
+  | { code: "already_member" }
+  | { code: "not_a_member" }
+  | { code: "last_owner" }
+  | { code: "not_message_author" }
+  | { code: "message_deleted" };
+
+/** Either a value or a refusal. */
+export type Outcome<T> = { ok: true; value: T } | ({ ok: false } & Refusal);
 
 const messages: Record<Exclude<Refusal["code"], "invalid">, string> = {
   not_found: "Not found.",

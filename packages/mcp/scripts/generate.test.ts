@@ -39,7 +39,8 @@ function check(spec?: (s: Spec) => void) {
   }
 }
 
-describe("generated tool schemas", () => {
+// Each case runs the generator in a child process: seconds on a loaded machine.
+describe("generated tool schemas", { timeout: 60_000 }, () => {
   it("match the bundled spec (run `pnpm --filter @fluxra/mcp generate` if this fails)", () => {
     expect(check()).toEqual({ code: 0, stderr: "" });
   });

@@ -17,7 +17,9 @@ const check = (...args: string[]) => {
   }
 };
 
-describe("generated types", () => {
+// Each case runs openapi-typescript over the whole spec in a child process: seconds, not
+// milliseconds, on a loaded machine.
+describe("generated types", { timeout: 60_000 }, () => {
   it("match the bundled spec (run `pnpm --filter @fluxra/sdk generate` if this fails)", () => {
     expect(check()).toEqual({ code: 0, stderr: "" });
   });

@@ -47,7 +47,7 @@ describe("upgrading an existing SQLite database", () => {
     const store = createSqliteStore(path);
     try {
       const raw = store.db.raw;
-      expect(raw.prepare("SELECT max(version) FROM schema_migrations").pluck().get()).toBe(14); // 014_events (Events preview) is the latest
+      expect(raw.prepare("SELECT max(version) FROM schema_migrations").pluck().get()).toBe(15); // 015_sessions_capped_by_key is the latest
       // Idempotency: both records survive, a completed one replays, a claimed one is in progress.
       const scope = { caller: "agt_a", method: "POST", path: "/api/x", key: "k1" };
       const replay = await store.platform.claimIdempotencyKey(scope, "h1", now, 0, 0);
@@ -114,6 +114,37 @@ describe("upgrading an existing SQLite database", () => {
         "two",
         "edited by hand",
       ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("caps sessions opened before the rule at their api key's expiry (migration 015)", async () => {
+    const path = join(dir, "sessions.db");
+    const old = databaseBefore(path, 15);
+    const now = Date.now();
+    const hour = 3_600_000;
+    const month = 30 * 24 * hour;
+    old.raw.exec(`
+      INSERT INTO agents (id, handle, display_name, created_at, updated_at)
+        VALUES ('agt_a', 'alice', 'Alice', ${now}, ${now});
+      INSERT INTO api_keys (id, agent_id, name, prefix, secret_hash, created_at, expires_at)
+        VALUES ('key_soon', 'agt_a', 'soon', 'fxk_a', 'h1', ${now}, ${now + hour}),
+               ('key_never', 'agt_a', 'never', 'fxk_b', 'h2', ${now}, NULL),
+               ('key_late', 'agt_a', 'late', 'fxk_c', 'h3', ${now}, ${now + 2 * month});
+      INSERT INTO sessions (id_hash, id, agent_id, api_key_id, created_at, expires_at)
+        VALUES ('s1', 'ses_1', 'agt_a', 'key_soon', ${now}, ${now + month}),
+               ('s2', 'ses_2', 'agt_a', 'key_never', ${now}, ${now + month}),
+               ('s3', 'ses_3', 'agt_a', 'key_late', ${now}, ${now + month});`);
+    old.close();
+
+    const store = createSqliteStore(path);
+    try {
+      const expiry = (id: string) =>
+        store.db.raw.prepare("SELECT expires_at FROM sessions WHERE id = ?").pluck().get(id);
+      expect(expiry("ses_1")).toBe(now + hour);
+      expect(expiry("ses_2")).toBe(now + month);
+      expect(expiry("ses_3")).toBe(now + month);
     } finally {
       await store.close();
     }

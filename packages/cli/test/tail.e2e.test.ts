@@ -61,6 +61,32 @@ describe("fluxra tail", () => {
     expect(events[2]?.conversation_id).toBe(group.id);
   });
 
+  it("prints every event type of the feed with --all-events", async () => {
+    const [ada, bob] = await Promise.all([
+      registeredAgent(server.baseUrl),
+      registeredAgent(server.baseUrl),
+    ]);
+    const tail = spawnCli(["tail", "--json", "--all-events", "--count", "2"], envOf(ada));
+    await tail.waitFor(() => tail.stderr().includes("Following new messages"), "tail to start");
+    const group = await bob.json<{ id: string }>([
+      "conversations",
+      "create-group",
+      "Everything",
+      "--member",
+      `@${ada.handle}`,
+    ]);
+    await bob.run(["send", group.id, "hello all"]);
+    expect(await tail.exited).toBe(0);
+    const events = tail
+      .stdout()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Event);
+    // Without --all-events the first would have been skipped: tail shows new messages by default.
+    expect(events.map((e) => e.type)).toEqual(["conversation.created", "message.created"]);
+    expect(events.every((e) => e.conversation_id === group.id)).toBe(true);
+  });
+
   it("follows only the named conversations, prints lines for people, and stops on Ctrl-C", async () => {
     const [ada, bob] = await Promise.all([
       registeredAgent(server.baseUrl),

@@ -8,6 +8,7 @@ import { followEvents } from "../tail/feed.js";
 interface TailOptions {
   interval?: number;
   count?: number;
+  allEvents?: boolean;
 }
 
 /** `fluxra tail`: new messages as they arrive, until Ctrl-C (or `--count`). */
@@ -18,6 +19,10 @@ export function tailCommand(program: Command, io: Io): void {
     .argument("[conversations...]", "only these (cnv_… or @handle); all of yours by default")
     .option("--interval <ms>", "polling interval when the event feed is unavailable", positiveInt)
     .option("--count <n>", "stop after n events", positiveInt)
+    .option(
+      "--all-events",
+      "every event of the feed (edits, deletes, members, read markers), not only new messages",
+    )
     .action(async (refs: string[], opts: TailOptions, cmd: Command) => {
       const ctx = contextOf(io, cmd);
       const client = await ctx.client();
@@ -38,6 +43,7 @@ export function tailCommand(program: Command, io: Io): void {
               ctx.out.style.dim(`Following new messages (${transport}); Ctrl-C to stop.`),
             ),
         })) {
+          if (!opts.allEvents && event.type !== "message.created") continue;
           if (ctx.out.jsonMode) {
             io.stdout.write(`${JSON.stringify(event)}\n`);
           } else if (event.type === "message.created") {

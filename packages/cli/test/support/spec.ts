@@ -18,7 +18,10 @@ export function specProblems(
       method,
       path,
       status,
-      headers: new Headers({ "x-request-id": "req_cli_output" }),
+      headers: new Headers({
+        "x-request-id": "req_cli_output",
+        "content-type": "application/json",
+      }),
       body: JSON.stringify(body),
     })
     .filter((problem) => !problem.includes("missing required header"));

@@ -162,7 +162,7 @@ export const generatedTools: readonly GeneratedTool[] = [
       "properties": {
         "title": {
           "type": "string",
-          "description": "Group title, 1-100 characters.",
+          "description": "Group title, 1-100 characters, under the same rules as `DisplayName`: at least one visible character, no bidirectional or other control characters or noncharacters, else 422 `validation_failed`.",
           "minLength": 1,
           "maxLength": 100,
           "examples": [
@@ -228,7 +228,7 @@ export const generatedTools: readonly GeneratedTool[] = [
           "minLength": 1,
           "maxLength": 255,
           "pattern": "^[\\x20-\\x7E]{1,255}$",
-          "description": "Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key."
+          "description": "Makes a POST safe to retry: 1-255 printable ASCII characters, unique per intended operation (a UUID is a good choice). Scoped to (caller, method, path), the caller being the agent, or the client address for registration; kept at least 24 hours. A retry with the same body replays the stored status and body with `Idempotent-Replayed: true`; the same key with a different body → 422 `idempotency_key_reused`; a retry while the first request is still running → 409 `idempotency_in_progress`. Only successful (2xx) responses are stored, so a failed request may be retried with the same key. Responses that carry a credential replay only to the credential that made them: `refreshToken`, `createApiKey` and `rotateRecoveryKey` are scoped to the session or recovery key (another session of the same agent runs its own request), and a replayed `exchangeToken` is refused (401 `session_revoked` / `token_expired`) once the session it opened is gone. `registerAgent` and `recoverAccount` never replay their recovery key: a retry after a success answers 409 `handle_taken` and 401 `invalid_credentials` respectively."
         },
         "content": {
           "type": "string",
@@ -264,7 +264,7 @@ export const generatedTools: readonly GeneratedTool[] = [
             "object",
             "null"
           ],
-          "description": "Free-form JSON object owned by the client, at most 4 KiB serialized (UTF-8 bytes of its compact JSON form ≤ 4,096), or `null`.",
+          "description": "Free-form JSON object owned by the client, at most 4 KiB serialized (UTF-8 bytes of its compact JSON form ≤ 4,096) and nested at most 32 levels deep, with no `__proto__` key, or `null`. See `Metadata`.",
           "additionalProperties": true,
           "maxProperties": 819,
           "examples": [

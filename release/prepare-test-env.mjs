@@ -63,8 +63,9 @@ function installMissing(missing) {
     run(apt, ["update", "-qq"]);
     run(apt, ["install", "-y", "-qq", "--no-install-recommends", ...names]);
   } catch {
+    const what = names.length === 1 ? `${names[0]} package` : `${names.join(", ")} packages`;
     fail(
-      `apt-get could not install ${names.join(", ")}: install them (\`apt-get install -y ${names.join(" ")}\`) and run the tests again.`,
+      `apt-get could not install ${names.join(", ")}: install Debian's ${what} (\`apt-get install -y ${names.join(" ")}\`) and run the tests again.`,
     );
   }
 }

@@ -34,11 +34,19 @@ async function loadNodeServer(): Promise<NodeServer> {
   return import(pathToFileURL(entry).href);
 }
 
-/** Starts the reference server on port 0 (rate limits off: the tests send bursts). */
-export async function startReferenceServer(): Promise<ReferenceServer> {
+/**
+ * Starts the reference server on port 0 (rate limits off: the tests send bursts). `events: false`
+ * leaves the event feed (a preview) unserved, as on a production 0.4.0 server.
+ */
+export async function startReferenceServer(
+  options: { events?: boolean } = {},
+): Promise<ReferenceServer> {
   const dir = mkdtempSync(join(tmpdir(), "fluxra-mcp-it-"));
   const store = createSqliteStore(join(dir, "fluxra.db"));
-  const app = createApp({ store, config: { rateLimits: { enabled: false } } });
+  const app = createApp({
+    store,
+    config: { rateLimits: { enabled: false }, events: { enabled: options.events ?? true } },
+  });
   const { serve } = await loadNodeServer();
   const server = await new Promise<{ baseUrl: string; close: () => Promise<void> }>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>

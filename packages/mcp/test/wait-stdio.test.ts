@@ -3,10 +3,11 @@ import { describe, expect, it } from "vitest";
 import { useFixture } from "./support/fixture.js";
 import { call, errorOf } from "./support/mcp-client.js";
 
-// The reference server here has no event feed, so fluxra-mcp polls (every 50 ms in this file).
+// Through the spawned fluxra-mcp against the reference server, which serves the event feed, so the
+// waits long-poll it (wait-events.test.ts also covers the polling fallback of a server without it).
 const f = useFixture();
 
-describe("wait_for_messages (polling: this f.server has no event feed)", () => {
+describe("wait_for_messages over stdio", () => {
   it("returns at once with unread messages, and again until they are marked read", async () => {
     const group = await f.bob.client.conversations.create({
       type: "group",

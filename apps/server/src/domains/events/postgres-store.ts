@@ -54,11 +54,23 @@ export function pgEvents(db: PgDatabase): PgEvents {
  */
 const POSITION_LOCK_SQL = "SELECT pg_advisory_xact_lock(7391, hashtext(current_schema()))";
 
+/** Databases whose event writes skip the position lock: filled only by the bench, see below. */
+const unlockedForBench = new WeakSet<PgDatabase>();
+
+/**
+ * BENCH ONLY: event writes on `db` stop taking the position lock, so positions may become visible
+ * out of order and a reader can skip events. It exists to measure what the lock costs
+ * (`bench/src/events/pg-lock-cost.ts`); no configuration or server path reaches it.
+ */
+export function dropPositionLockForBench(db: PgDatabase): void {
+  unlockedForBench.add(db);
+}
+
 function createPgEvents(db: PgDatabase): PgEvents {
   const channel = `fluxra_events_${db.schema ?? "public"}`.slice(0, 63);
   const locked = new WeakSet<Query>();
   const insertEvent = async (q: Query, draft: EventDraft): Promise<number> => {
-    if (!locked.has(q)) {
+    if (!locked.has(q) && !unlockedForBench.has(db)) {
       await q(POSITION_LOCK_SQL);
       locked.add(q);
     }

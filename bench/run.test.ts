@@ -91,4 +91,31 @@ describe("pnpm bench --quick", () => {
     expect(stdout).toContain("## Throughput against the bare Hono ceiling");
     expect(results.machine.loadAverageStart).toHaveLength(3);
   });
+
+  it("measures the Events feed: both transports alike, held streams, fan-out, PostgreSQL", () => {
+    const ev = results.events;
+    for (const d of [ev.sqlite, ev.postgresTwoInstances]) {
+      expect(d).not.toBeNull();
+      expect(d?.longPoll.rounds).toBe(20);
+      expect(d?.sse.rounds).toBe(d?.longPoll.rounds);
+      for (const l of [d?.longPoll, d?.sse, d?.sendAck]) {
+        expect(l?.p99).toBeGreaterThanOrEqual(l?.p50 ?? Number.NaN);
+        expect(l?.p50).toBeGreaterThan(0);
+      }
+    }
+    expect(ev.throughput.idle0).toBeGreaterThan(0);
+    expect(ev.throughput.idleHeld).toBeGreaterThan(0);
+    expect(ev.heldStreams.streams).toBe(100);
+    expect(ev.fanOut100.p50).toBeGreaterThan(0);
+    expect(ev.fanoutCost.map((f) => f.members)).toEqual([2, 100]);
+    expect(ev.positionLock?.map((l) => l.senders)).toEqual([1, 4]);
+    for (const l of ev.positionLock ?? []) {
+      expect(l.lockedPerSecond).toBeGreaterThan(0);
+      expect(l.unlockedPerSecond).toBeGreaterThan(0);
+    }
+    expect(markdown).toContain("## Events (preview): delivery latency");
+    expect(markdown).toContain("## Events: PostgreSQL position lock");
+    expect(markdown).toContain("## Events targets (quick mode: reported, not enforced)");
+    expect(markdown).toContain("| Events: SQLite send → held long-poll, p99 |");
+  });
 });

@@ -11,6 +11,13 @@ import { parseArgs } from "node:util";
 import { ensureServerBuilt } from "./src/build.js";
 import { clientPairs, compareClients } from "./src/client-overhead.js";
 import {
+  eventsFull,
+  eventsQuick,
+  eventsTargets,
+  renderEventsMarkdown,
+  runEventsBench,
+} from "./src/events/suite.js";
+import {
   capture,
   measureScale,
   measureStartup,
@@ -82,6 +89,8 @@ try {
   const stored = (profile.scaleSizes.at(-1) ?? 0) + profile.setupMessages;
   const startup = await measureStartup(dbPath, profile.startupRuns, stored);
 
+  const events = await runEventsBench(values.quick ? eventsQuick : eventsFull);
+
   const partial = {
     generatedAt: new Date().toISOString(),
     mode: profile.mode,
@@ -102,6 +111,7 @@ try {
     client,
     scale,
     startup,
+    events,
   };
   const results: BenchResults = {
     ...partial,
@@ -109,7 +119,7 @@ try {
     targetsEnforced: profile.mode === "full",
     totalSeconds: (performance.now() - started) / 1000,
   };
-  const markdown = renderMarkdown(results);
+  const markdown = `${renderMarkdown(results)}\n${renderEventsMarkdown(events, results.targetsEnforced)}`;
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "latest.md"), markdown);
   writeFileSync(join(outDir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -122,7 +132,8 @@ try {
       console.log(`${f.selfPct.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`);
     }
   }
-  if (results.targetsEnforced && results.targets.some((t) => !t.pass)) process.exitCode = 1;
+  const failed = [...results.targets, ...eventsTargets(events)].some((t) => !t.pass);
+  if (results.targetsEnforced && failed) process.exitCode = 1;
 } finally {
   await fluxra.stop();
   await bare?.stop();

@@ -1,4 +1,5 @@
 import type { LoopResult } from "./client-overhead.js";
+import type { EventsResults } from "./events/suite.js";
 import type { LoadResult } from "./load.js";
 
 /** Throughput of one route on the reference server and on the bare ceiling. */
@@ -69,6 +70,8 @@ export interface BenchResults {
   client: ClientRow[];
   scale: ScaleRow[];
   startup: StartupResult;
+  /** The Events (preview) part, with its own targets (see src/events/suite.ts). */
+  events: EventsResults;
   targets: TargetCheck[];
   /** Set in quick mode: targets are reported but not enforced. */
   targetsEnforced: boolean;

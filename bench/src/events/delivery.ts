@@ -5,66 +5,103 @@ import { percentiles, rssMb, sendOne, subscribe } from "./sse-client.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** send (through `sendBase`) → event seen by an SSE stream held on `streamBase`: p50/p99 ms. */
-export async function sseLatency(
-  sendBase: string,
-  streamBase: string,
-  sender: SeededAgent,
-  receiver: SeededAgent,
-  conversation: string,
-  rounds: number,
-) {
-  let arrived: (() => void) | undefined;
-  const sub = subscribe(streamBase, receiver.accessToken, () => arrived?.());
-  await sub.ready;
-  const samples: number[] = [];
-  const acks: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const got = new Promise<void>((r) => {
-      arrived = r;
-    });
-    const t0 = performance.now();
-    const sent = sendOne(sendBase, sender.accessToken, conversation, `sse ${i}`).then(() =>
-      acks.push(performance.now() - t0),
-    );
-    await Promise.all([sent, got]);
-    samples.push(performance.now() - t0);
-  }
-  sub.close();
-  // Delivery includes the send's own round trip: `sendAck` is that round trip alone.
-  return { ...percentiles(samples), sendAck: percentiles(acks) };
+/** Latency percentiles (ms) over `rounds` samples. */
+export interface Latency {
+  p50: number;
+  p99: number;
+  rounds: number;
 }
 
-/** send → answer of a long-poll held (wait=30) before the send: p50/p99 ms. */
-export async function longPollLatency(
-  base: string,
+/** One run of {@link deliveryLatency}: both transports measured the same way, interleaved. */
+export interface Delivery {
+  /** send → the held long-poll's answer parsed by the client. */
+  longPoll: Latency;
+  /** send → the event's frame parsed by the SSE client. */
+  sse: Latency;
+  /** The send's own round trip (its 201 parsed), over all rounds of both transports. */
+  sendAck: Latency;
+  /** Idle time before each send (the long-poll is re-issued and held during it). */
+  gapMs: number;
+}
+
+const latency = (samples: number[]): Latency => ({
+  ...percentiles(samples),
+  rounds: samples.length,
+});
+
+/**
+ * send (through `sendBase`) → event received by `receiver` on `receiveBase`, by a held long-poll
+ * and by an SSE stream, measured alike so the two can be compared: rounds alternate in blocks of
+ * `block` (so drift on a shared machine hits both), each round waits `gapMs` before its send
+ * (a long-poll must be re-issued and held by the server before the send; the stream gets the
+ * same idle gap, since a machine idle for a while answers slower than one kept busy), the timer
+ * starts just before the send, and a sample ends when the client has parsed the event (not when
+ * the send is acknowledged: that round trip is reported on its own). Connections are reused
+ * (one keep-alive pool for sends and polls, one stream held throughout).
+ */
+export async function deliveryLatency(
+  sendBase: string,
+  receiveBase: string,
   sender: SeededAgent,
   receiver: SeededAgent,
   conversation: string,
   rounds: number,
-) {
+  { gapMs = 15, block = 50 }: { gapMs?: number; block?: number } = {},
+): Promise<Delivery> {
   const headers = { authorization: `Bearer ${receiver.accessToken}` };
   let cursor = (
-    (await (await fetch(`${base}/api/events`, { headers })).json()) as {
+    (await (await fetch(`${receiveBase}/api/events`, { headers })).json()) as {
       next_cursor: string;
     }
   ).next_cursor;
-  const samples: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const held = fetch(`${base}/api/events?wait=30&cursor=${encodeURIComponent(cursor)}`, {
-      headers,
-    }).then(async (r) => {
-      const body = (await r.json()) as { next_cursor: string };
-      return { body, at: performance.now() };
-    });
-    await sleep(15); // the poll is held by the server
-    const t0 = performance.now();
-    await sendOne(base, sender.accessToken, conversation, `poll ${i}`);
-    const { body, at } = await held;
-    cursor = body.next_cursor;
-    samples.push(at - t0);
+  // The stream sees every round's event: only its own round's message ends a stream sample.
+  let expected = "";
+  let arrived: ((at: number) => void) | undefined;
+  const sub = subscribe(receiveBase, receiver.accessToken, (data) => {
+    if (expected !== "" && data.includes(expected)) arrived?.(performance.now());
+  });
+  await sub.ready;
+  const poll: number[] = [];
+  const stream: number[] = [];
+  const acks: number[] = [];
+  let serial = 0;
+  const send = async (t0: number, text: string) => {
+    await sendOne(sendBase, sender.accessToken, conversation, text);
+    acks.push(performance.now() - t0);
+  };
+  try {
+    for (let done = 0; done < rounds; done += block) {
+      const n = Math.min(block, rounds - done);
+      for (let i = 0; i < n; i++) {
+        const held = fetch(
+          `${receiveBase}/api/events?wait=30&cursor=${encodeURIComponent(cursor)}`,
+          { headers },
+        ).then(async (r) => {
+          const body = (await r.json()) as { data: unknown[]; next_cursor: string };
+          return { body, at: performance.now() };
+        });
+        await sleep(gapMs);
+        const t0 = performance.now();
+        const [{ body, at }] = await Promise.all([held, send(t0, `poll round ${++serial}`)]);
+        if (body.data.length === 0) throw new Error("long-poll answered without the event");
+        cursor = body.next_cursor;
+        poll.push(at - t0);
+      }
+      for (let i = 0; i < n; i++) {
+        await sleep(gapMs);
+        expected = `"stream round ${++serial}"`;
+        const got = new Promise<number>((r) => {
+          arrived = r;
+        });
+        const t0 = performance.now();
+        const [at] = await Promise.all([got, send(t0, expected.slice(1, -1))]);
+        stream.push(at - t0);
+      }
+    }
+  } finally {
+    sub.close();
   }
-  return percentiles(samples);
+  return { longPoll: latency(poll), sse: latency(stream), sendAck: latency(acks), gapMs };
 }
 
 /** Sends for `seconds` from `workers` concurrent senders; sends per second. */

@@ -53,6 +53,7 @@ export class Waiter {
 export class EventHub {
   closed = false;
   private readonly byAgent = new Map<string, Set<Waiter>>();
+  private held = 0;
   private readonly streams = new Set<() => void>();
   private keepAlive: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -83,15 +84,16 @@ export class EventHub {
       this.byAgent.set(agent, set);
     }
     set.add(waiter);
+    if (++this.held === 1) this.store.watch?.(true);
     return waiter;
   }
 
   /** Forgets a waiter. */
   remove(waiter: Waiter): void {
     const set = this.byAgent.get(waiter.agent);
-    if (!set) return;
-    set.delete(waiter);
+    if (!set?.delete(waiter)) return;
     if (set.size === 0) this.byAgent.delete(waiter.agent);
+    if (--this.held === 0) this.store.watch?.(false);
   }
 
   /** Wakes the waiters of the named agents (or all). */

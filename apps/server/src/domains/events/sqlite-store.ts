@@ -30,13 +30,18 @@ export interface SqliteEvents {
   writer: SqliteEventWriter;
 }
 
+/** How often a process holding requests checks the file for other processes' commits. */
+export const OTHER_PROCESS_CHECK_MS = 10;
+
 const byDatabase = new WeakMap<SqliteDatabase, SqliteEvents>();
 
 /**
  * The events store of `db`, shared by every store built on it: the chat and blocks stores write
  * through its writer, the events domain reads and subscribes. On SQLite one process writes at a
- * time (BEGIN IMMEDIATE), so `AUTOINCREMENT` positions are in commit order, and wake-ups are
- * in-process (other processes sharing the file are seen at their next read, not woken).
+ * time (BEGIN IMMEDIATE), so `AUTOINCREMENT` positions are in commit order. Wake-ups of this
+ * process's commits are in-process; commits by other processes sharing the file are noticed by
+ * `PRAGMA data_version` (it changes only for other connections' commits), checked every
+ * {@link OTHER_PROCESS_CHECK_MS} ms while a request of this process is held.
  */
 export function sqliteEvents(db: SqliteDatabase): SqliteEvents {
   let events = byDatabase.get(db);
@@ -94,6 +99,46 @@ function createSqliteEvents(db: SqliteDatabase): SqliteEvents {
         h: number;
       }
     ).h;
+  // Other processes' commits: while held requests exist, compare `PRAGMA data_version` on a
+  // short unref'd timer (about a microsecond a check); when it moved, wake the recipients of
+  // the positions committed since the last look (ours included: a spurious re-read is harmless).
+  let watchers = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let seen = { generation: -1, version: -1, head: 0 };
+  const look = () => {
+    const version = db.raw.pragma("data_version", { simple: true }) as number;
+    if (version === seen.version && db.generation === seen.generation) return;
+    const top = head();
+    const since = seen.head;
+    seen = { generation: db.generation, version, head: top };
+    if (top <= since) return;
+    const rows = db
+      .stmt("SELECT DISTINCT agent_id FROM event_recipients WHERE pos > ? AND pos <= ?")
+      .all(since, top) as { agent_id: string }[];
+    if (rows.length > 0) wake(rows.map((r) => r.agent_id));
+  };
+  const watch = (active: boolean) => {
+    watchers += active ? 1 : -1;
+    if (watchers > 0 && timer === undefined) {
+      seen = {
+        generation: db.generation,
+        version: db.raw.pragma("data_version", { simple: true }) as number,
+        head: head(),
+      };
+      timer = setInterval(() => {
+        try {
+          look();
+        } catch {
+          // The file is unavailable right now: the next check tries again.
+        }
+      }, OTHER_PROCESS_CHECK_MS);
+      timer.unref();
+    } else if (watchers <= 0 && timer !== undefined) {
+      clearInterval(timer);
+      timer = undefined;
+      watchers = 0;
+    }
+  };
   const store: EventsStore = {
     async head() {
       return head();
@@ -136,8 +181,12 @@ function createSqliteEvents(db: SqliteDatabase): SqliteEvents {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    watch,
     async close() {
       listeners.clear();
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      watchers = 0;
     },
   };
   return { store, writer };

@@ -53,6 +53,12 @@ export interface EventsStore {
    * their recipients. Returns the unsubscribe function.
    */
   subscribe(listener: (wake: Wake) => void): () => void;
+  /**
+   * Optional: the hub reports when it starts (`true`) and stops (`false`) holding requests.
+   * SQLite uses it to notice other processes' commits on the same file only while someone waits
+   * (PostgreSQL needs nothing: LISTEN/NOTIFY reaches every instance).
+   */
+  watch?(active: boolean): void;
   /** Stops listening for other instances' events (idempotent). */
   close(): Promise<void>;
 }

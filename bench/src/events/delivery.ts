@@ -49,11 +49,13 @@ export async function deliveryLatency(
   { gapMs = 15, block = 50 }: { gapMs?: number; block?: number } = {},
 ): Promise<Delivery> {
   const headers = { authorization: `Bearer ${receiver.accessToken}` };
-  let cursor = (
-    (await (await fetch(`${receiveBase}/api/events`, { headers })).json()) as {
-      next_cursor: string;
-    }
-  ).next_cursor;
+  // A cursor at "now": each long-poll block starts past the stream rounds' events.
+  const now = async () =>
+    (
+      (await (await fetch(`${receiveBase}/api/events`, { headers })).json()) as {
+        next_cursor: string;
+      }
+    ).next_cursor;
   // The stream sees every round's event: only its own round's message ends a stream sample.
   let expected = "";
   let arrived: ((at: number) => void) | undefined;
@@ -72,6 +74,7 @@ export async function deliveryLatency(
   try {
     for (let done = 0; done < rounds; done += block) {
       const n = Math.min(block, rounds - done);
+      let cursor = await now();
       for (let i = 0; i < n; i++) {
         const held = fetch(
           `${receiveBase}/api/events?wait=30&cursor=${encodeURIComponent(cursor)}`,
@@ -82,8 +85,11 @@ export async function deliveryLatency(
         });
         await sleep(gapMs);
         const t0 = performance.now();
-        const [{ body, at }] = await Promise.all([held, send(t0, `poll round ${++serial}`)]);
-        if (body.data.length === 0) throw new Error("long-poll answered without the event");
+        const text = `poll round ${++serial}`;
+        const [{ body, at }] = await Promise.all([held, send(t0, text)]);
+        if (body.data.length !== 1 || !JSON.stringify(body.data).includes(`"${text}"`)) {
+          throw new Error(`long-poll answered without its round's event: ${JSON.stringify(body)}`);
+        }
         cursor = body.next_cursor;
         poll.push(at - t0);
       }

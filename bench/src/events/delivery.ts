@@ -1,4 +1,4 @@
-/** Delivery measurements of the Events bench against running servers (see bench/events.ts). */
+/** Delivery measurements of the Events bench against running servers (see ./suite.ts). */
 import { cpuSeconds } from "../cpu.js";
 import type { SeededAgent } from "../seed.js";
 import { percentiles, rssMb, sendOne, subscribe } from "./sse-client.js";

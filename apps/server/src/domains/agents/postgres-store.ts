@@ -3,14 +3,14 @@ import type {
   AgentRecord,
   AgentSearch,
   AgentsStore,
-} from "../../domains/agents/store.js";
+} from "./store.js";
 import {
   type AgentRow,
   agentColumns,
   agentSearchParams,
   toAgentRecord,
-} from "../shared/agent-rows.js";
-import type { PgDatabase } from "./database.js";
+} from "./rows.js";
+import type { PgDatabase } from "../../storage/postgres/database.js";
 
 /** PostgreSQL implementation of {@link AgentsStore}. */
 export class PgAgentsStore implements AgentsStore {

@@ -1,4 +1,4 @@
-import type { AgentRecord, AgentSearch } from "../../domains/agents/store.js";
+import type { AgentRecord, AgentSearch } from "./store.js";
 
 /**
  * An `agents` row (never the recovery-key hash). `discoverable` is SQLite's 0/1 integer or

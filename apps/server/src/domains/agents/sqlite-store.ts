@@ -3,14 +3,14 @@ import type {
   AgentRecord,
   AgentSearch,
   AgentsStore,
-} from "../../domains/agents/store.js";
+} from "./store.js";
 import {
   type AgentRow,
   agentColumns,
   agentSearchParams,
   toAgentRecord,
-} from "../shared/agent-rows.js";
-import type { SqliteDatabase } from "./database.js";
+} from "./rows.js";
+import type { SqliteDatabase } from "../../storage/sqlite/database.js";
 
 /** SQLite implementation of {@link AgentsStore}. */
 export class SqliteAgentsStore implements AgentsStore {

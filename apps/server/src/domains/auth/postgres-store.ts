@@ -1,6 +1,6 @@
-import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "../../domains/auth/store.js";
+import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "./store.js";
 import { ApiError } from "../../platform/errors.js";
-import { agentInsertValues } from "../shared/agent-rows.js";
+import { agentInsertValues } from "../agents/rows.js";
 import {
   type ApiKeyRow,
   apiKeyColumns,
@@ -9,8 +9,8 @@ import {
   sessionColumns,
   toApiKeyRecord,
   toSessionRecord,
-} from "../shared/auth-rows.js";
-import type { PgDatabase } from "./database.js";
+} from "./rows.js";
+import type { PgDatabase } from "../../storage/postgres/database.js";
 
 const RECOVER = `UPDATE agents SET recovery_key_hash = $1, updated_at = $2
   WHERE id = $3 AND recovery_key_hash = $4 AND deactivated_at IS NULL RETURNING 1`;

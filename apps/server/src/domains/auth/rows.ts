@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, SessionRecord } from "../../domains/auth/store.js";
+import type { ApiKeyRecord, SessionRecord } from "./store.js";
 
 /** An `api_keys` row as both backends return it (times are epoch ms; never the secret hash). */
 export interface ApiKeyRow {

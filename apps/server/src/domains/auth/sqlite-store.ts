@@ -1,6 +1,6 @@
-import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "../../domains/auth/store.js";
+import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "./store.js";
 import { ApiError } from "../../platform/errors.js";
-import { agentInsertValues } from "../shared/agent-rows.js";
+import { agentInsertValues } from "../agents/rows.js";
 import {
   type ApiKeyRow,
   apiKeyColumns,
@@ -9,8 +9,8 @@ import {
   sessionColumns,
   toApiKeyRecord,
   toSessionRecord,
-} from "../shared/auth-rows.js";
-import type { SqliteDatabase } from "./database.js";
+} from "./rows.js";
+import type { SqliteDatabase } from "../../storage/sqlite/database.js";
 
 function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";

@@ -1,10 +1,10 @@
-import type { BlockRecord } from "../../domains/blocks/records.js";
-import type { BlocksStore } from "../../domains/blocks/store.js";
+import type { BlockRecord } from "./records.js";
+import type { BlocksStore } from "./store.js";
 import type { Outcome } from "../../platform/outcome.js";
-import { type BlockRow, toBlock } from "../shared/block-rows.js";
-import { groupMembership, leaveGroup } from "./chat-members.js";
-import { agentState } from "./chat-sql.js";
-import type { PgDatabase, Query } from "./database.js";
+import { type BlockRow, toBlock } from "./rows.js";
+import { groupMembership, leaveGroup } from "../chat/postgres/members.js";
+import { agentState } from "../chat/postgres/sql.js";
+import type { PgDatabase, Query } from "../../storage/postgres/database.js";
 
 type Made = Outcome<{ block: BlockRecord; created: boolean }>;
 

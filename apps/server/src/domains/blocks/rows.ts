@@ -1,4 +1,4 @@
-import type { BlockRecord } from "../../domains/blocks/records.js";
+import type { BlockRecord } from "./records.js";
 import { toTimestamp } from "../../platform/clock.js";
 
 /** A `blocks` row as the caller's block listings read it (`created_at` epoch ms). */

@@ -1,10 +1,10 @@
-import type { BlockRecord } from "../../domains/blocks/records.js";
-import type { BlocksStore } from "../../domains/blocks/store.js";
+import type { BlockRecord } from "./records.js";
+import type { BlocksStore } from "./store.js";
 import type { Outcome } from "../../platform/outcome.js";
-import { type BlockRow, toBlock } from "../shared/block-rows.js";
-import { agentState } from "./chat-conversations.js";
-import { groupMembership, leaveGroup } from "./chat-members.js";
-import type { Db, Stmt } from "./chat-sql.js";
+import { type BlockRow, toBlock } from "./rows.js";
+import { agentState } from "../chat/sqlite/conversations.js";
+import { groupMembership, leaveGroup } from "../chat/sqlite/members.js";
+import type { Db, Stmt } from "../chat/sqlite/sql.js";
 
 type Made = Outcome<{ block: BlockRecord; created: boolean }>;
 

@@ -1,4 +1,4 @@
-import type { MessageWindow } from "../../domains/chat/store.js";
+import type { MessageWindow } from "./store.js";
 
 /** One message of a tail: what a page needs to pick it (seq, author) and its API JSON. */
 export interface TailEntry {

@@ -1,4 +1,4 @@
-import type { ChatStore } from "../../domains/chat/store.js";
+import type { ChatStore } from "./store.js";
 
 /**
  * The slices of {@link ChatStore} each backend builds in its own file and spreads into one store,

@@ -1,11 +1,11 @@
 import { pgEvents } from "../../domains/events/postgres-store.js";
 import type { Store } from "../../store.js";
-import { PgAgentsStore } from "./agents-store.js";
-import { PgAuthStore } from "./auth-store.js";
-import { createPgBlocksStore } from "./blocks-store.js";
-import { conversationOps } from "./chat-conversations.js";
-import { memberOps } from "./chat-members.js";
-import { messageOps } from "./chat-messages.js";
+import { PgAgentsStore } from "../../domains/agents/postgres-store.js";
+import { PgAuthStore } from "../../domains/auth/postgres-store.js";
+import { createPgBlocksStore } from "../../domains/blocks/postgres-store.js";
+import { conversationOps } from "../../domains/chat/postgres/conversations.js";
+import { memberOps } from "../../domains/chat/postgres/members.js";
+import { messageOps } from "../../domains/chat/postgres/messages.js";
 import { PgDatabase, type PgOptions } from "./database.js";
 import { PgPlatformStore } from "./platform-store.js";
 

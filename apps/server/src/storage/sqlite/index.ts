@@ -1,9 +1,9 @@
 import { sqliteEvents } from "../../domains/events/sqlite-store.js";
 import type { Store } from "../../store.js";
-import { SqliteAgentsStore } from "./agents-store.js";
-import { SqliteAuthStore } from "./auth-store.js";
-import { createSqliteBlocksStore } from "./blocks-store.js";
-import { createSqliteChatStore } from "./chat-store.js";
+import { SqliteAgentsStore } from "../../domains/agents/sqlite-store.js";
+import { SqliteAuthStore } from "../../domains/auth/sqlite-store.js";
+import { createSqliteBlocksStore } from "../../domains/blocks/sqlite-store.js";
+import { createSqliteChatStore } from "../../domains/chat/sqlite/index.js";
 import { SqliteDatabase } from "./database.js";
 import { SqlitePlatformStore } from "./platform-store.js";
 

@@ -1,6 +1,14 @@
-import { type PgEventWriter, pgEvents } from "../../domains/events/postgres-store.js";
-import type { ConversationOps } from "../shared/chat-ops.js";
-import { AGENT_DEACTIVATED, conversationEditRefusal } from "../shared/conversation-rows.js";
+import { type PgEventWriter, pgEvents } from "../../events/postgres-store.js";
+import type { ConversationOps } from "../store-slices.js";
+import { keysetPage } from "../../../storage/shared/keyset.js";
+import {
+  type AgentState,
+  conversationEditRefusal,
+  directPair,
+  groupMembers,
+  openDirectRefusal,
+  otherMembers,
+} from "../rules.js";
 import {
   agentState,
   agentsBlockEitherWay,
@@ -9,8 +17,8 @@ import {
   conversationView,
   lockConversation,
   viewOf,
-} from "./chat-sql.js";
-import type { PgDatabase, Query } from "./database.js";
+} from "./sql.js";
+import type { PgDatabase, Query } from "../../../storage/postgres/database.js";
 
 /**
  * Writes `type` to each of `agents` with the conversation as that agent sees it. Views are read
@@ -38,11 +46,12 @@ export function conversationOps(db: PgDatabase): ConversationOps {
     async openDirect(caller, other, id, now) {
       return db.tx(async (q) => {
         const state = await agentState(q, other);
-        if (state === "missing") return { ok: false, code: "not_found" } as const;
-        if (state === "inactive") return AGENT_DEACTIVATED;
-        if (await agentsBlockEitherWay(q, caller, other))
-          return { ok: false, code: "blocked" } as const;
-        const [low, high] = caller < other ? [caller, other] : [other, caller];
+        const refused = openDirectRefusal(
+          state,
+          state === "active" && (await agentsBlockEitherWay(q, caller, other)),
+        );
+        if (refused) return refused;
+        const [low, high] = directPair(caller, other);
         // Never check-then-insert: the unique pair decides. A concurrent opener on another
         // instance waits for our commit and then does nothing (and reads our row).
         const inserted = await q(
@@ -85,20 +94,22 @@ export function conversationOps(db: PgDatabase): ConversationOps {
 
     async createGroup(caller, input, now) {
       return db.tx(async (q) => {
-        const wanted = [...new Set(input.member_ids)].filter((m) => m !== caller);
-        const bad: { path: string; message: string }[] = [];
-        for (const [i, m] of input.member_ids.entries()) {
-          if (m === caller) continue;
-          const state = await agentState(q, m);
-          if (state === "active") continue;
-          const message = state === "missing" ? "No such agent." : "The agent is deactivated.";
-          bad.push({ path: `body.member_ids.${i}`, message });
+        // The rules decide on facts read first: each listed agent's state and blocks.
+        const others = otherMembers(caller, input.member_ids);
+        const states = new Map<string, AgentState>();
+        const blocked = new Set<string>();
+        for (const m of others) {
+          states.set(m, await agentState(q, m));
+          if (await agentsBlockEitherWay(q, caller, m)) blocked.add(m);
         }
-        const [first, ...more] = bad;
-        if (first !== undefined) return { ok: false, code: "invalid", ...first, more } as const;
-        const skipped: string[] = [];
-        for (const m of wanted) if (await agentsBlockEitherWay(q, caller, m)) skipped.push(m);
-        const members = wanted.filter((m) => !skipped.includes(m));
+        const plan = groupMembers(
+          caller,
+          input.member_ids,
+          (m) => states.get(m) ?? "missing",
+          (m) => blocked.has(m),
+        );
+        if (!plan.ok) return plan;
+        const { members, skipped } = plan.value;
         await q(
           `INSERT INTO conversations (id, type, title, description, created_by, member_count,
              activity_at, created_at, updated_at)
@@ -141,12 +152,8 @@ export function conversationOps(db: PgDatabase): ConversationOps {
             limit: limit + 1,
           },
         );
-        const page = rows.slice(0, limit);
-        const last = page.at(-1);
-        return {
-          rows: page.map(conversationView),
-          next: rows.length > limit && last ? { activity_at: last.activity_at, id: last.id } : null,
-        };
+        const key = (r: ConversationRow) => ({ activity_at: r.activity_at, id: r.id });
+        return keysetPage(rows, limit, conversationView, key);
       });
     },
 
@@ -157,9 +164,7 @@ export function conversationOps(db: PgDatabase): ConversationOps {
     async updateConversation(caller, id, patch, now) {
       return db.tx(async (q) => {
         await lockConversation(q, id);
-        const view = await viewOf(q, caller, id);
-        if (view === undefined) return { ok: false, code: "not_found" } as const;
-        const refused = conversationEditRefusal(view);
+        const refused = conversationEditRefusal(await viewOf(q, caller, id));
         if (refused !== undefined) return refused;
         await q(
           `UPDATE conversations SET title = coalesce(@title::text, title),

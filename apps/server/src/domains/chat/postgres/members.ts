@@ -1,21 +1,21 @@
-import type { MemberRecord, Outcome } from "../../domains/chat/store.js";
-import { ROLE_RANK } from "../../domains/chat/store.js";
-import { pgEvents } from "../../domains/events/postgres-store.js";
-import type { MemberOps } from "../shared/chat-ops.js";
+import type { Query } from "../../../storage/postgres/database.js";
+import type { PgDatabase } from "../../../storage/postgres/database.js";
+import { keysetPage } from "../../../storage/shared/keyset.js";
+import { pgEvents } from "../../events/postgres-store.js";
+import { type MemberRow, type Membership, toMember } from "../rows.js";
 import {
-  DIRECT_REFUSED,
-  type MemberRow,
-  type Membership,
-  toMember,
-} from "../shared/member-rows.js";
-import {
-  addableAgentRefusal,
-  mayAddMember,
-  mayRemoveMember,
-  maySetOthersRole,
-} from "../shared/member-rules.js";
-import { agentState, agentsBlockEitherWay, lockConversation, viewOf } from "./chat-sql.js";
-import type { PgDatabase, Query } from "./database.js";
+  addMemberRefusal,
+  groupMembership as membershipRule,
+  leaveRefusal,
+  NOT_A_MEMBER,
+  ownerCountMatters,
+  removeMemberRefusal,
+  roleChangeRefusal,
+  soleOwnerWithOthers,
+} from "../rules.js";
+import type { MemberRecord, Outcome } from "../store.js";
+import type { MemberOps } from "../store-slices.js";
+import { agentState, agentsBlockEitherWay, lockConversation, viewOf } from "./sql.js";
 
 /**
  * The caller's membership in a conversation, or a refusal (404 / 422 for direct). With `lock`,
@@ -34,9 +34,7 @@ export async function groupMembership(
      WHERE m.conversation_id = $1 AND m.agent_id = $2`,
     [id, caller],
   );
-  if (row === undefined) return { ok: false, code: "not_found" };
-  if (row.type === "direct") return DIRECT_REFUSED;
-  return { ok: true, value: row };
+  return membershipRule(row);
 }
 
 async function memberOf(q: Query, id: string, agent: string): Promise<MemberRow | undefined> {
@@ -48,13 +46,23 @@ async function memberOf(q: Query, id: string, agent: string): Promise<MemberRow 
   return row;
 }
 
-async function soleOwnerWithOthers(q: Query, id: string, m: Membership): Promise<boolean> {
-  if (m.role !== "owner" || m.member_count <= 1) return false;
+/** {@link soleOwnerWithOthers}, counting the owners only when it matters. */
+async function soleOwner(q: Query, id: string, m: Membership): Promise<boolean> {
+  if (!ownerCountMatters(m)) return false;
   const [owners] = await q<{ n: number }>(
     "SELECT count(*) AS n FROM conversation_members WHERE conversation_id = $1 AND role = 'owner'",
     [id],
   );
-  return owners?.n === 1;
+  return soleOwnerWithOthers(m, owners?.n);
+}
+
+/** Deletes a membership and keeps the conversation's member count. */
+async function deleteMember(q: Query, id: string, agent: string): Promise<void> {
+  await q("DELETE FROM conversation_members WHERE conversation_id = $1 AND agent_id = $2", [
+    id,
+    agent,
+  ]);
+  await q("UPDATE conversations SET member_count = member_count - 1 WHERE id = $1", [id]);
 }
 
 /**
@@ -69,13 +77,10 @@ export async function leaveGroup(
   m: Membership,
   now: number,
 ): Promise<Outcome<null>> {
-  if (await soleOwnerWithOthers(q, id, m)) return { ok: false, code: "last_owner" };
+  const refused = leaveRefusal(await soleOwner(q, id, m));
+  if (refused) return refused;
   const me = await memberOf(q, id, caller);
-  await q("DELETE FROM conversation_members WHERE conversation_id = $1 AND agent_id = $2", [
-    id,
-    caller,
-  ]);
-  await q("UPDATE conversations SET member_count = member_count - 1 WHERE id = $1", [id]);
+  await deleteMember(q, id, caller);
   if (me !== undefined) {
     await pgEvents(db).writer.toMembers(q, {
       type: "member.removed",
@@ -108,13 +113,8 @@ export function memberOps(db: PgDatabase): MemberOps {
             limit: limit + 1,
           },
         );
-        const page = rows.slice(0, limit);
-        const last = page.at(-1);
-        const next =
-          rows.length > limit && last
-            ? { joined_at: last.joined_at, agent_id: last.agent_id }
-            : null;
-        return { ok: true, value: { rows: page.map(toMember), next } };
+        const key = (r: MemberRow) => ({ joined_at: r.joined_at, agent_id: r.agent_id });
+        return { ok: true, value: keysetPage(rows, limit, toMember, key) };
       });
     },
 
@@ -122,19 +122,18 @@ export function memberOps(db: PgDatabase): MemberOps {
       return db.tx(async (q): Promise<Outcome<MemberRecord>> => {
         const m = await groupMembership(q, caller, id, true);
         if (!m.ok) return m;
-        if (!mayAddMember(m.value.role, role)) return { ok: false, code: "forbidden" };
-        const state = await agentState(q, agent);
-        const refused = addableAgentRefusal(state);
-        if (refused !== undefined) return refused;
-        if ((await memberOf(q, id, agent)) !== undefined)
-          return { ok: false, code: "already_member" };
         const banned = await q(
           "SELECT 1 FROM blocks WHERE blocker_id = $1 AND type = 'conversation' AND target_id = $2",
           [agent, id],
         );
-        if (banned.length > 0 || (await agentsBlockEitherWay(q, caller, agent))) {
-          return { ok: false, code: "blocked" };
-        }
+        const refused = addMemberRefusal({
+          mine: m.value.role,
+          role,
+          agent: await agentState(q, agent),
+          alreadyMember: (await memberOf(q, id, agent)) !== undefined,
+          blocked: banned.length > 0 || (await agentsBlockEitherWay(q, caller, agent)),
+        });
+        if (refused) return refused;
         await q(
           `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
            VALUES ($1, $2, $3, $4)`,
@@ -162,16 +161,15 @@ export function memberOps(db: PgDatabase): MemberOps {
         const m = await groupMembership(q, caller, id, true);
         if (!m.ok) return m;
         const target = await memberOf(q, id, agent);
-        if (target === undefined) return { ok: false, code: "not_a_member" };
-        const mine = ROLE_RANK[m.value.role];
-        if (agent === caller) {
-          if (ROLE_RANK[role] > mine) return { ok: false, code: "forbidden" };
-          if (role !== "owner" && (await soleOwnerWithOthers(q, id, m.value))) {
-            return { ok: false, code: "last_owner" };
-          }
-        } else if (!maySetOthersRole(m.value.role, target.role, role)) {
-          return { ok: false, code: "forbidden" };
-        }
+        const self = agent === caller;
+        const refused = roleChangeRefusal({
+          self,
+          mine: m.value,
+          theirs: target?.role,
+          role,
+          soleOwnerWithOthers: self && (await soleOwner(q, id, m.value)),
+        });
+        if (refused || target === undefined) return refused ?? NOT_A_MEMBER;
         await q(
           "UPDATE conversation_members SET role = $1 WHERE conversation_id = $2 AND agent_id = $3",
           [role, id, agent],
@@ -188,13 +186,9 @@ export function memberOps(db: PgDatabase): MemberOps {
         const m = await groupMembership(q, caller, id, true);
         if (!m.ok) return m;
         const target = await memberOf(q, id, agent);
-        if (target === undefined) return { ok: false, code: "not_a_member" };
-        if (!mayRemoveMember(m.value.role, target.role)) return { ok: false, code: "forbidden" };
-        await q("DELETE FROM conversation_members WHERE conversation_id = $1 AND agent_id = $2", [
-          id,
-          agent,
-        ]);
-        await q("UPDATE conversations SET member_count = member_count - 1 WHERE id = $1", [id]);
+        const refused = removeMemberRefusal(m.value.role, target?.role);
+        if (refused || target === undefined) return refused ?? NOT_A_MEMBER;
+        await deleteMember(q, id, agent);
         await events.toMembers(q, {
           type: "member.removed",
           conversationId: id,

@@ -1,22 +1,24 @@
-import type { MessageRecord, Outcome } from "../../domains/chat/store.js";
-import { pgEvents } from "../../domains/events/postgres-store.js";
-import type { MessageOps } from "../shared/chat-ops.js";
+import type { MessageRecord, Outcome } from "../store.js";
+import { pgEvents } from "../../events/postgres-store.js";
+import type { MessageOps } from "../store-slices.js";
 import {
   MESSAGE_COLUMNS,
   type MessageRow,
   NOT_BLOCKED_AUTHOR,
   toMessage,
-} from "../shared/message-rows.js";
+} from "../rows.js";
 import {
   type MessageAccess as Access,
+  deletion,
   editedMessage,
-  mayDeleteMessage,
   NOT_FOUND,
-  tombstoneOf,
-} from "../shared/message-rules.js";
-import { MessageTails, type TailEntry } from "../shared/message-tail.js";
-import { agentsBlockEitherWay, viewOf } from "./chat-sql.js";
-import type { PgDatabase, Query } from "./database.js";
+  newMessageRow,
+  sendNeedsBlockCheck,
+  sendRefusal,
+} from "../rules.js";
+import { MessageTails, type TailEntry } from "../message-tail.js";
+import { agentsBlockEitherWay, viewOf } from "./sql.js";
+import type { PgDatabase, Query } from "../../../storage/postgres/database.js";
 
 /** The caller's membership, and the conversation's `messages_version` (see message-tail.ts). */
 async function access(
@@ -105,14 +107,13 @@ export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageO
       const sent = await db.tx(async (q): Promise<Outcome<MessageRecord>> => {
         appended = undefined;
         const a = await access(q, caller, conversation);
-        if (a === undefined) return NOT_FOUND;
-        if (a.type === "direct" && (await directBlocked(q, conversation, a))) {
-          return { ok: false, code: "blocked" };
-        }
-        if (input.reply_to_id !== null && !(await messageIn(q, conversation, input.reply_to_id))) {
-          const message = "reply_to_id must name a message of this conversation";
-          return { ok: false, code: "invalid", path: "body.reply_to_id", message };
-        }
+        const refused = sendRefusal(
+          a,
+          sendNeedsBlockCheck(a) && (await directBlocked(q, conversation, a as Access)),
+          input.reply_to_id === null ||
+            (await messageIn(q, conversation, input.reply_to_id)) !== undefined,
+        );
+        if (refused) return refused;
         // The row lock taken by the UPDATE serialises senders of one conversation across every
         // instance until commit; a rollback undoes the bump, so seq stays gap-free. Bump and
         // insert are one statement: the lock is held for one round trip less.
@@ -138,19 +139,7 @@ export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageO
           ],
         );
         if (inserted === undefined) return NOT_FOUND;
-        const row: MessageRow = {
-          id: input.id,
-          conversation_id: conversation,
-          seq: inserted.seq,
-          author_id: caller,
-          content: input.content,
-          content_type: input.content_type,
-          reply_to_id: input.reply_to_id,
-          metadata,
-          created_at: now,
-          edited_at: null,
-          deleted_at: null,
-        };
+        const row = newMessageRow(caller, conversation, input, inserted.seq, now);
         const message = toMessage(row);
         await events.toMembers(q, {
           type: "message.created",
@@ -213,7 +202,6 @@ export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageO
       return db.tx(async (q): Promise<Outcome<MessageRecord>> => {
         if ((await access(q, caller, conversation)) === undefined) return NOT_FOUND;
         const row = await messageIn(q, conversation, message, true);
-        if (row === undefined) return NOT_FOUND;
         const edited = editedMessage(row, caller, edit, now);
         if (!edited.ok) return edited;
         const next = edited.value;
@@ -228,7 +216,7 @@ export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageO
           conversationId: conversation,
           data: updated,
           now,
-          authorId: row.author_id,
+          authorId: next.author_id,
         });
         return { ok: true, value: updated };
       });
@@ -239,10 +227,10 @@ export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageO
         const a = await access(q, caller, conversation);
         if (a === undefined) return NOT_FOUND;
         const row = await messageIn(q, conversation, message, true);
-        if (row === undefined) return NOT_FOUND;
-        if (!mayDeleteMessage(row, caller, a)) return { ok: false, code: "not_message_author" };
-        if (row.deleted_at !== null) return { ok: true, value: toMessage(row) };
-        const tomb = tombstoneOf(row, now);
+        const d = deletion(row, caller, a, now);
+        if (!d.ok) return d;
+        const tomb = d.value.row;
+        if (!d.value.changed) return { ok: true, value: toMessage(tomb) };
         await q(
           "UPDATE messages SET content = NULL, metadata = NULL, deleted_at = $2 WHERE id = $1",
           [tomb.id, now],
@@ -253,7 +241,7 @@ export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageO
           conversationId: conversation,
           data: tombstone,
           now,
-          authorId: row.author_id,
+          authorId: tomb.author_id,
         });
         return { ok: true, value: tombstone };
       });

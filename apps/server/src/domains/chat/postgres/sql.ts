@@ -1,13 +1,13 @@
-import type { ConversationRecord } from "../../domains/chat/store.js";
-import { type ConversationRowBase, toConversationRecord } from "../shared/conversation-rows.js";
+import type { ConversationRecord } from "../store.js";
+import { type ConversationRowBase, toConversationRecord } from "../rows.js";
 import {
   COUNT_BUCKET,
   MESSAGE_COLUMNS,
   type MessageRow,
   NOT_BLOCKED_AUTHOR,
   toMessage,
-} from "../shared/message-rows.js";
-import type { Query } from "./database.js";
+} from "../rows.js";
+import type { Query } from "../../../storage/postgres/database.js";
 
 /**
  * Unread messages after the member's marker (`m.last_read_seq`) for `@caller`, own, deleted and

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestPostgresStore } from "./test-store.js";
+import { createTestPostgresStore } from "../../../storage/postgres/test-store.js";
 
 // The bucketed unread count (migration 011) against the plain count it replaces, across bucket
 // edges, with deleted messages, the reader's own messages and a blocked author's.

@@ -1,7 +1,14 @@
-import type { ConversationRecord } from "../../domains/chat/store.js";
-import { type SqliteEventWriter, sqliteEvents } from "../../domains/events/sqlite-store.js";
-import type { ConversationOps } from "../shared/chat-ops.js";
-import { AGENT_DEACTIVATED, conversationEditRefusal } from "../shared/conversation-rows.js";
+import type { ConversationRecord } from "../store.js";
+import { type SqliteEventWriter, sqliteEvents } from "../../events/sqlite-store.js";
+import type { ConversationOps } from "../store-slices.js";
+import { keysetPage } from "../../../storage/shared/keyset.js";
+import {
+  type AgentState,
+  conversationEditRefusal,
+  directPair,
+  groupMembers,
+  openDirectRefusal,
+} from "../rules.js";
 import {
   agentsBlockEitherWay,
   CONVERSATION_PAGE_SQL,
@@ -12,10 +19,10 @@ import {
   conversationView,
   type Db,
   type Stmt,
-} from "./chat-sql.js";
+} from "./sql.js";
 
 /** Whether an agent exists and is active. */
-export function agentState(stmt: Stmt, id: string): "missing" | "inactive" | "active" {
+export function agentState(stmt: Stmt, id: string): AgentState {
   const row = stmt("SELECT deactivated_at FROM agents WHERE id = ?").get(id) as
     | { deactivated_at: string | null }
     | undefined;
@@ -53,11 +60,12 @@ export function conversationOps(db: Db, stmt: Stmt): ConversationOps {
     async openDirect(caller, other, id, now) {
       return db.write(() => {
         const state = agentState(stmt, other);
-        if (state === "missing") return { ok: false, code: "not_found" } as const;
-        if (state === "inactive") return AGENT_DEACTIVATED;
-        if (agentsBlockEitherWay(stmt, caller, other))
-          return { ok: false, code: "blocked" } as const;
-        const [low, high] = caller < other ? [caller, other] : [other, caller];
+        const refused = openDirectRefusal(
+          state,
+          state === "active" && agentsBlockEitherWay(stmt, caller, other),
+        );
+        if (refused) return refused;
+        const [low, high] = directPair(caller, other);
         const inserted = stmt(
           `INSERT INTO conversations (id, type, created_by, direct_low, direct_high, member_count,
              activity_at, created_at, updated_at)
@@ -94,18 +102,14 @@ export function conversationOps(db: Db, stmt: Stmt): ConversationOps {
 
     async createGroup(caller, input, now) {
       return db.write(() => {
-        const wanted = [...new Set(input.member_ids)].filter((m) => m !== caller);
-        const bad = input.member_ids.flatMap((m, i) => {
-          if (m === caller) return [];
-          const state = agentState(stmt, m);
-          if (state === "active") return [];
-          const message = state === "missing" ? "No such agent." : "The agent is deactivated.";
-          return [{ path: `body.member_ids.${i}`, message }];
-        });
-        const [first, ...more] = bad;
-        if (first !== undefined) return { ok: false, code: "invalid", ...first, more } as const;
-        const skipped = wanted.filter((m) => agentsBlockEitherWay(stmt, caller, m));
-        const members = wanted.filter((m) => !skipped.includes(m));
+        const plan = groupMembers(
+          caller,
+          input.member_ids,
+          (m) => agentState(stmt, m),
+          (m) => agentsBlockEitherWay(stmt, caller, m),
+        );
+        if (!plan.ok) return plan;
+        const { members, skipped } = plan.value;
         stmt(
           `INSERT INTO conversations (id, type, title, description, created_by, member_count,
              activity_at, created_at, updated_at)
@@ -139,12 +143,8 @@ export function conversationOps(db: Db, stmt: Stmt): ConversationOps {
         after_id: after?.id ?? null,
         limit: limit + 1,
       }) as ConversationPageRow[];
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        rows: page.map(conversationFromPageRow),
-        next: rows.length > limit && last ? { activity_at: last.activity_at, id: last.id } : null,
-      };
+      const key = (r: ConversationPageRow) => ({ activity_at: r.activity_at, id: r.id });
+      return keysetPage(rows, limit, conversationFromPageRow, key);
     },
 
     async getConversation(caller, id) {
@@ -153,9 +153,7 @@ export function conversationOps(db: Db, stmt: Stmt): ConversationOps {
 
     async updateConversation(caller, id, patch, now) {
       return db.write(() => {
-        const view = viewOf(stmt, caller, id);
-        if (view === undefined) return { ok: false, code: "not_found" } as const;
-        const refused = conversationEditRefusal(view);
+        const refused = conversationEditRefusal(viewOf(stmt, caller, id));
         if (refused !== undefined) return refused;
         stmt(
           `UPDATE conversations SET title = coalesce(@title, title),

@@ -1,9 +1,9 @@
-import type { ChatStore } from "../../domains/chat/store.js";
-import type { MessageTails } from "../shared/message-tail.js";
-import { conversationOps } from "./chat-conversations.js";
-import { memberOps } from "./chat-members.js";
-import { messageOps } from "./chat-messages.js";
-import type { Db, Stmt } from "./chat-sql.js";
+import type { ChatStore } from "../store.js";
+import type { MessageTails } from "../message-tail.js";
+import { conversationOps } from "./conversations.js";
+import { memberOps } from "./members.js";
+import { messageOps } from "./messages.js";
+import type { Db, Stmt } from "./sql.js";
 
 /**
  * Builds the SQLite chat store on an open connection (migrations already applied); `tails` lets

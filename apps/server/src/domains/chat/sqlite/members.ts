@@ -1,21 +1,20 @@
-import type { MemberRecord, Outcome } from "../../domains/chat/store.js";
-import { ROLE_RANK } from "../../domains/chat/store.js";
-import { sqliteEvents } from "../../domains/events/sqlite-store.js";
-import type { MemberOps } from "../shared/chat-ops.js";
+import { keysetPage } from "../../../storage/shared/keyset.js";
+import { sqliteEvents } from "../../events/sqlite-store.js";
+import { type MemberRow, type Membership, toMember } from "../rows.js";
 import {
-  DIRECT_REFUSED,
-  type MemberRow,
-  type Membership,
-  toMember,
-} from "../shared/member-rows.js";
-import {
-  addableAgentRefusal,
-  mayAddMember,
-  mayRemoveMember,
-  maySetOthersRole,
-} from "../shared/member-rules.js";
-import { agentState, viewOf } from "./chat-conversations.js";
-import { agentsBlockEitherWay, type Db, type Stmt } from "./chat-sql.js";
+  addMemberRefusal,
+  groupMembership as membershipRule,
+  leaveRefusal,
+  NOT_A_MEMBER,
+  ownerCountMatters,
+  removeMemberRefusal,
+  roleChangeRefusal,
+  soleOwnerWithOthers,
+} from "../rules.js";
+import type { MemberRecord, Outcome } from "../store.js";
+import type { MemberOps } from "../store-slices.js";
+import { agentState, viewOf } from "./conversations.js";
+import { agentsBlockEitherWay, type Db, type Stmt } from "./sql.js";
 
 /** The caller's membership in a conversation, or a refusal (404 / 422 for direct). */
 export function groupMembership(stmt: Stmt, caller: string, id: string): Outcome<Membership> {
@@ -24,9 +23,7 @@ export function groupMembership(stmt: Stmt, caller: string, id: string): Outcome
      JOIN conversations c ON c.id = m.conversation_id
      WHERE m.conversation_id = ? AND m.agent_id = ?`,
   ).get(id, caller) as Membership | undefined;
-  if (row === undefined) return { ok: false, code: "not_found" };
-  if (row.type === "direct") return DIRECT_REFUSED;
-  return { ok: true, value: row };
+  return membershipRule(row);
 }
 
 function memberOf(stmt: Stmt, id: string, agent: string): MemberRow | undefined {
@@ -34,6 +31,21 @@ function memberOf(stmt: Stmt, id: string, agent: string): MemberRow | undefined 
     `SELECT agent_id, role, joined_at FROM conversation_members
      WHERE conversation_id = ? AND agent_id = ?`,
   ).get(id, agent) as MemberRow | undefined;
+}
+
+/** {@link soleOwnerWithOthers}, counting the owners only when it matters. */
+function soleOwner(stmt: Stmt, id: string, m: Membership): boolean {
+  if (!ownerCountMatters(m)) return false;
+  const owners = stmt(
+    "SELECT count(*) AS n FROM conversation_members WHERE conversation_id = ? AND role = 'owner'",
+  ).get(id) as { n: number };
+  return soleOwnerWithOthers(m, owners.n);
+}
+
+/** Deletes a membership and keeps the conversation's member count. */
+function deleteMember(stmt: Stmt, id: string, agent: string): void {
+  stmt("DELETE FROM conversation_members WHERE conversation_id = ? AND agent_id = ?").run(id, agent);
+  stmt("UPDATE conversations SET member_count = member_count - 1 WHERE id = ?").run(id);
 }
 
 /**
@@ -48,13 +60,10 @@ export function leaveGroup(
   m: Membership,
   now: number,
 ): Outcome<null> {
-  if (soleOwnerWithOthers(stmt, id, m)) return { ok: false, code: "last_owner" };
+  const refused = leaveRefusal(soleOwner(stmt, id, m));
+  if (refused) return refused;
   const me = memberOf(stmt, id, caller);
-  stmt("DELETE FROM conversation_members WHERE conversation_id = ? AND agent_id = ?").run(
-    id,
-    caller,
-  );
-  stmt("UPDATE conversations SET member_count = member_count - 1 WHERE id = ?").run(id);
+  deleteMember(stmt, id, caller);
   if (me !== undefined) {
     sqliteEvents(db).writer.toMembers({
       type: "member.removed",
@@ -65,14 +74,6 @@ export function leaveGroup(
     });
   }
   return { ok: true, value: null };
-}
-
-function soleOwnerWithOthers(stmt: Stmt, id: string, m: Membership): boolean {
-  if (m.role !== "owner" || m.member_count <= 1) return false;
-  const owners = stmt(
-    "SELECT count(*) AS n FROM conversation_members WHERE conversation_id = ? AND role = 'owner'",
-  ).get(id) as { n: number };
-  return owners.n === 1;
 }
 
 /** Member operations of the SQLite chat store. */
@@ -93,29 +94,26 @@ export function memberOps(db: Db, stmt: Stmt): MemberOps {
         after_id: after?.agent_id ?? null,
         limit: limit + 1,
       }) as MemberRow[];
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      const next =
-        rows.length > limit && last ? { joined_at: last.joined_at, agent_id: last.agent_id } : null;
-      return { ok: true, value: { rows: page.map(toMember), next } };
+      const key = (r: MemberRow) => ({ joined_at: r.joined_at, agent_id: r.agent_id });
+      return { ok: true, value: keysetPage(rows, limit, toMember, key) };
     },
 
     async addMember(caller, id, agent, role, now) {
       return db.write((): Outcome<MemberRecord> => {
         const m = groupMembership(stmt, caller, id);
         if (!m.ok) return m;
-        if (!mayAddMember(m.value.role, role)) return { ok: false, code: "forbidden" };
-        const state = agentState(stmt, agent);
-        const refused = addableAgentRefusal(state);
-        if (refused !== undefined) return refused;
-        if (memberOf(stmt, id, agent) !== undefined) return { ok: false, code: "already_member" };
         const bannedHere =
           stmt(
             "SELECT 1 FROM blocks WHERE blocker_id = ? AND type = 'conversation' AND target_id = ?",
           ).get(agent, id) !== undefined;
-        if (bannedHere || agentsBlockEitherWay(stmt, caller, agent)) {
-          return { ok: false, code: "blocked" };
-        }
+        const refused = addMemberRefusal({
+          mine: m.value.role,
+          role,
+          agent: agentState(stmt, agent),
+          alreadyMember: memberOf(stmt, id, agent) !== undefined,
+          blocked: bannedHere || agentsBlockEitherWay(stmt, caller, agent),
+        });
+        if (refused) return refused;
         stmt(
           `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
            VALUES (?, ?, ?, ?)`,
@@ -141,16 +139,15 @@ export function memberOps(db: Db, stmt: Stmt): MemberOps {
         const m = groupMembership(stmt, caller, id);
         if (!m.ok) return m;
         const target = memberOf(stmt, id, agent);
-        if (target === undefined) return { ok: false, code: "not_a_member" };
-        const mine = ROLE_RANK[m.value.role];
-        if (agent === caller) {
-          if (ROLE_RANK[role] > mine) return { ok: false, code: "forbidden" };
-          if (role !== "owner" && soleOwnerWithOthers(stmt, id, m.value)) {
-            return { ok: false, code: "last_owner" };
-          }
-        } else if (!maySetOthersRole(m.value.role, target.role, role)) {
-          return { ok: false, code: "forbidden" };
-        }
+        const self = agent === caller;
+        const refused = roleChangeRefusal({
+          self,
+          mine: m.value,
+          theirs: target?.role,
+          role,
+          soleOwnerWithOthers: self && soleOwner(stmt, id, m.value),
+        });
+        if (refused || target === undefined) return refused ?? NOT_A_MEMBER;
         stmt(
           "UPDATE conversation_members SET role = ? WHERE conversation_id = ? AND agent_id = ?",
         ).run(role, id, agent);
@@ -170,13 +167,9 @@ export function memberOps(db: Db, stmt: Stmt): MemberOps {
         const m = groupMembership(stmt, caller, id);
         if (!m.ok) return m;
         const target = memberOf(stmt, id, agent);
-        if (target === undefined) return { ok: false, code: "not_a_member" };
-        if (!mayRemoveMember(m.value.role, target.role)) return { ok: false, code: "forbidden" };
-        stmt("DELETE FROM conversation_members WHERE conversation_id = ? AND agent_id = ?").run(
-          id,
-          agent,
-        );
-        stmt("UPDATE conversations SET member_count = member_count - 1 WHERE id = ?").run(id);
+        const refused = removeMemberRefusal(m.value.role, target?.role);
+        if (refused || target === undefined) return refused ?? NOT_A_MEMBER;
+        deleteMember(stmt, id, agent);
         events.toMembers({
           type: "member.removed",
           conversationId: id,

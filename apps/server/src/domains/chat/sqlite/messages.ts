@@ -1,21 +1,23 @@
-import type { MessageRecord, Outcome } from "../../domains/chat/store.js";
-import { sqliteEvents } from "../../domains/events/sqlite-store.js";
-import type { MessageOps } from "../shared/chat-ops.js";
+import type { MessageRecord, Outcome } from "../store.js";
+import { sqliteEvents } from "../../events/sqlite-store.js";
+import type { MessageOps } from "../store-slices.js";
 import {
   MESSAGE_COLUMNS,
   type MessageRow,
   NOT_BLOCKED_AUTHOR,
   toMessage,
-} from "../shared/message-rows.js";
+} from "../rows.js";
 import {
   type MessageAccess as Access,
+  deletion,
   editedMessage,
-  mayDeleteMessage,
   NOT_FOUND,
-  tombstoneOf,
-} from "../shared/message-rules.js";
-import { MessageTails, type TailEntry } from "../shared/message-tail.js";
-import { viewOf } from "./chat-conversations.js";
+  newMessageRow,
+  sendNeedsBlockCheck,
+  sendRefusal,
+} from "../rules.js";
+import { MessageTails, type TailEntry } from "../message-tail.js";
+import { viewOf } from "./conversations.js";
 import {
   agentsBlockEitherWay,
   type Db,
@@ -24,7 +26,7 @@ import {
   type MessageValues,
   type Stmt,
   toMessageFromValues,
-} from "./chat-sql.js";
+} from "./sql.js";
 
 /** The caller's membership, and the conversation's `messages_version` (see message-tail.ts). */
 function access(
@@ -113,31 +115,17 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
     async sendMessage(caller, conversation, input, now) {
       return db.writeBatched((): Outcome<MessageRecord> => {
         const a = access(stmt, caller, conversation);
-        if (a === undefined) return NOT_FOUND;
-        if (a.type === "direct" && directBlocked(stmt, conversation, a)) {
-          return { ok: false, code: "blocked" };
-        }
-        if (input.reply_to_id !== null && !messageIn(stmt, conversation, input.reply_to_id)) {
-          const message = "reply_to_id must name a message of this conversation";
-          return { ok: false, code: "invalid", path: "body.reply_to_id", message };
-        }
+        const refused = sendRefusal(
+          a,
+          sendNeedsBlockCheck(a) && directBlocked(stmt, conversation, a as Access),
+          input.reply_to_id === null || messageIn(stmt, conversation, input.reply_to_id) !== undefined,
+        );
+        if (refused || a === undefined) return refused ?? NOT_FOUND;
         const { seq } = stmt(
           `UPDATE conversations SET next_seq = next_seq + 1, last_message_at = @now,
              activity_at = @now WHERE id = @id RETURNING next_seq - 1 AS seq`,
         ).get({ id: conversation, now }) as { seq: number };
-        const row: MessageRow = {
-          id: input.id,
-          conversation_id: conversation,
-          seq,
-          author_id: caller,
-          content: input.content,
-          content_type: input.content_type,
-          reply_to_id: input.reply_to_id,
-          metadata: input.metadata === null ? null : JSON.stringify(input.metadata),
-          created_at: now,
-          edited_at: null,
-          deleted_at: null,
-        };
+        const row = newMessageRow(caller, conversation, input, seq, now);
         stmt(
           `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type,
              reply_to_id, metadata, created_at, edited_at, deleted_at)
@@ -208,7 +196,6 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
       return db.write((): Outcome<MessageRecord> => {
         if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
         const row = messageIn(stmt, conversation, message);
-        if (row === undefined) return NOT_FOUND;
         const edited = editedMessage(row, caller, edit, now);
         if (!edited.ok) return edited;
         const next = edited.value;
@@ -223,7 +210,7 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
           conversationId: conversation,
           data: edited_,
           now,
-          authorId: row.author_id,
+          authorId: next.author_id,
         });
         return { ok: true, value: edited_ };
       });
@@ -234,10 +221,10 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
         const a = access(stmt, caller, conversation);
         if (a === undefined) return NOT_FOUND;
         const row = messageIn(stmt, conversation, message);
-        if (row === undefined) return NOT_FOUND;
-        if (!mayDeleteMessage(row, caller, a)) return { ok: false, code: "not_message_author" };
-        if (row.deleted_at !== null) return { ok: true, value: toMessage(row) };
-        const tomb = tombstoneOf(row, now);
+        const d = deletion(row, caller, a, now);
+        if (!d.ok) return d;
+        const tomb = d.value.row;
+        if (!d.value.changed) return { ok: true, value: toMessage(tomb) };
         stmt(
           "UPDATE messages SET content = NULL, metadata = NULL, deleted_at = @deleted_at WHERE id = @id",
         ).run(tomb);
@@ -248,7 +235,7 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
           conversationId: conversation,
           data: tombstone,
           now,
-          authorId: row.author_id,
+          authorId: tomb.author_id,
         });
         return { ok: true, value: tombstone };
       });

@@ -9,8 +9,8 @@ import {
   UNREAD_BUCKETS_SQL,
   UNREAD_EXCLUDED_SQL,
   UNREAD_PARTIAL_SQL,
-} from "./chat-sql.js";
-import { SqliteDatabase } from "./database.js";
+} from "./sql.js";
+import { SqliteDatabase } from "../../../storage/sqlite/database.js";
 
 // Query plans instead of timings: a plan that searches by (conversation_id, seq) costs what the
 // page returns at any table size, while a SCAN or a temp B-tree for ORDER BY grows with it.

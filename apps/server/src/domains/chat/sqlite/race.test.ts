@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSqliteChatStore } from "./chat-store.js";
-import { SqliteDatabase } from "./database.js";
+import { createSqliteChatStore } from "./index.js";
+import { SqliteDatabase } from "../../../storage/sqlite/database.js";
 
-const fixture = fileURLToPath(new URL("./chat-race.fixture.ts", import.meta.url));
+const fixture = fileURLToPath(new URL("./race.fixture.ts", import.meta.url));
 
 let dir: string;
 let db: SqliteDatabase;

@@ -1,15 +1,15 @@
 import type Database from "better-sqlite3";
-import type { ContentType, ConversationRecord, MessageRecord } from "../../domains/chat/store.js";
-import { toNullableTimestamp, toTimestamp } from "../../platform/clock.js";
-import { type ConversationRowBase, toConversationRecord } from "../shared/conversation-rows.js";
+import type { ContentType, ConversationRecord, MessageRecord } from "../store.js";
+import { toNullableTimestamp, toTimestamp } from "../../../platform/clock.js";
+import { type ConversationRowBase, toConversationRecord } from "../rows.js";
 import {
   COUNT_BUCKET,
   MESSAGE_COLUMNS,
   type MessageRow,
   NOT_BLOCKED_AUTHOR,
   toMessage,
-} from "../shared/message-rows.js";
-import type { SqliteDatabase } from "./database.js";
+} from "../rows.js";
+import type { SqliteDatabase } from "../../../storage/sqlite/database.js";
 
 /** Re-exported for the SQLite tests that build their own queries from them. */
 export { COUNT_BUCKET, NOT_BLOCKED_AUTHOR };

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import type { Store } from "../store.js";
+import type { Store } from "./store.js";
 import type { KeyRing } from "./auth/keyring.js";
 import type { TokenService } from "./auth/tokens.js";
 import type { Clock } from "./clock.js";

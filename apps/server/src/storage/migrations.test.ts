@@ -1,12 +1,7 @@
 import { readdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  findMigrations,
-  LEGACY_VERSIONS,
-  MIGRATION_FILE,
-  migrationDirs,
-} from "./migrations.js";
+import { findMigrations, LEGACY_VERSIONS, MIGRATION_FILE, migrationDirs } from "./migrations.js";
 
 const sqlite = findMigrations("sqlite");
 const postgres = findMigrations("postgres");

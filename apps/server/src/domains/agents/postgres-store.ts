@@ -1,6 +1,6 @@
-import type { AgentPatch, AgentRecord, AgentSearch, AgentsStore } from "./store.js";
-import { type AgentRow, agentColumns, agentSearchParams, toAgentRecord } from "./rows.js";
 import type { PgDatabase } from "../../storage/postgres/database.js";
+import { type AgentRow, agentColumns, agentSearchParams, toAgentRecord } from "./rows.js";
+import type { AgentPatch, AgentRecord, AgentSearch, AgentsStore } from "./store.js";
 
 /** The PostgreSQL {@link AgentsStore}. */
 export function createPgAgentsStore(db: PgDatabase): AgentsStore {

@@ -1,6 +1,6 @@
-import type { AgentPatch, AgentRecord, AgentSearch, AgentsStore } from "./store.js";
-import { type AgentRow, agentColumns, agentSearchParams, toAgentRecord } from "./rows.js";
 import type { SqliteDatabase } from "../../storage/sqlite/database.js";
+import { type AgentRow, agentColumns, agentSearchParams, toAgentRecord } from "./rows.js";
+import type { AgentPatch, AgentRecord, AgentSearch, AgentsStore } from "./store.js";
 
 /** The SQLite {@link AgentsStore} on an open database. */
 export function createSqliteAgentsStore(db: SqliteDatabase): AgentsStore {

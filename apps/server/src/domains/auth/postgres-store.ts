@@ -1,5 +1,5 @@
-import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "./store.js";
 import { ApiError } from "../../platform/errors.js";
+import type { PgDatabase } from "../../storage/postgres/database.js";
 import { agentInsertValues } from "../agents/rows.js";
 import {
   type ApiKeyRow,
@@ -10,7 +10,7 @@ import {
   toApiKeyRecord,
   toSessionRecord,
 } from "./rows.js";
-import type { PgDatabase } from "../../storage/postgres/database.js";
+import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "./store.js";
 
 const RECOVER = `UPDATE agents SET recovery_key_hash = $1, updated_at = $2
   WHERE id = $3 AND recovery_key_hash = $4 AND deactivated_at IS NULL RETURNING 1`;

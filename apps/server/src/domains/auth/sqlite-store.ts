@@ -1,5 +1,5 @@
-import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "./store.js";
 import { ApiError } from "../../platform/errors.js";
+import type { SqliteDatabase } from "../../storage/sqlite/database.js";
 import { agentInsertValues } from "../agents/rows.js";
 import {
   type ApiKeyRow,
@@ -10,7 +10,7 @@ import {
   toApiKeyRecord,
   toSessionRecord,
 } from "./rows.js";
-import type { SqliteDatabase } from "../../storage/sqlite/database.js";
+import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "./store.js";
 
 function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";

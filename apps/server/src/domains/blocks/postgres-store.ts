@@ -1,12 +1,11 @@
-import type { BlockRecord } from "./records.js";
-import type { BlocksStore } from "./store.js";
-import type { Outcome } from "../../platform/outcome.js";
-import { type BlockRow, toBlock } from "./rows.js";
+import type { PgDatabase, Query } from "../../storage/postgres/database.js";
+import { keysetPage } from "../../storage/shared/keyset.js";
 import { groupMembership, leaveGroup } from "../chat/postgres/members.js";
 import { agentState } from "../chat/postgres/sql.js";
-import type { PgDatabase, Query } from "../../storage/postgres/database.js";
-
-type Made = Outcome<{ block: BlockRecord; created: boolean }>;
+import type { BlockRecord } from "./records.js";
+import { type BlockRow, toBlock } from "./rows.js";
+import { agentBlockRefusal, conversationBlockStep, type Made, standingBlock } from "./rules.js";
+import type { BlocksStore } from "./store.js";
 
 async function existing(q: Query, caller: string, type: string, target: string) {
   const [row] = await q<BlockRow>(
@@ -45,8 +44,8 @@ export function createPgBlocksStore(db: PgDatabase): BlocksStore {
     async blockAgent(caller, agent, id, now) {
       return db.tx(async (q): Promise<Made> => {
         const prior = await existing(q, caller, "agent", agent);
-        if (prior !== undefined) return { ok: true, value: { block: prior, created: false } };
-        if ((await agentState(q, agent)) === "missing") return { ok: false, code: "not_found" };
+        const done = standingBlock(prior) ?? agentBlockRefusal(await agentState(q, agent));
+        if (done) return done;
         return { ok: true, value: await insertBlock(q, caller, "agent", agent, id, now) };
       });
     },
@@ -60,12 +59,12 @@ export function createPgBlocksStore(db: PgDatabase): BlocksStore {
 
     async blockConversation(caller, conversation, id, now) {
       return db.tx(async (q): Promise<Made> => {
-        const prior = await existing(q, caller, "conversation", conversation);
-        if (prior !== undefined) return { ok: true, value: { block: prior, created: false } };
+        const standing = standingBlock(await existing(q, caller, "conversation", conversation));
+        if (standing) return standing;
         const m = await groupMembership(q, caller, conversation, true);
-        if (!m.ok && m.code === "not_found") return m;
-        if (m.ok) {
-          // A group block is a ban on oneself: leave now, and addMember refuses while it stands.
+        const step = conversationBlockStep(m);
+        if (typeof step === "object") return step;
+        if (step === "leave" && m.ok) {
           const left = await leaveGroup(db, q, caller, conversation, m.value, now);
           if (!left.ok) return left;
         }
@@ -97,11 +96,8 @@ export function createPgBlocksStore(db: PgDatabase): BlocksStore {
           limit: limit + 1,
         },
       );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      const next =
-        rows.length > limit && last ? { created_at: last.created_at, id: last.id } : null;
-      return { rows: page.map(toBlock), next };
+      const key = (r: BlockRow) => ({ created_at: r.created_at, id: r.id });
+      return keysetPage(rows, limit, toBlock, key);
     },
   };
 }

@@ -1,5 +1,5 @@
-import type { BlockRecord } from "./records.js";
 import { toTimestamp } from "../../platform/clock.js";
+import type { BlockRecord } from "./records.js";
 
 /** A `blocks` row as the caller's block listings read it (`created_at` epoch ms). */
 export interface BlockRow {

@@ -1,12 +1,11 @@
-import type { BlockRecord } from "./records.js";
-import type { BlocksStore } from "./store.js";
-import type { Outcome } from "../../platform/outcome.js";
-import { type BlockRow, toBlock } from "./rows.js";
+import { keysetPage } from "../../storage/shared/keyset.js";
 import { agentState } from "../chat/sqlite/conversations.js";
 import { groupMembership, leaveGroup } from "../chat/sqlite/members.js";
 import type { Db, Stmt } from "../chat/sqlite/sql.js";
-
-type Made = Outcome<{ block: BlockRecord; created: boolean }>;
+import type { BlockRecord } from "./records.js";
+import { type BlockRow, toBlock } from "./rows.js";
+import { agentBlockRefusal, conversationBlockStep, type Made, standingBlock } from "./rules.js";
+import type { BlocksStore } from "./store.js";
 
 function existing(stmt: Stmt, caller: string, type: string, target: string) {
   const row = stmt(
@@ -44,8 +43,8 @@ export function createSqliteBlocksStore(db: Db): BlocksStore {
     async blockAgent(caller, agent, id, now) {
       return db.write((): Made => {
         const prior = existing(stmt, caller, "agent", agent);
-        if (prior !== undefined) return { ok: true, value: { block: prior, created: false } };
-        if (agentState(stmt, agent) === "missing") return { ok: false, code: "not_found" };
+        const done = standingBlock(prior) ?? agentBlockRefusal(agentState(stmt, agent));
+        if (done) return done;
         return { ok: true, value: insertBlock(stmt, caller, "agent", agent, id, now) };
       });
     },
@@ -61,12 +60,12 @@ export function createSqliteBlocksStore(db: Db): BlocksStore {
 
     async blockConversation(caller, conversation, id, now) {
       return db.write((): Made => {
-        const prior = existing(stmt, caller, "conversation", conversation);
-        if (prior !== undefined) return { ok: true, value: { block: prior, created: false } };
+        const standing = standingBlock(existing(stmt, caller, "conversation", conversation));
+        if (standing) return standing;
         const m = groupMembership(stmt, caller, conversation);
-        if (!m.ok && m.code === "not_found") return m;
-        if (m.ok) {
-          // A group block is a ban on oneself: leave now, and addMember refuses while it stands.
+        const step = conversationBlockStep(m);
+        if (typeof step === "object") return step;
+        if (step === "leave" && m.ok) {
           const left = leaveGroup(db, stmt, caller, conversation, m.value, now);
           if (!left.ok) return left;
         }
@@ -98,11 +97,8 @@ export function createSqliteBlocksStore(db: Db): BlocksStore {
         after_id: after?.id ?? null,
         limit: limit + 1,
       }) as BlockRow[];
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      const next =
-        rows.length > limit && last ? { created_at: last.created_at, id: last.id } : null;
-      return { rows: page.map(toBlock), next };
+      const key = (r: BlockRow) => ({ created_at: r.created_at, id: r.id });
+      return keysetPage(rows, limit, toBlock, key);
     },
   };
 }

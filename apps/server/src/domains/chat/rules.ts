@@ -1,5 +1,5 @@
 import type { Refusal } from "../../platform/outcome.js";
-import type { MessageRow, Membership } from "./rows.js";
+import type { Membership, MessageRow } from "./rows.js";
 import {
   type ConversationRecord,
   type MessageEdit,
@@ -224,8 +224,7 @@ export interface MessageAccess {
 }
 
 /** Whether a send needs the direct-conversation block check (a query). */
-export const sendNeedsBlockCheck = (a: MessageAccess | undefined): boolean =>
-  a?.type === "direct";
+export const sendNeedsBlockCheck = (a: MessageAccess | undefined): boolean => a?.type === "direct";
 
 /**
  * Why a send is refused: the caller must be a member, a direct conversation must not be blocked

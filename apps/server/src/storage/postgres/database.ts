@@ -120,11 +120,7 @@ export class PgDatabase {
   /** Resolves once migrations are applied; retried on the next call if the database was down. */
   ready(): Promise<void> {
     if (this.migrated) return Promise.resolve();
-    this.migrating ??= applyMigrations(
-      this.migrationClient(),
-      this.migrations,
-      this.schema,
-    ).then(
+    this.migrating ??= applyMigrations(this.migrationClient(), this.migrations, this.schema).then(
       () => {
         this.migrated = true;
       },

@@ -31,11 +31,10 @@ async function schemaBefore(upTo: number): Promise<{ schema: string; sql: pg.Cli
     const oldName = `${version.padStart(3, "0")}_${name.slice("20261130T0100_".length)}.sql`;
     await sql.query("BEGIN");
     await sql.query(migrationSql(migration));
-    await sql.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [
-      Number(version),
-      oldName,
-      Date.now(),
-    ]);
+    await sql.query(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+      [Number(version), oldName, Date.now()],
+    );
     await sql.query("COMMIT");
   }
   return { schema, sql };
@@ -91,7 +90,13 @@ describe("upgrading an existing PostgreSQL schema", () => {
       const sent = await store.chat.sendMessage(
         "agt_a",
         "cnv_1",
-        { id: "msg_2", content: "two", content_type: "text/plain", reply_to_id: null, metadata: null },
+        {
+          id: "msg_2",
+          content: "two",
+          content_type: "text/plain",
+          reply_to_id: null,
+          metadata: null,
+        },
         now,
       );
       expect(sent).toMatchObject({ ok: true, value: { seq: 2 } });

@@ -294,7 +294,9 @@ export function applyMigrations(db: SqliteDatabase, migrations: readonly Migrati
     if (applied.has(migration.name)) continue;
     const sql = migrationSql(migration);
     db.write(() => {
-      const done = db.raw.prepare(`SELECT 1 FROM ${APPLIED_TABLE} WHERE name = ?`).get(migration.name);
+      const done = db.raw
+        .prepare(`SELECT 1 FROM ${APPLIED_TABLE} WHERE name = ?`)
+        .get(migration.name);
       if (done) return;
       db.raw.exec(sql);
       db.raw

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -210,7 +210,13 @@ describe("upgrading an existing SQLite database", () => {
       const sent = await store.chat.sendMessage(
         "agt_a",
         "cnv_1",
-        { id: "msg_2", content: "two", content_type: "text/plain", reply_to_id: null, metadata: null },
+        {
+          id: "msg_2",
+          content: "two",
+          content_type: "text/plain",
+          reply_to_id: null,
+          metadata: null,
+        },
         now,
       );
       expect(sent).toMatchObject({ ok: true, value: { seq: 2 } });
@@ -231,7 +237,10 @@ describe("upgrading an existing SQLite database", () => {
     databaseBefore(path, 16).close();
     const extraDir = join(dir, "extra");
     mkdirSync(extraDir);
-    writeFileSync(join(extraDir, "20990101T0000_later.sql"), "CREATE TABLE later (x INTEGER) STRICT;");
+    writeFileSync(
+      join(extraDir, "20990101T0000_later.sql"),
+      "CREATE TABLE later (x INTEGER) STRICT;",
+    );
     const withLater = [...migrations, ...migrationsIn(extraDir)];
     for (let i = 0; i < 2; i++) {
       const store = createSqliteStore(path, { migrations: withLater });
@@ -247,7 +256,9 @@ describe("upgrading an existing SQLite database", () => {
   it("refuses to start on a database recorded by a newer numbered server it does not know", async () => {
     const path = join(dir, "unknown.db");
     const old = databaseBefore(path, 16);
-    old.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (16, '016_x.sql', 0)");
+    old.exec(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (16, '016_x.sql', 0)",
+    );
     old.close();
     expect(() => createSqliteStore(path)).toThrow(/unknown legacy migration version 16/);
   });

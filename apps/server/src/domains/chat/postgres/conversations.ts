@@ -1,6 +1,6 @@
-import { type PgEventWriter, pgEvents } from "../../events/postgres-store.js";
-import type { ConversationOps } from "../store-slices.js";
+import type { PgDatabase, Query } from "../../../storage/postgres/database.js";
 import { keysetPage } from "../../../storage/shared/keyset.js";
+import { type PgEventWriter, pgEvents } from "../../events/postgres-store.js";
 import {
   type AgentState,
   conversationEditRefusal,
@@ -9,6 +9,7 @@ import {
   openDirectRefusal,
   otherMembers,
 } from "../rules.js";
+import type { ConversationOps } from "../store-slices.js";
 import {
   agentState,
   agentsBlockEitherWay,
@@ -18,7 +19,6 @@ import {
   lockConversation,
   viewOf,
 } from "./sql.js";
-import type { PgDatabase, Query } from "../../../storage/postgres/database.js";
 
 /**
  * Writes `type` to each of `agents` with the conversation as that agent sees it. Views are read

@@ -1,12 +1,11 @@
-import type { Query } from "../../../storage/postgres/database.js";
-import type { PgDatabase } from "../../../storage/postgres/database.js";
+import type { PgDatabase, Query } from "../../../storage/postgres/database.js";
 import { keysetPage } from "../../../storage/shared/keyset.js";
 import { pgEvents } from "../../events/postgres-store.js";
 import { type MemberRow, type Membership, toMember } from "../rows.js";
 import {
   addMemberRefusal,
-  groupMembership as membershipRule,
   leaveRefusal,
+  groupMembership as membershipRule,
   NOT_A_MEMBER,
   ownerCountMatters,
   removeMemberRefusal,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MessageWindow } from "../store.js";
-import { MESSAGE_COLUMNS, type MessageRow, toMessage } from "../rows.js";
 import { createTestPostgresStore } from "../../../storage/postgres/test-store.js";
+import { MESSAGE_COLUMNS, type MessageRow, toMessage } from "../rows.js";
+import type { MessageWindow } from "../store.js";
 
 // Two instances on one database: each keeps its own message tail (migration 012 and
 // storage/shared/message-tail.ts). Whatever either one (or plain SQL) changes, every page either

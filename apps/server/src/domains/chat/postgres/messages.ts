@@ -1,12 +1,7 @@
-import type { MessageRecord, Outcome } from "../store.js";
+import type { PgDatabase, Query } from "../../../storage/postgres/database.js";
 import { pgEvents } from "../../events/postgres-store.js";
-import type { MessageOps } from "../store-slices.js";
-import {
-  MESSAGE_COLUMNS,
-  type MessageRow,
-  NOT_BLOCKED_AUTHOR,
-  toMessage,
-} from "../rows.js";
+import { MessageTails, type TailEntry } from "../message-tail.js";
+import { MESSAGE_COLUMNS, type MessageRow, NOT_BLOCKED_AUTHOR, toMessage } from "../rows.js";
 import {
   type MessageAccess as Access,
   deletion,
@@ -16,9 +11,9 @@ import {
   sendNeedsBlockCheck,
   sendRefusal,
 } from "../rules.js";
-import { MessageTails, type TailEntry } from "../message-tail.js";
+import type { MessageRecord, Outcome } from "../store.js";
+import type { MessageOps } from "../store-slices.js";
 import { agentsBlockEitherWay, viewOf } from "./sql.js";
-import type { PgDatabase, Query } from "../../../storage/postgres/database.js";
 
 /** The caller's membership, and the conversation's `messages_version` (see message-tail.ts). */
 async function access(

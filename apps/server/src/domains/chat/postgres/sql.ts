@@ -1,13 +1,14 @@
-import type { ConversationRecord } from "../store.js";
-import { type ConversationRowBase, toConversationRecord } from "../rows.js";
+import type { Query } from "../../../storage/postgres/database.js";
 import {
   COUNT_BUCKET,
+  type ConversationRowBase,
   MESSAGE_COLUMNS,
   type MessageRow,
   NOT_BLOCKED_AUTHOR,
+  toConversationRecord,
   toMessage,
 } from "../rows.js";
-import type { Query } from "../../../storage/postgres/database.js";
+import type { ConversationRecord } from "../store.js";
 
 /**
  * Unread messages after the member's marker (`m.last_read_seq`) for `@caller`, own, deleted and

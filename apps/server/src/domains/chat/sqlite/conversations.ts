@@ -1,7 +1,5 @@
-import type { ConversationRecord } from "../store.js";
-import { type SqliteEventWriter, sqliteEvents } from "../../events/sqlite-store.js";
-import type { ConversationOps } from "../store-slices.js";
 import { keysetPage } from "../../../storage/shared/keyset.js";
+import { type SqliteEventWriter, sqliteEvents } from "../../events/sqlite-store.js";
 import {
   type AgentState,
   conversationEditRefusal,
@@ -9,6 +7,8 @@ import {
   groupMembers,
   openDirectRefusal,
 } from "../rules.js";
+import type { ConversationRecord } from "../store.js";
+import type { ConversationOps } from "../store-slices.js";
 import {
   agentsBlockEitherWay,
   CONVERSATION_PAGE_SQL,

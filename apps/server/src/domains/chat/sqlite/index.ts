@@ -1,5 +1,5 @@
-import type { ChatStore } from "../store.js";
 import type { MessageTails } from "../message-tail.js";
+import type { ChatStore } from "../store.js";
 import { conversationOps } from "./conversations.js";
 import { memberOps } from "./members.js";
 import { messageOps } from "./messages.js";

@@ -3,8 +3,8 @@ import { sqliteEvents } from "../../events/sqlite-store.js";
 import { type MemberRow, type Membership, toMember } from "../rows.js";
 import {
   addMemberRefusal,
-  groupMembership as membershipRule,
   leaveRefusal,
+  groupMembership as membershipRule,
   NOT_A_MEMBER,
   ownerCountMatters,
   removeMemberRefusal,
@@ -44,7 +44,10 @@ function soleOwner(stmt: Stmt, id: string, m: Membership): boolean {
 
 /** Deletes a membership and keeps the conversation's member count. */
 function deleteMember(stmt: Stmt, id: string, agent: string): void {
-  stmt("DELETE FROM conversation_members WHERE conversation_id = ? AND agent_id = ?").run(id, agent);
+  stmt("DELETE FROM conversation_members WHERE conversation_id = ? AND agent_id = ?").run(
+    id,
+    agent,
+  );
   stmt("UPDATE conversations SET member_count = member_count - 1 WHERE id = ?").run(id);
 }
 

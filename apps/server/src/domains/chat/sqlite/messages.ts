@@ -1,12 +1,6 @@
-import type { MessageRecord, Outcome } from "../store.js";
 import { sqliteEvents } from "../../events/sqlite-store.js";
-import type { MessageOps } from "../store-slices.js";
-import {
-  MESSAGE_COLUMNS,
-  type MessageRow,
-  NOT_BLOCKED_AUTHOR,
-  toMessage,
-} from "../rows.js";
+import { MessageTails, type TailEntry } from "../message-tail.js";
+import { MESSAGE_COLUMNS, type MessageRow, NOT_BLOCKED_AUTHOR, toMessage } from "../rows.js";
 import {
   type MessageAccess as Access,
   deletion,
@@ -16,7 +10,8 @@ import {
   sendNeedsBlockCheck,
   sendRefusal,
 } from "../rules.js";
-import { MessageTails, type TailEntry } from "../message-tail.js";
+import type { MessageRecord, Outcome } from "../store.js";
+import type { MessageOps } from "../store-slices.js";
 import { viewOf } from "./conversations.js";
 import {
   agentsBlockEitherWay,
@@ -118,7 +113,8 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
         const refused = sendRefusal(
           a,
           sendNeedsBlockCheck(a) && directBlocked(stmt, conversation, a as Access),
-          input.reply_to_id === null || messageIn(stmt, conversation, input.reply_to_id) !== undefined,
+          input.reply_to_id === null ||
+            messageIn(stmt, conversation, input.reply_to_id) !== undefined,
         );
         if (refused || a === undefined) return refused ?? NOT_FOUND;
         const { seq } = stmt(

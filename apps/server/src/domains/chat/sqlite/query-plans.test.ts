@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { SqliteDatabase } from "../../../storage/sqlite/database.js";
 import {
   LAST_VISIBLE_MESSAGE_SQL,
   MESSAGE_PAGE_ASC_SQL,
@@ -10,7 +11,6 @@ import {
   UNREAD_EXCLUDED_SQL,
   UNREAD_PARTIAL_SQL,
 } from "./sql.js";
-import { SqliteDatabase } from "../../../storage/sqlite/database.js";
 
 // Query plans instead of timings: a plan that searches by (conversation_id, seq) costs what the
 // page returns at any table size, while a SCAN or a temp B-tree for ORDER BY grows with it.

@@ -3,8 +3,9 @@
  * argv, waits for "go" (so every child starts together), runs its task and reports the results.
  * Separate processes give real concurrency on one file, which one event loop cannot.
  */
-import { createSqliteChatStore } from "./index.js";
+
 import { SqliteDatabase } from "../../../storage/sqlite/database.js";
+import { createSqliteChatStore } from "./index.js";
 
 interface Task {
   db: string;

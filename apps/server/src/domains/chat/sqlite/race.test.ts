@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSqliteChatStore } from "./index.js";
 import { SqliteDatabase } from "../../../storage/sqlite/database.js";
+import { createSqliteChatStore } from "./index.js";
 
 const fixture = fileURLToPath(new URL("./race.fixture.ts", import.meta.url));
 

@@ -1,15 +1,16 @@
 import type Database from "better-sqlite3";
-import type { ContentType, ConversationRecord, MessageRecord } from "../store.js";
 import { toNullableTimestamp, toTimestamp } from "../../../platform/clock.js";
-import { type ConversationRowBase, toConversationRecord } from "../rows.js";
+import type { SqliteDatabase } from "../../../storage/sqlite/database.js";
 import {
   COUNT_BUCKET,
+  type ConversationRowBase,
   MESSAGE_COLUMNS,
   type MessageRow,
   NOT_BLOCKED_AUTHOR,
+  toConversationRecord,
   toMessage,
 } from "../rows.js";
-import type { SqliteDatabase } from "../../../storage/sqlite/database.js";
+import type { ContentType, ConversationRecord, MessageRecord } from "../store.js";
 
 /** Re-exported for the SQLite tests that build their own queries from them. */
 export { COUNT_BUCKET, NOT_BLOCKED_AUTHOR };

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { createSqliteBlocksStore } from "../../blocks/sqlite-store.js";
-import { COUNT_BUCKET, NOT_BLOCKED_AUTHOR } from "./sql.js";
-import { createSqliteChatStore } from "./index.js";
 import { SqliteDatabase } from "../../../storage/sqlite/database.js";
+import { createSqliteBlocksStore } from "../../blocks/sqlite-store.js";
+import { createSqliteChatStore } from "./index.js";
+import { COUNT_BUCKET, NOT_BLOCKED_AUTHOR } from "./sql.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fluxra-chat-unread-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { MESSAGE_COLUMNS, type MessageRow, toMessage } from "../rows.js";
 import type { MessageWindow } from "../store.js";
 
 // Two instances on one database: each keeps its own message tail (migration 012 and
-// storage/shared/message-tail.ts). Whatever either one (or plain SQL) changes, every page either
+// domains/chat/message-tail.ts). Whatever either one (or plain SQL) changes, every page either
 // serves must equal the page read straight from the table.
 const a = createTestPostgresStore({ shareKey: "message-tail" });
 const b = createTestPostgresStore({ shareKey: "message-tail" });

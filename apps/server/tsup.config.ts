@@ -1,10 +1,20 @@
-import { cpSync } from "node:fs";
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { basename } from "node:path";
 import { defineConfig } from "tsup";
+import { findMigrations } from "./src/storage/migrations.js";
 
-// SQL migrations are read at start-up from beside the bundle.
+// SQL migrations are read at start-up from beside the bundle: every one the source tree has
+// (the engines' and each domain's folder, found as the server finds them) goes, flat, into
+// dist/migrations/<backend>/ (names are timestamped and unique across domains).
 const copyMigrations = async () => {
-  cpSync("src/storage/sqlite/migrations", "dist/migrations", { recursive: true });
-  cpSync("src/storage/postgres/migrations", "dist/postgres-migrations", { recursive: true });
+  rmSync("dist/migrations", { recursive: true, force: true });
+  rmSync("dist/postgres-migrations", { recursive: true, force: true });
+  for (const backend of ["sqlite", "postgres"] as const) {
+    mkdirSync(`dist/migrations/${backend}`, { recursive: true });
+    for (const m of findMigrations(backend)) {
+      cpSync(m.path, `dist/migrations/${backend}/${basename(m.path)}`);
+    }
+  }
 };
 
 export default defineConfig([

@@ -5,9 +5,9 @@ import base from "./vitest.config.js";
  * The same suites on PostgreSQL: the shared test helper builds every app on a fresh schema of
  * the local `postgres` database (FLUXRA_TEST_PG_URL to change it). Left out, because they test the
  * SQLite file itself rather than the API: the SIGKILL/WAL crash test, the SQLite store's race
- * fixtures, the one fault test that reopens the SQLite file (its PostgreSQL counterpart,
+ * fixtures (storage/sqlite/, domains/<d>/sqlite/), the one fault test that reopens the SQLite file (its PostgreSQL counterpart,
  * connection loss and recovery through the same pool, is in src/scale-out/), and src/scale-out/
- * and src/storage/postgres/ themselves (always on PostgreSQL, so the default pass runs them).
+ * and the PostgreSQL store tests (storage/postgres/, domains/<d>/postgres/) themselves (always on PostgreSQL, so the default pass runs them).
  */
 export default mergeConfig(
   base,
@@ -19,8 +19,10 @@ export default mergeConfig(
         "**/node_modules/**",
         "src/crash.test.ts",
         "src/storage/sqlite/**",
+        "src/domains/*/sqlite/**",
         "src/scale-out/**",
         "src/storage/postgres/**",
+        "src/domains/*/postgres/**",
       ],
       testNamePattern:
         /^(?!.*answers 503 service_unavailable when the database is gone, and recovers with it).*$/,

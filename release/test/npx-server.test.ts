@@ -40,13 +40,22 @@ afterAll(async () => {
 describe("the packed @fluxra/server", () => {
   it("ships every SQLite and PostgreSQL migration beside its bundle", () => {
     const files = tarballFiles(tarballs["@fluxra/server"] ?? "");
-    const migrations = (dir: string) =>
-      readdirSync(join(repoRoot, "apps/server/src/storage", dir)).filter((f) => f.endsWith(".sql"));
-    expect(migrations("sqlite/migrations").length).toBeGreaterThan(0);
-    for (const file of migrations("sqlite/migrations"))
-      expect(files).toContain(`dist/migrations/${file}`);
-    for (const file of migrations("postgres/migrations"))
-      expect(files).toContain(`dist/postgres-migrations/${file}`);
+    // The engines' migrations (src/storage/migrations/<backend>) and every domain's
+    // (src/domains/<d>/migrations/<backend>), shipped flat in dist/migrations/<backend>.
+    const src = join(repoRoot, "apps/server/src");
+    const sqlIn = (dir: string) =>
+      existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".sql")) : [];
+    const migrations = (backend: string) => [
+      ...sqlIn(join(src, "storage/migrations", backend)),
+      ...readdirSync(join(src, "domains")).flatMap((d) =>
+        sqlIn(join(src, "domains", d, "migrations", backend)),
+      ),
+    ];
+    expect(migrations("sqlite").length).toBeGreaterThan(0);
+    expect(migrations("postgres").length).toBe(migrations("sqlite").length);
+    for (const backend of ["sqlite", "postgres"])
+      for (const file of migrations(backend))
+        expect(files).toContain(`dist/migrations/${backend}/${file}`);
     expect(files.filter((f) => f.startsWith("src/") || f.endsWith(".test.js"))).toEqual([]);
   });
 

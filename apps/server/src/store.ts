@@ -1,27 +1,15 @@
-import type { AgentsStore } from "./domains/agents/store.js";
-import type { AuthStore } from "./domains/auth/store.js";
-import type { BlocksStore } from "./domains/blocks/store.js";
-import type { ChatStore } from "./domains/chat/store.js";
-import type { EventsStore } from "./domains/events/store.js";
-import type { PlatformStore } from "./platform/store.js";
+import type { DomainStores } from "./domains/stores.js";
 
 /**
- * Everything the app stores, one async interface per domain. A backend (SQLite, the default, or
- * PostgreSQL to scale out) implements all of them; domains only see these interfaces.
+ * Everything the app stores: the platform's store plus one async interface per domain, from the
+ * domain store registry (domains/stores.ts). Both backends (SQLite, the default; PostgreSQL to
+ * scale out) build every one of them; domains only see these interfaces.
+ *
+ * The type itself is declared in platform/store.ts without naming any domain (platform code
+ * never imports a domain); this module adds the registry's stores to it.
  */
-export interface Store {
-  platform: PlatformStore;
-  auth: AuthStore;
-  agents: AgentsStore;
-  chat: ChatStore;
-  blocks: BlocksStore;
-  /** The per-agent event feed (written by the chat and blocks stores, read by the Events domain). */
-  events: EventsStore;
-  /** Releases the database. */
-  close(): Promise<void>;
-  /**
-   * Called with any error the app answered 503 for, so a backend can notice a lost connection
-   * and reconnect on the next request (optional: pools reconnect by themselves).
-   */
-  reportFailure?(err: unknown): void;
+declare module "./platform/store.js" {
+  interface DomainStoreMap extends DomainStores {}
 }
+
+export type { Store } from "./platform/store.js";

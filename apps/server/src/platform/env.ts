@@ -1,5 +1,4 @@
 import type { IncomingMessage } from "node:http";
-import type { Store } from "../store.js";
 import type { KeyRing } from "./auth/keyring.js";
 import type { TokenService } from "./auth/tokens.js";
 import type { Clock } from "./clock.js";
@@ -7,6 +6,7 @@ import type { ServerConfig } from "./config.js";
 import type { Guard } from "./guard.js";
 import type { IdGenerator } from "./ids.js";
 import type { CursorCodec } from "./pagination.js";
+import type { Store } from "./store.js";
 
 /** Who is calling, as established by the auth middleware. */
 export interface Caller {

@@ -55,3 +55,25 @@ export interface PlatformStore {
   /** Deletes rate-limit windows and idempotency keys that can no longer matter. */
   sweep(rateWindowsBefore: number, idempotencyBefore: number): Promise<void>;
 }
+
+/**
+ * The domains' stores, by domain name. Empty here so platform code names no domain: src/store.ts
+ * fills it from the domain store registry (domains/stores.ts) by declaration merging.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging (src/store.ts).
+export interface DomainStoreMap {}
+
+/**
+ * Everything the app stores: the platform's own store and every domain's ({@link DomainStoreMap}).
+ * A backend (SQLite or PostgreSQL) implements all of them.
+ */
+export interface Store extends DomainStoreMap {
+  platform: PlatformStore;
+  /** Releases the database. */
+  close(): Promise<void>;
+  /**
+   * Called with any error the app answered 503 for, so a backend can notice a lost connection
+   * and reconnect on the next request (optional: pools reconnect by themselves).
+   */
+  reportFailure?(err: unknown): void;
+}

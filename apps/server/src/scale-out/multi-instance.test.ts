@@ -1,16 +1,10 @@
-import { readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findMigrations } from "../storage/migrations.js";
 import { registerAgent, type TestAgent } from "../testing/index.js";
 import { type Cluster, type Instance, startCluster } from "./cluster.js";
 
-/** Every migration file's version, in order: each must be applied exactly once. */
-const migrationVersions = readdirSync(
-  fileURLToPath(new URL("../storage/postgres/migrations", import.meta.url)),
-)
-  .filter((f) => /^\d+_.*\.sql$/.test(f))
-  .map((f) => Number.parseInt(f, 10))
-  .sort((a, b) => a - b);
+/** Every PostgreSQL migration's name, in order: each must be applied exactly once. */
+const migrationNames = findMigrations("postgres").map((m) => m.name);
 
 // Three real `fluxra-server` processes (the CLI via tsx) on one fresh PostgreSQL database. Every
 // cross-request invariant must hold whichever instance answers.
@@ -38,8 +32,8 @@ afterAll(async () => cluster?.close(), 30_000);
 
 describe("three instances on one PostgreSQL database", () => {
   it("started together (migrations raced under the advisory lock) and share one signing key", async () => {
-    const migrations = await cluster.sql.query("SELECT version FROM schema_migrations ORDER BY 1");
-    expect(migrations.rows.map((r) => r.version)).toEqual(migrationVersions);
+    const migrations = await cluster.sql.query("SELECT name FROM applied_migrations ORDER BY 1");
+    expect(migrations.rows.map((r) => r.name)).toEqual(migrationNames);
     const jwks = await Promise.all(cluster.instances.map((i) => i.fetch("/api/auth/jwks.json")));
     expect(new Set(jwks.map((r) => r.text)).size).toBe(1);
     // A token issued by instance a is accepted by b and c.

@@ -1,16 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiError } from "../../platform/errors.js";
+import { findMigrations } from "../migrations.js";
 import { bindNamed, isConnectionFailure } from "./database.js";
 import { createTestPostgresStore } from "./test-store.js";
 
-/** Every migration file's version, in order: each must be applied exactly once. */
-const migrationVersions = readdirSync(fileURLToPath(new URL("./migrations", import.meta.url)))
-  .filter((f) => /^\d+_.*\.sql$/.test(f))
-  .map((f) => Number.parseInt(f, 10))
-  .sort((a, b) => a - b);
+/** Every PostgreSQL migration's name, in order: each must be applied exactly once. */
+const migrationNames = findMigrations("postgres").map((m) => m.name);
 
 type TestStore = ReturnType<typeof createTestPostgresStore>;
 const open: TestStore[] = [];
@@ -51,10 +47,10 @@ describe("PgDatabase", () => {
     const first = store({ schema });
     const others = [1, 2, 3].map(() => store({ schema }));
     await Promise.all([first, ...others].map((s) => s.ready()));
-    const rows = await first.db.query<{ version: number }>(
-      "SELECT version FROM schema_migrations ORDER BY version",
+    const rows = await first.db.query<{ name: string }>(
+      "SELECT name FROM applied_migrations ORDER BY name",
     );
-    expect(rows.map((r) => r.version)).toEqual(migrationVersions);
+    expect(rows.map((r) => r.name)).toEqual(migrationNames);
   });
 
   it("retries a transaction chosen as a deadlock victim, so both writers succeed", async () => {

@@ -1,8 +1,6 @@
-import { readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { ApiError } from "../../platform/errors.js";
+import { findMigrations, type Migration } from "../migrations.js";
 import { applyMigrations } from "./migrate.js";
 
 /** Runs one statement; `@name` placeholders are bound from `params` (see {@link bindNamed}). */
@@ -19,7 +17,8 @@ export interface PgOptions {
   schema?: string;
   /** How many times a transaction is retried after a serialization failure or deadlock (default 5). */
   maxRetries?: number;
-  migrationsDir?: string;
+  /** The migrations to apply (default: every one found, see storage/migrations.ts). */
+  migrations?: readonly Migration[];
   /** Extra `-c name=value` settings for every connection (tests turn off synchronous_commit). */
   settings?: Record<string, string>;
 }
@@ -87,7 +86,7 @@ export class PgDatabase {
   readonly pool: pg.Pool;
   readonly schema: string | undefined;
   private readonly maxRetries: number;
-  private readonly migrationsDir: string;
+  private readonly migrations: readonly Migration[];
   private migrating: Promise<void> | undefined;
   private migrated = false;
   private readonly migrationClient: () => pg.Client;
@@ -95,7 +94,7 @@ export class PgDatabase {
   constructor(connectionString: string, options: PgOptions = {}) {
     this.schema = options.schema;
     this.maxRetries = options.maxRetries ?? 5;
-    this.migrationsDir = options.migrationsDir ?? findMigrationsDir();
+    this.migrations = options.migrations ?? findMigrations("postgres");
     const connection: pg.ClientConfig = {
       connectionString,
       connectionTimeoutMillis: 5_000,
@@ -121,11 +120,7 @@ export class PgDatabase {
   /** Resolves once migrations are applied; retried on the next call if the database was down. */
   ready(): Promise<void> {
     if (this.migrated) return Promise.resolve();
-    this.migrating ??= applyMigrations(
-      this.migrationClient(),
-      this.migrationsDir,
-      this.schema,
-    ).then(
+    this.migrating ??= applyMigrations(this.migrationClient(), this.migrations, this.schema).then(
       () => {
         this.migrated = true;
       },
@@ -230,19 +225,4 @@ function connectionOptions(options: PgOptions): string {
   return Object.entries(settings)
     .map(([name, value]) => `-c ${name}=${value}`)
     .join(" ");
-}
-
-/** Migration files live next to this module in source and are copied beside the bundle by tsup. */
-function findMigrationsDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  // The bundle (dist/) holds SQLite's files in `migrations/` and ours in `postgres-migrations/`.
-  for (const candidate of [join(here, "postgres-migrations"), join(here, "migrations")]) {
-    try {
-      readdirSync(candidate);
-      return candidate;
-    } catch {
-      // try the next layout
-    }
-  }
-  throw new Error(`PostgreSQL migrations not found next to ${here}`);
 }

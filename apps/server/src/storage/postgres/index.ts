@@ -1,11 +1,5 @@
-import { pgEvents } from "../../domains/events/postgres-store.js";
+import { closeDomainStores, openDomainStores } from "../../domains/stores.js";
 import type { Store } from "../../store.js";
-import { PgAgentsStore } from "./agents-store.js";
-import { PgAuthStore } from "./auth-store.js";
-import { createPgBlocksStore } from "./blocks-store.js";
-import { conversationOps } from "./chat-conversations.js";
-import { memberOps } from "./chat-members.js";
-import { messageOps } from "./chat-messages.js";
 import { PgDatabase, type PgOptions } from "./database.js";
 import { PgPlatformStore } from "./platform-store.js";
 
@@ -25,7 +19,8 @@ export function isPostgresUrl(db: string): boolean {
 
 /**
  * Connects to PostgreSQL at `url` (a pool, opened lazily), applies pending migrations before the
- * first query, and returns the store every domain uses. Several server instances may share one
+ * first query, and returns the store every domain uses (the platform's and each registered
+ * domain's, domains/stores.ts). Several server instances may share one
  * database: every invariant is held by the database (constraints, row locks, one transaction
  * per write), none by process memory.
  *
@@ -35,17 +30,14 @@ export function isPostgresUrl(db: string): boolean {
  */
 export function createPostgresStore(url: string, options: PgOptions = {}): PostgresStore {
   const db = new PgDatabase(url, options);
+  const domains = openDomainStores("postgres", db);
   return {
     db,
     ready: () => db.ready(),
     platform: new PgPlatformStore(db),
-    auth: new PgAuthStore(db),
-    agents: new PgAgentsStore(db),
-    chat: { ...conversationOps(db), ...memberOps(db), ...messageOps(db) },
-    blocks: createPgBlocksStore(db),
-    events: pgEvents(db).store,
+    ...domains,
     close: async () => {
-      await pgEvents(db).store.close();
+      await closeDomainStores(domains);
       await db.close();
     },
   };

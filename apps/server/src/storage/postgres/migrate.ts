@@ -1,20 +1,18 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type pg from "pg";
+import { APPLIED_TABLE, legacyNames, type Migration, migrationSql } from "../migrations.js";
 
 /**
- * Applies every `NNN_name.sql` file not yet recorded in `schema_migrations`, in order, each in
- * its own transaction. A session-level advisory lock (keyed by schema) makes instances that
- * start together wait for each other instead of applying the same file twice. Ends `client`.
+ * Applies every migration not yet recorded in `applied_migrations`, in name order, each in its
+ * own transaction. A session-level advisory lock (keyed by schema) makes instances that start
+ * together wait for each other instead of applying the same file twice. A schema made before
+ * per-domain migrations first has its numbered `schema_migrations` versions recorded under
+ * their files' names, so nothing runs twice. Ends `client`.
  */
 export async function applyMigrations(
   client: pg.Client,
-  dir: string,
+  migrations: readonly Migration[],
   schema: string | undefined,
 ): Promise<void> {
-  const files = readdirSync(dir)
-    .filter((f) => /^\d+_[\w-]+\.sql$/.test(f))
-    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
   client.on("error", () => {}); // reported by the failing query instead
   await client.connect();
   try {
@@ -25,22 +23,34 @@ export async function applyMigrations(
     if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     try {
       await client.query(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        `CREATE TABLE IF NOT EXISTS ${APPLIED_TABLE} (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`,
       );
-      const { rows } = await client.query<{ version: number }>(
-        "SELECT version FROM schema_migrations",
+      // A schema made by a numbered server still has its `schema_migrations` table.
+      const { rows: found } = await client.query<{ present: boolean }>(
+        "SELECT to_regclass('schema_migrations') IS NOT NULL AS present",
       );
-      const applied = new Set(rows.map((r) => r.version));
-      for (const file of files) {
-        const version = Number.parseInt(file, 10);
-        if (applied.has(version)) continue;
+      const legacy = found[0]?.present
+        ? (await client.query<{ version: number }>("SELECT version FROM schema_migrations")).rows
+        : [];
+      const known = legacyNames(legacy.map((r) => r.version));
+      if (known.length > 0) {
+        await client.query(
+          `INSERT INTO ${APPLIED_TABLE} (name, applied_at)
+           SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`,
+          [known, Date.now()],
+        );
+      }
+      const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${APPLIED_TABLE}`);
+      const applied = new Set(rows.map((r) => r.name));
+      for (const migration of migrations) {
+        if (applied.has(migration.name)) continue;
         await client.query("BEGIN");
         try {
-          await client.query(readFileSync(join(dir, file), "utf8"));
-          await client.query(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            [version, file, Date.now()],
-          );
+          await client.query(migrationSql(migration));
+          await client.query(`INSERT INTO ${APPLIED_TABLE} (name, applied_at) VALUES ($1, $2)`, [
+            migration.name,
+            Date.now(),
+          ]);
           await client.query("COMMIT");
         } catch (err) {
           await client.query("ROLLBACK").catch(() => {});

@@ -91,7 +91,7 @@ function dropOwnedAtExit(): void {
 async function childrenFirst(schema: string): Promise<string[]> {
   const pool = adminPool();
   const { rows: tables } = await pool.query<{ name: string }>(
-    "SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 AND tablename <> 'schema_migrations' ORDER BY tablename",
+    "SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 AND tablename NOT IN ('schema_migrations', 'applied_migrations') ORDER BY tablename",
     [schema],
   );
   const { rows: refs } = await pool.query<{ child: string; parent: string }>(

@@ -1,7 +1,13 @@
-import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdirSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import {
+  APPLIED_TABLE,
+  findMigrations,
+  legacyNames,
+  type Migration,
+  migrationSql,
+} from "../migrations.js";
 
 type Statement = Database.Statement<unknown[], unknown>;
 
@@ -38,13 +44,13 @@ export class SqliteDatabase {
 
   constructor(
     private readonly path: string,
-    options: { migrationsDir?: string } = {},
+    options: { migrations?: readonly Migration[] } = {},
   ) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.handle = connect(path, false);
     this.fileId = fileIdentity(path);
     this.runInTransaction = this.handle.transaction((fn: () => unknown) => fn());
-    applyMigrations(this, options.migrationsDir ?? findMigrationsDir());
+    applyMigrations(this, options.migrations ?? findMigrations("sqlite"));
   }
 
   /** The raw connection, for the rare query that needs it (reopened first if it was lost). */
@@ -260,45 +266,42 @@ function connect(path: string, existing: boolean): Database.Database {
   return db;
 }
 
-/** Migration files live next to this module in source and are copied beside the bundle by tsup. */
-function findMigrationsDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const dir = join(here, "migrations");
-  try {
-    readdirSync(dir);
-  } catch {
-    throw new Error(`SQLite migrations not found at ${dir}`);
-  }
-  return dir;
-}
-
 /**
- * Applies every `NNN_name.sql` file not yet recorded in `schema_migrations`, in order, each in
- * its own IMMEDIATE transaction (so instances starting together apply each file once).
+ * Applies every migration not yet recorded in `applied_migrations`, in name order, each in its
+ * own IMMEDIATE transaction (so instances starting together apply each file once). A database
+ * made before per-domain migrations first has its numbered `schema_migrations` versions
+ * recorded under their files' names ({@link LEGACY_VERSIONS}), so nothing runs twice.
  */
-export function applyMigrations(db: SqliteDatabase, dir: string): void {
-  db.raw.exec(
-    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT",
-  );
-  const files = readdirSync(dir)
-    .filter((f) => /^\d+_[\w-]+\.sql$/.test(f))
-    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+export function applyMigrations(db: SqliteDatabase, migrations: readonly Migration[]): void {
+  db.write(() => {
+    db.raw.exec(
+      `CREATE TABLE IF NOT EXISTS ${APPLIED_TABLE} (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`,
+    );
+    const legacy = db.raw
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+      .get();
+    if (legacy === undefined) return;
+    const versions = db.raw.prepare("SELECT version FROM schema_migrations").pluck().all();
+    const record = db.raw.prepare(
+      `INSERT INTO ${APPLIED_TABLE} (name, applied_at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+    );
+    for (const name of legacyNames(versions as number[])) record.run(name, Date.now());
+  });
   const applied = new Set(
-    (db.raw.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map(
-      (r) => r.version,
-    ),
+    db.raw.prepare(`SELECT name FROM ${APPLIED_TABLE}`).pluck().all() as string[],
   );
-  for (const file of files) {
-    const version = Number.parseInt(file, 10);
-    if (applied.has(version)) continue;
-    const sql = readFileSync(join(dir, file), "utf8");
+  for (const migration of migrations) {
+    if (applied.has(migration.name)) continue;
+    const sql = migrationSql(migration);
     db.write(() => {
-      const done = db.raw.prepare("SELECT 1 FROM schema_migrations WHERE version = ?").get(version);
+      const done = db.raw
+        .prepare(`SELECT 1 FROM ${APPLIED_TABLE} WHERE name = ?`)
+        .get(migration.name);
       if (done) return;
       db.raw.exec(sql);
       db.raw
-        .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
-        .run(version, file, Date.now());
+        .prepare(`INSERT INTO ${APPLIED_TABLE} (name, applied_at) VALUES (?, ?)`)
+        .run(migration.name, Date.now());
     });
   }
 }

@@ -1,9 +1,6 @@
-import { sqliteEvents } from "../../domains/events/sqlite-store.js";
+import { closeDomainStores, openDomainStores } from "../../domains/stores.js";
 import type { Store } from "../../store.js";
-import { SqliteAgentsStore } from "./agents-store.js";
-import { SqliteAuthStore } from "./auth-store.js";
-import { createSqliteBlocksStore } from "./blocks-store.js";
-import { createSqliteChatStore } from "./chat-store.js";
+import type { Migration } from "../migrations.js";
 import { SqliteDatabase } from "./database.js";
 import { SqlitePlatformStore } from "./platform-store.js";
 
@@ -16,23 +13,24 @@ export interface SqliteStore extends Store {
 
 /**
  * Opens (creating if needed) the SQLite database at `path`, applies pending migrations and
- * returns the store every domain uses.
+ * returns the store every domain uses: the platform's and each registered domain's
+ * (domains/stores.ts). `migrations` replaces the discovered ones (tests of upgrades).
  *
  * @example
  * const store = createSqliteStore("./.fluxra/fluxra.db");
  */
-export function createSqliteStore(path: string): SqliteStore {
-  const db = new SqliteDatabase(path);
+export function createSqliteStore(
+  path: string,
+  options: { migrations?: readonly Migration[] } = {},
+): SqliteStore {
+  const db = new SqliteDatabase(path, options);
+  const domains = openDomainStores("sqlite", db);
   return {
     db,
     platform: new SqlitePlatformStore(db),
-    auth: new SqliteAuthStore(db),
-    agents: new SqliteAgentsStore(db),
-    chat: createSqliteChatStore(db),
-    blocks: createSqliteBlocksStore(db),
-    events: sqliteEvents(db).store,
+    ...domains,
     close: async () => {
-      await sqliteEvents(db).store.close();
+      await closeDomainStores(domains);
       db.close();
     },
     reportFailure: (err) => db.reportFailure(err),

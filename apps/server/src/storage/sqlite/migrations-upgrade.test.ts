@@ -1,12 +1,12 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SqliteDatabase } from "./database.js";
+import { findMigrations, LEGACY_VERSIONS, migrationSql, migrationsIn } from "../migrations.js";
 import { createSqliteStore } from "./index.js";
 
-const migrations = join(dirname(fileURLToPath(import.meta.url)), "migrations");
+const migrations = findMigrations("sqlite");
 let dir: string;
 
 beforeEach(() => {
@@ -14,22 +14,43 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A database as a server before migration `upTo` left it (only the files numbered below). */
-function databaseBefore(path: string, upTo: number): SqliteDatabase {
-  const older = join(dir, "older-migrations");
-  mkdirSync(older);
-  for (const file of readdirSync(migrations)) {
-    if (Number.parseInt(file, 10) < upTo) copyFileSync(join(migrations, file), join(older, file));
+/**
+ * A database as a numbered server (before per-domain migrations) left it before migration
+ * `upTo`: the files of every lower version applied, each recorded in `schema_migrations` by
+ * number and old file name (`010_chat.sql`), exactly as that server's runner did.
+ */
+function databaseBefore(path: string, upTo: number) {
+  const raw = new Database(path);
+  raw.pragma("journal_mode = WAL");
+  raw.pragma("foreign_keys = ON");
+  raw.exec(
+    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT",
+  );
+  for (const [version, name] of Object.entries(LEGACY_VERSIONS)) {
+    if (Number(version) >= upTo) continue;
+    const migration = migrations.find((m) => m.name === name);
+    if (migration === undefined) throw new Error(`legacy ${version} maps to no file (${name})`);
+    const oldName = `${version.padStart(3, "0")}_${name.slice("20261130T0100_".length)}.sql`;
+    raw.transaction(() => {
+      raw.exec(migrationSql(migration));
+      raw
+        .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+        .run(Number(version), oldName, Date.now());
+    })();
   }
-  return new SqliteDatabase(path, { migrationsDir: older });
+  return raw;
 }
+
+/** The names `applied_migrations` recorded, in order. */
+const appliedNames = (raw: Database.Database) =>
+  raw.prepare("SELECT name FROM applied_migrations ORDER BY name").pluck().all();
 
 describe("upgrading an existing SQLite database", () => {
   it("keeps idempotency records and messages through migrations 012 and 013, and the new columns work", async () => {
     const path = join(dir, "old.db");
     const old = databaseBefore(path, 12);
     const now = Date.now();
-    old.raw.exec(`
+    old.exec(`
       INSERT INTO agents (id, handle, display_name, created_at, updated_at)
         VALUES ('agt_a', 'alice', 'Alice', ${now}, ${now});
       INSERT INTO conversations (id, type, title, created_by, member_count, next_seq, activity_at, created_at, updated_at)
@@ -47,7 +68,9 @@ describe("upgrading an existing SQLite database", () => {
     const store = createSqliteStore(path);
     try {
       const raw = store.db.raw;
-      expect(raw.prepare("SELECT max(version) FROM schema_migrations").pluck().get()).toBe(15); // 015_sessions_capped_by_key is the latest
+      // 001…011 taken over from the numbered versions, 012 onwards applied now.
+      expect(appliedNames(raw)).toEqual(migrations.map((m) => m.name));
+      expect(raw.prepare("SELECT max(version) FROM schema_migrations").pluck().get()).toBe(11);
       // Idempotency: both records survive, a completed one replays, a claimed one is in progress.
       const scope = { caller: "agt_a", method: "POST", path: "/api/x", key: "k1" };
       const replay = await store.platform.claimIdempotencyKey(scope, "h1", now, 0, 0);
@@ -125,7 +148,7 @@ describe("upgrading an existing SQLite database", () => {
     const now = Date.now();
     const hour = 3_600_000;
     const month = 30 * 24 * hour;
-    old.raw.exec(`
+    old.exec(`
       INSERT INTO agents (id, handle, display_name, created_at, updated_at)
         VALUES ('agt_a', 'alice', 'Alice', ${now}, ${now});
       INSERT INTO api_keys (id, agent_id, name, prefix, secret_hash, created_at, expires_at)
@@ -148,5 +171,95 @@ describe("upgrading an existing SQLite database", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("opens a database every numbered migration (001…015) was applied to without re-running one", async () => {
+    const path = join(dir, "numbered.db");
+    const old = databaseBefore(path, 16);
+    const now = Date.now();
+    old.exec(`
+      INSERT INTO agents (id, handle, display_name, created_at, updated_at)
+        VALUES ('agt_a', 'alice', 'Alice', ${now}, ${now});
+      INSERT INTO conversations (id, type, title, created_by, member_count, next_seq, activity_at, created_at, updated_at)
+        VALUES ('cnv_1', 'group', 't', 'agt_a', 1, 2, ${now}, ${now}, ${now});
+      INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+        VALUES ('cnv_1', 'agt_a', 'owner', ${now});
+      INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, created_at)
+        VALUES ('msg_1', 'cnv_1', 1, 'agt_a', 'one', 'text/plain', ${now});`);
+    const schemaBefore = old
+      .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+      .all();
+    old.close();
+
+    // Every file's CREATE TABLE / CREATE TRIGGER would fail on a second run: opening proves none ran.
+    const store = createSqliteStore(path);
+    try {
+      const raw = store.db.raw;
+      expect(appliedNames(raw)).toEqual(migrations.map((m) => m.name));
+      expect(raw.prepare("SELECT version FROM schema_migrations ORDER BY 1").pluck().all()).toEqual(
+        Object.keys(LEGACY_VERSIONS).map(Number),
+      );
+      // The schema is the one the numbered server left, plus only the new bookkeeping table.
+      const schemaAfter = raw
+        .prepare(
+          "SELECT type, name, sql FROM sqlite_master WHERE tbl_name <> 'applied_migrations' ORDER BY type, name",
+        )
+        .all();
+      expect(schemaAfter).toEqual(schemaBefore);
+      // The data is there and the store works on it.
+      const sent = await store.chat.sendMessage(
+        "agt_a",
+        "cnv_1",
+        {
+          id: "msg_2",
+          content: "two",
+          content_type: "text/plain",
+          reply_to_id: null,
+          metadata: null,
+        },
+        now,
+      );
+      expect(sent).toMatchObject({ ok: true, value: { seq: 2 } });
+    } finally {
+      await store.close();
+    }
+    // Opening again applies nothing and changes nothing.
+    const again = createSqliteStore(path);
+    try {
+      expect(appliedNames(again.db.raw)).toEqual(migrations.map((m) => m.name));
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("applies a migration added later exactly once, after the ones taken over", async () => {
+    const path = join(dir, "later.db");
+    databaseBefore(path, 16).close();
+    const extraDir = join(dir, "extra");
+    mkdirSync(extraDir);
+    writeFileSync(
+      join(extraDir, "20990101T0000_later.sql"),
+      "CREATE TABLE later (x INTEGER) STRICT;",
+    );
+    const withLater = [...migrations, ...migrationsIn(extraDir)];
+    for (let i = 0; i < 2; i++) {
+      const store = createSqliteStore(path, { migrations: withLater });
+      try {
+        expect(appliedNames(store.db.raw).at(-1)).toBe("20990101T0000_later");
+        expect(store.db.raw.prepare("SELECT count(*) FROM later").pluck().get()).toBe(0);
+      } finally {
+        await store.close();
+      }
+    }
+  });
+
+  it("refuses to start on a database recorded by a newer numbered server it does not know", async () => {
+    const path = join(dir, "unknown.db");
+    const old = databaseBefore(path, 16);
+    old.exec(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (16, '016_x.sql', 0)",
+    );
+    old.close();
+    expect(() => createSqliteStore(path)).toThrow(/unknown legacy migration version 16/);
   });
 });

@@ -17,7 +17,7 @@ export class SqlitePlatformStore implements PlatformStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   async ping(): Promise<void> {
-    this.db.stmt("SELECT version FROM schema_migrations LIMIT 1").get();
+    this.db.stmt("SELECT name FROM applied_migrations LIMIT 1").get();
   }
 
   async getOrCreateSecret(name: string, candidate: string, now: number): Promise<string> {

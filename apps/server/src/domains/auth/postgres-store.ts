@@ -1,0 +1,165 @@
+import { ApiError } from "../../platform/errors.js";
+import type { PgDatabase } from "../../storage/postgres/database.js";
+import { agentInsertValues } from "../agents/rows.js";
+import {
+  type ApiKeyRow,
+  apiKeyColumns,
+  apiKeyInsertValues,
+  type SessionRow,
+  sessionColumns,
+  toApiKeyRecord,
+  toSessionRecord,
+} from "./rows.js";
+import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "./store.js";
+
+const RECOVER = `UPDATE agents SET recovery_key_hash = $1, updated_at = $2
+  WHERE id = $3 AND recovery_key_hash = $4 AND deactivated_at IS NULL RETURNING 1`;
+
+/** The PostgreSQL {@link AuthStore}. */
+export function createPgAuthStore(db: PgDatabase): AuthStore {
+  return {
+    async createAgent({ agent: a, recoveryKeyHash }: NewAgent): Promise<void> {
+      // The UNIQUE constraint on handle settles concurrent registrations on any instance.
+      const inserted = await db.query(
+        `INSERT INTO agents (id, handle, display_name, description, tags, avatar_url, metadata, discoverable, recovery_key_hash, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (handle) DO NOTHING RETURNING 1`,
+        agentInsertValues(a, recoveryKeyHash, a.discoverable),
+      );
+      if (inserted.length === 0) throw new ApiError("handle_taken", "That handle is taken.");
+    },
+
+    async findAgentByRecoveryKey(hash: string): Promise<{ agentId: string; hash: string } | null> {
+      const [row] = await db.query<{ id: string; recovery_key_hash: string }>(
+        "SELECT id, recovery_key_hash FROM agents WHERE recovery_key_hash = $1 AND deactivated_at IS NULL",
+        [hash],
+      );
+      return row ? { agentId: row.id, hash: row.recovery_key_hash } : null;
+    },
+
+    async createApiKey(key: ApiKeyRecord, secretHash: string): Promise<void> {
+      await db.query(
+        `INSERT INTO api_keys (id, agent_id, name, prefix, secret_hash, created_at, last_used_at, expires_at, revoked_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        apiKeyInsertValues(key, secretHash),
+      );
+    },
+
+    async listApiKeys(agentId: string, limit: number, afterId?: string): Promise<ApiKeyRecord[]> {
+      const rows = await db.query<ApiKeyRow>(
+        `SELECT ${apiKeyColumns} FROM api_keys WHERE agent_id = $1 AND ($2::text IS NULL OR id < $2)
+       ORDER BY id DESC LIMIT $3`,
+        [agentId, afterId ?? null, limit],
+      );
+      return rows.map(toApiKeyRecord);
+    },
+
+    async findApiKeyBySecret(hash: string): Promise<(ApiKeyRecord & { hash: string }) | null> {
+      const [row] = await db.query<ApiKeyRow & { secret_hash: string }>(
+        `SELECT ${apiKeyColumns}, secret_hash FROM api_keys WHERE secret_hash = $1`,
+        [hash],
+      );
+      return row ? { ...toApiKeyRecord(row), hash: row.secret_hash } : null;
+    },
+
+    async revokeApiKey(agentId: string, keyId: string, now: number): Promise<boolean> {
+      return db.tx(async (q) => {
+        const key = await q("SELECT id FROM api_keys WHERE id = $1 AND agent_id = $2 FOR UPDATE", [
+          keyId,
+          agentId,
+        ]);
+        if (key.length === 0) return false;
+        await q("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", [
+          now,
+          keyId,
+        ]);
+        await q(
+          "UPDATE sessions SET revoked_at = $1 WHERE api_key_id = $2 AND revoked_at IS NULL",
+          [now, keyId],
+        );
+        return true;
+      });
+    },
+
+    async createSession(s: SessionRecord, idHash: string): Promise<void> {
+      await db.tx(async (q) => {
+        await q(
+          `INSERT INTO sessions (id_hash, id, agent_id, api_key_id, created_at, expires_at, revoked_at)
+         VALUES ($1, $2, $3, $4, $5, $6, NULL)`,
+          [idHash, s.id, s.agentId, s.apiKeyId, s.createdAt, s.expiresAt],
+        );
+        await q("UPDATE api_keys SET last_used_at = $1 WHERE id = $2", [s.createdAt, s.apiKeyId]);
+      });
+    },
+
+    async getSession(idHash: string): Promise<SessionRecord | null> {
+      const [row] = await db.query<SessionRow>(
+        `SELECT ${sessionColumns} FROM sessions WHERE id_hash = $1`,
+        [idHash],
+      );
+      return row ? toSessionRecord(row) : null;
+    },
+
+    async listSessions(
+      agentId: string,
+      now: number,
+      limit: number,
+      afterId?: string,
+    ): Promise<SessionRecord[]> {
+      const rows = await db.query<SessionRow>(
+        `SELECT ${sessionColumns} FROM sessions
+       WHERE agent_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND ($3::text IS NULL OR id < $3)
+       ORDER BY id DESC LIMIT $4`,
+        [agentId, now, afterId ?? null, limit],
+      );
+      return rows.map(toSessionRecord);
+    },
+
+    async revokeSession(agentId: string, sessionIdHash: string, now: number): Promise<boolean> {
+      return db.tx(async (q) => {
+        const found = await q("SELECT 1 FROM sessions WHERE id_hash = $1 AND agent_id = $2", [
+          sessionIdHash,
+          agentId,
+        ]);
+        if (found.length === 0) return false;
+        await q("UPDATE sessions SET revoked_at = $1 WHERE id_hash = $2 AND revoked_at IS NULL", [
+          now,
+          sessionIdHash,
+        ]);
+        return true;
+      });
+    },
+
+    async rotateRecoveryKey(
+      agentId: string,
+      oldHash: string,
+      newHash: string,
+      now: number,
+    ): Promise<boolean> {
+      // Conditional UPDATE: a concurrent rotation re-checks the hash after the winner commits.
+      const rows = await db.query(RECOVER, [newHash, now, agentId, oldHash]);
+      return rows.length > 0;
+    },
+
+    async recoverAccount(
+      agentId: string,
+      oldHash: string,
+      newHash: string,
+      now: number,
+    ): Promise<boolean> {
+      return db.tx(async (q) => {
+        const rows = await q(RECOVER, [newHash, now, agentId, oldHash]);
+        if (rows.length === 0) return false;
+        await q("UPDATE api_keys SET revoked_at = $1 WHERE agent_id = $2 AND revoked_at IS NULL", [
+          now,
+          agentId,
+        ]);
+        await q("UPDATE sessions SET revoked_at = $1 WHERE agent_id = $2 AND revoked_at IS NULL", [
+          now,
+          agentId,
+        ]);
+        return true;
+      });
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import { ApiError } from "../../platform/errors.js";
+import type { SqliteDatabase } from "../../storage/sqlite/database.js";
+import { agentInsertValues } from "../agents/rows.js";
+import {
+  type ApiKeyRow,
+  apiKeyColumns,
+  apiKeyInsertValues,
+  type SessionRow,
+  sessionColumns,
+  toApiKeyRecord,
+  toSessionRecord,
+} from "./rows.js";
+import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "./store.js";
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";
+}
+
+/** Every authenticated request runs this: one constant string, so the statement cache finds it by identity. */
+const SESSION_BY_HASH_SQL = `SELECT ${sessionColumns} FROM sessions WHERE id_hash = ?`;
+
+/** The SQLite {@link AuthStore} on an open database. */
+export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
+  /**
+   * Swaps the recovery-key hash of an active agent when `oldHash` is still its hash; call inside
+   * `write`. False when the agent is gone, deactivated or the hash changed meanwhile.
+   */
+  function replaceRecoveryKey(
+    agentId: string,
+    oldHash: string,
+    newHash: string,
+    now: number,
+  ): boolean {
+    const result = db
+      .stmt(
+        "UPDATE agents SET recovery_key_hash = ?, updated_at = ? WHERE id = ? AND recovery_key_hash = ? AND deactivated_at IS NULL",
+      )
+      .run(newHash, now, agentId, oldHash);
+    return result.changes > 0;
+  }
+
+  return {
+    async createAgent({ agent: a, recoveryKeyHash }: NewAgent): Promise<void> {
+      try {
+        db.write(() => {
+          db.stmt(
+            `INSERT INTO agents (id, handle, display_name, description, tags, avatar_url, metadata, discoverable, recovery_key_hash, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(...agentInsertValues(a, recoveryKeyHash, a.discoverable ? 1 : 0));
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ApiError("handle_taken", "That handle is taken.");
+        throw err;
+      }
+    },
+
+    async findAgentByRecoveryKey(hash: string): Promise<{ agentId: string; hash: string } | null> {
+      const row = db
+        .stmt(
+          "SELECT id, recovery_key_hash FROM agents WHERE recovery_key_hash = ? AND deactivated_at IS NULL",
+        )
+        .get(hash) as { id: string; recovery_key_hash: string } | undefined;
+      return row ? { agentId: row.id, hash: row.recovery_key_hash } : null;
+    },
+
+    async createApiKey(key: ApiKeyRecord, secretHash: string): Promise<void> {
+      db.write(() => {
+        db.stmt(
+          `INSERT INTO api_keys (id, agent_id, name, prefix, secret_hash, created_at, last_used_at, expires_at, revoked_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(...apiKeyInsertValues(key, secretHash));
+      });
+    },
+
+    async listApiKeys(agentId: string, limit: number, afterId?: string): Promise<ApiKeyRecord[]> {
+      const rows = db
+        .stmt(
+          `SELECT ${apiKeyColumns} FROM api_keys WHERE agent_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
+        )
+        .all(agentId, afterId ?? null, afterId ?? null, limit) as ApiKeyRow[];
+      return rows.map(toApiKeyRecord);
+    },
+
+    async findApiKeyBySecret(hash: string): Promise<(ApiKeyRecord & { hash: string }) | null> {
+      const row = db
+        .stmt(`SELECT ${apiKeyColumns}, secret_hash FROM api_keys WHERE secret_hash = ?`)
+        .get(hash) as (ApiKeyRow & { secret_hash: string }) | undefined;
+      return row ? { ...toApiKeyRecord(row), hash: row.secret_hash } : null;
+    },
+
+    async revokeApiKey(agentId: string, keyId: string, now: number): Promise<boolean> {
+      return db.write(() => {
+        const key = db
+          .stmt("SELECT id FROM api_keys WHERE id = ? AND agent_id = ?")
+          .get(keyId, agentId);
+        if (!key) return false;
+        db.stmt("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(
+          now,
+          keyId,
+        );
+        db.stmt(
+          "UPDATE sessions SET revoked_at = ? WHERE api_key_id = ? AND revoked_at IS NULL",
+        ).run(now, keyId);
+        return true;
+      });
+    },
+
+    async createSession(s: SessionRecord, idHash: string): Promise<void> {
+      db.write(() => {
+        db.stmt(
+          `INSERT INTO sessions (id_hash, id, agent_id, api_key_id, created_at, expires_at, revoked_at)
+           VALUES (?, ?, ?, ?, ?, ?, NULL)`,
+        ).run(idHash, s.id, s.agentId, s.apiKeyId, s.createdAt, s.expiresAt);
+        db.stmt("UPDATE api_keys SET last_used_at = ? WHERE id = ?").run(s.createdAt, s.apiKeyId);
+      });
+    },
+
+    async getSession(idHash: string): Promise<SessionRecord | null> {
+      const row = db.stmt(SESSION_BY_HASH_SQL).get(idHash) as SessionRow | undefined;
+      return row ? toSessionRecord(row) : null;
+    },
+
+    async listSessions(
+      agentId: string,
+      now: number,
+      limit: number,
+      afterId?: string,
+    ): Promise<SessionRecord[]> {
+      const rows = db
+        .stmt(
+          `SELECT ${sessionColumns} FROM sessions
+         WHERE agent_id = ? AND revoked_at IS NULL AND expires_at > ? AND (? IS NULL OR id < ?)
+         ORDER BY id DESC LIMIT ?`,
+        )
+        .all(agentId, now, afterId ?? null, afterId ?? null, limit) as SessionRow[];
+      return rows.map(toSessionRecord);
+    },
+
+    async revokeSession(agentId: string, sessionIdHash: string, now: number): Promise<boolean> {
+      return db.write(() => {
+        const found = db
+          .stmt("SELECT 1 FROM sessions WHERE id_hash = ? AND agent_id = ?")
+          .get(sessionIdHash, agentId);
+        if (!found) return false;
+        db.stmt("UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL").run(
+          now,
+          sessionIdHash,
+        );
+        return true;
+      });
+    },
+
+    async rotateRecoveryKey(
+      agentId: string,
+      oldHash: string,
+      newHash: string,
+      now: number,
+    ): Promise<boolean> {
+      return db.write(() => replaceRecoveryKey(agentId, oldHash, newHash, now));
+    },
+
+    async recoverAccount(
+      agentId: string,
+      oldHash: string,
+      newHash: string,
+      now: number,
+    ): Promise<boolean> {
+      return db.write(() => {
+        if (!replaceRecoveryKey(agentId, oldHash, newHash, now)) return false;
+        db.stmt("UPDATE api_keys SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL").run(
+          now,
+          agentId,
+        );
+        db.stmt("UPDATE sessions SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL").run(
+          now,
+          agentId,
+        );
+        return true;
+      });
+    },
+  };
+}

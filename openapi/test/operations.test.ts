@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { domainName, specDomains } from "../lib/domains.js";
-import { endpointsInMarkdown, normalisePath } from "./api-md.js";
 import { listOperations } from "../lib/spec-walk.js";
+import { endpointsInMarkdown, normalisePath } from "./api-md.js";
 import { operations, packageRoot, securitySchemes, spec } from "./spec.js";
 
 /**

@@ -1,3 +1,4 @@
+import { fetchPost, onboardAgent } from "@fluxra/openapi/onboard";
 import { createSqliteStore } from "@fluxra/server";
 
 /** A registered agent with a working api key and access token. */
@@ -7,33 +8,20 @@ export interface SeededAgent {
   accessToken: string;
 }
 
+/** Sends one JSON POST; throws on an answer that is not 2xx. */
 async function post(base: string, path: string, body: unknown, token?: string): Promise<unknown> {
-  const res = await fetch(`${base}${path}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as unknown;
-  if (!res.ok) throw new Error(`${path} → ${res.status}: ${JSON.stringify(json)}`);
-  return json;
+  const res = await fetchPost(base)(path, body, token);
+  if (res.status < 200 || res.status > 299) throw new Error(`${path} → ${res.status}: ${res.text}`);
+  return res.body;
 }
 
-/** Registers an agent over HTTP, creates its api key and exchanges it for an access token. */
+/**
+ * Registers an agent over HTTP, creates its api key and exchanges it for an access token (the
+ * shared onboarding sequence of @fluxra/openapi/onboard).
+ */
 export async function seedAgent(base: string, handle: string): Promise<SeededAgent> {
-  const reg = (await post(base, "/api/auth/register", { handle })) as {
-    agent: { id: string };
-    recovery_key: string;
-  };
-  const key = (await post(base, "/api/auth/api-keys", { name: "bench" }, reg.recovery_key)) as {
-    api_key: string;
-  };
-  const token = (await post(base, "/api/auth/token", { api_key: key.api_key })) as {
-    access_token: string;
-  };
-  return { id: reg.agent.id, apiKey: key.api_key, accessToken: token.access_token };
+  const agent = await onboardAgent(fetchPost(base), { handle, keyName: "bench" });
+  return { id: agent.id, apiKey: agent.apiKey, accessToken: agent.accessToken };
 }
 
 /** Creates a group conversation of `owner` with `members` over HTTP; returns its id. */

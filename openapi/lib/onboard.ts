@@ -1,7 +1,8 @@
 /**
- * The one register → api key → token sequence of the test helpers (server fixtures, docs-site
- * helpers): every helper that needs a ready agent goes through the public API the same way,
- * over whatever transport it tests with.
+ * The one register → api key → token sequence of the test helpers (server fixtures, the contract
+ * suite's context, SDK, CLI and MCP test support, docs-site helpers, the bench seed): every helper
+ * that needs a ready agent goes through the public API the same way, over whatever transport it
+ * tests with.
  */
 
 /** One answer of the transport: status, parsed JSON body, raw text (for error messages). */
@@ -43,22 +44,28 @@ export async function exchangeApiKey(
   return { accessToken: res.body.access_token, sessionId: res.body.session_id, body: res.body };
 }
 
+/** An agent registered with its first api key, before any token exchange. */
+export type AgentWithApiKey = Omit<OnboardedAgent, "accessToken" | "sessionId"> & {
+  /** The `CreatedApiKey` body (`{ api_key, key }`). */
+  // biome-ignore lint/suspicious/noExplicitAny: spec-shaped JSON
+  created: any;
+};
+
 /**
- * Registers an agent (`profile` plus `handle`), creates an api key named `keyName` with its
- * recovery key, and exchanges the key for an access token.
+ * Registers an agent (`profile` plus `handle`) and creates an api key named `keyName` with its
+ * recovery key. For clients that exchange the key themselves (the SDK given `apiKey`).
  *
  * @throws when any step answers another status than the spec's success.
  */
-export async function onboardAgent(
+export async function registerWithApiKey(
   post: PostJson,
   options: { handle: string; keyName: string; profile?: Record<string, unknown> },
-): Promise<OnboardedAgent> {
+): Promise<AgentWithApiKey> {
   const reg = await post("/api/auth/register", { ...options.profile, handle: options.handle });
   expectStatus(reg, 201, "register");
   const recoveryKey: string = reg.body.recovery_key;
   const key = await post("/api/auth/api-keys", { name: options.keyName }, recoveryKey);
   expectStatus(key, 201, "create api key");
-  const token = await exchangeApiKey(post, key.body.api_key);
   return {
     id: reg.body.agent.id,
     handle: reg.body.agent.handle,
@@ -66,22 +73,45 @@ export async function onboardAgent(
     recoveryKey,
     apiKey: key.body.api_key,
     apiKeyId: key.body.key.id,
-    accessToken: token.accessToken,
-    sessionId: token.sessionId,
+    created: key.body,
   };
 }
 
-/** A {@link PostJson} over `fetch` to `baseUrl`. */
-export function fetchPost(baseUrl: string, fetchImpl: typeof fetch = fetch): PostJson {
+/**
+ * {@link registerWithApiKey}, then exchanges the key for an access token: an agent ready to call
+ * the API with a bearer token.
+ *
+ * @throws when any step answers another status than the spec's success.
+ */
+export async function onboardAgent(
+  post: PostJson,
+  options: { handle: string; keyName: string; profile?: Record<string, unknown> },
+): Promise<OnboardedAgent> {
+  const { created: _created, ...agent } = await registerWithApiKey(post, options);
+  const token = await exchangeApiKey(post, agent.apiKey);
+  return { ...agent, accessToken: token.accessToken, sessionId: token.sessionId };
+}
+
+/**
+ * A {@link PostJson} over a fetch to `baseUrl`: the global `fetch` by default, or any function
+ * taking a `Request` (an app's in-process `fetch`, a recording or counting wrapper).
+ */
+export function fetchPost(
+  baseUrl: string,
+  fetchImpl: (request: Request) => Promise<Response> = (request) => fetch(request),
+): PostJson {
+  const root = baseUrl.replace(/\/+$/, "");
   return async (path, body, token) => {
-    const res = await fetchImpl(`${baseUrl}${path}`, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify(body),
-    });
+    const res = await fetchImpl(
+      new Request(`${root}${path}`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      }),
+    );
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
   };

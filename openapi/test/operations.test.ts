@@ -3,60 +3,22 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { domainName, specDomains } from "../lib/domains.js";
+import { listOperations } from "../lib/spec-walk.js";
 import { endpointsInMarkdown, normalisePath } from "./api-md.js";
 import { operations, packageRoot, securitySchemes, spec } from "./spec.js";
 
 /**
- * Every endpoint of api.md with the operationId the spec settled on: [method, path, operationId].
- * Each operation's tag is not restated: it is the domain of the `paths/<domain>.yaml` file that
- * holds it (checked below).
+ * The last released spec: once published, an operation keeps its method, path and operationId
+ * (SDK method names and generated clients depend on them). Operations added since are checked for
+ * the same shape, not against a list typed out here.
  */
-const expected: ReadonlyArray<readonly [string, string, string]> = [
-  ["GET", "/health", "getHealth"],
-  ["POST", "/api/auth/register", "registerAgent"],
-  ["POST", "/api/auth/api-keys", "createApiKey"],
-  ["GET", "/api/auth/api-keys", "listApiKeys"],
-  ["DELETE", "/api/auth/api-keys/{key_id}", "revokeApiKey"],
-  ["POST", "/api/auth/token", "exchangeToken"],
-  ["POST", "/api/auth/refresh", "refreshToken"],
-  ["GET", "/api/auth/session", "getSession"],
-  ["GET", "/api/auth/sessions", "listSessions"],
-  ["DELETE", "/api/auth/sessions/{session_id}", "revokeSession"],
-  ["POST", "/api/auth/logout", "logout"],
-  ["POST", "/api/auth/recovery-key/rotate", "rotateRecoveryKey"],
-  ["POST", "/api/auth/recover", "recoverAccount"],
-  ["GET", "/api/auth/jwks.json", "getJwks"],
-  ["GET", "/api/agents/me", "getMe"],
-  ["PATCH", "/api/agents/me", "updateMe"],
-  ["DELETE", "/api/agents/me", "deactivateMe"],
-  ["GET", "/api/agents/{agent_id}", "getAgent"],
-  ["GET", "/api/agents", "listAgents"],
-  ["POST", "/api/conversations", "createConversation"],
-  ["GET", "/api/conversations", "listConversations"],
-  ["GET", "/api/conversations/{conversation_id}", "getConversation"],
-  ["PATCH", "/api/conversations/{conversation_id}", "updateConversation"],
-  ["GET", "/api/conversations/{conversation_id}/members", "listMembers"],
-  ["POST", "/api/conversations/{conversation_id}/members", "addMember"],
-  ["PATCH", "/api/conversations/{conversation_id}/members/{agent_id}", "updateMember"],
-  ["DELETE", "/api/conversations/{conversation_id}/members/{agent_id}", "removeMember"],
-  ["POST", "/api/conversations/{conversation_id}/leave", "leaveConversation"],
-  ["POST", "/api/conversations/{conversation_id}/messages", "sendMessage"],
-  ["GET", "/api/conversations/{conversation_id}/messages", "listMessages"],
-  ["GET", "/api/conversations/{conversation_id}/messages/{message_id}", "getMessage"],
-  ["PATCH", "/api/conversations/{conversation_id}/messages/{message_id}", "editMessage"],
-  ["DELETE", "/api/conversations/{conversation_id}/messages/{message_id}", "deleteMessage"],
-  ["POST", "/api/conversations/{conversation_id}/read", "markRead"],
-  ["PUT", "/api/blocks/agents/{agent_id}", "blockAgent"],
-  ["DELETE", "/api/blocks/agents/{agent_id}", "unblockAgent"],
-  ["PUT", "/api/blocks/conversations/{conversation_id}", "blockConversation"],
-  ["DELETE", "/api/blocks/conversations/{conversation_id}", "unblockConversation"],
-  ["GET", "/api/blocks", "listBlocks"],
-];
-
-/** Extensions beyond the public 0.4.0 contract, each marked `x-fluxra-preview: true`. */
-const preview: ReadonlyArray<readonly [string, string, string]> = [
-  ["GET", "/api/events", "listEvents"],
-];
+const released = JSON.parse(readFileSync(join(packageRoot, "released", "0.4.0.json"), "utf8"));
+const releasedIds = new Map(
+  listOperations(released).map(({ method, path, operation }) => [
+    `${method} ${path}`,
+    String(operation.operationId),
+  ]),
+);
 
 /** Who may call what (api.md §2, credential layers). Everything not listed takes `accessToken` only. */
 const securityByOperation: Readonly<Record<string, readonly string[]>> = {
@@ -84,28 +46,43 @@ const domainOfPath = new Map(
   ),
 );
 
+/** The normalised `METHOD /path` of an operation, as {@link endpointsInMarkdown} spells it. */
+const endpoint = (o: { method: string; path: string }) =>
+  `${o.method.toUpperCase()} ${normalisePath(o.path)}`;
+
+/** Extensions beyond the public contract, each marked `x-fluxra-preview: true`. */
+const previews = actual.filter((o) => o.op["x-fluxra-preview"] === true);
+
 describe("operations", () => {
-  it("are exactly the endpoints of api.md, no more, no fewer", () => {
-    const got = actual.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort();
-    const want = [...expected, ...preview].map(([method, path]) => `${method} ${path}`).sort();
-    expect(got).toEqual(want);
-    expect(got).toHaveLength(endpointsInMarkdown(contract).size + preview.length);
+  it("are exactly the endpoints of api.md plus the marked previews, no more, no fewer", () => {
+    const named = endpointsInMarkdown(contract);
+    const got = actual.map(endpoint);
+    expect(new Set(got).size).toBe(got.length);
+    expect(got.filter((e) => !named.has(e)).sort()).toEqual(previews.map(endpoint).sort());
+    expect(got).toHaveLength(named.size + previews.length);
   });
 
   it("mark exactly the extensions beyond 0.4.0 as previews", () => {
-    const marked = actual
-      .filter((o) => o.op["x-fluxra-preview"] === true)
-      .map((o) => String(o.op.operationId));
-    expect(marked.sort()).toEqual(preview.map(([, , id]) => id).sort());
-    for (const o of actual.filter((a) => a.op["x-fluxra-preview"] === true))
+    const named = endpointsInMarkdown(contract);
+    for (const o of previews) {
+      expect(named.has(endpoint(o)), endpoint(o)).toBe(false);
+      expect(releasedIds.has(`${o.method} ${o.path}`), endpoint(o)).toBe(false);
       expect(String(o.op.description)).toMatch(/^\*\*Preview\.\*\*/);
+    }
   });
 
-  it.each([...expected, ...preview])(
+  it("keep every released operation with its operationId", () => {
+    const now = new Map(actual.map((o) => [`${o.method} ${o.path}`, String(o.op.operationId)]));
+    expect(releasedIds.size).toBeGreaterThan(0);
+    for (const [key, id] of releasedIds) expect(now.get(key), key).toBe(id);
+  });
+
+  it.each(actual.map((o) => [o.method.toUpperCase(), o.path, String(o.op.operationId)] as const))(
     "%s %s is %s, tagged with its file's domain",
     (method, path, operationId) => {
       const found = actual.find((o) => o.method === method.toLowerCase() && o.path === path);
-      expect(found?.op.operationId).toBe(operationId);
+      expect(operationId).toMatch(/^[a-z][A-Za-z0-9]+$/);
+      expect(operationId).toBe(releasedIds.get(`${method.toLowerCase()} ${path}`) ?? operationId);
       const domain = domainOfPath.get(path);
       const tag = specDomains(spec).find((d) => d.name === domain)?.tag;
       expect(tag).toBeDefined();
@@ -153,7 +130,7 @@ describe("the contract (contract/api.md)", () => {
     // Preview extensions go beyond the public contract by definition.
     const stable = actual.filter((o) => o.op["x-fluxra-preview"] !== true);
     const inSpec = new Set(stable.map((o) => `${o.method.toUpperCase()} ${normalisePath(o.path)}`));
-    expect(named.size).toBeGreaterThanOrEqual(39);
+    expect(named.size).toBeGreaterThanOrEqual(releasedIds.size);
     expect([...named].filter((e) => !inSpec.has(e))).toEqual([]);
     expect([...inSpec].filter((e) => !named.has(e))).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 // external, and Node cannot load the workspace package's TypeScript source.
 import {
   deref as walkDeref,
+  listOperations as walkOperations,
   resolvePointer as walkPointer,
 } from "../../../openapi/lib/spec-walk.js";
 import type { LocatedOperation, OpenApiDocument, Parameter } from "./types.js";
@@ -57,31 +58,36 @@ export function refName(ref: string): string {
   return ref.slice(ref.lastIndexOf("/") + 1);
 }
 
-/** Every operation of the document in spec order, each under its first tag. */
+/**
+ * Every operation of the document in spec order (@fluxra/openapi/spec-walk; within a path, in
+ * {@link METHODS} order), each under its first tag, with the path item's parameters merged in.
+ */
 export function listOperations(doc: OpenApiDocument): LocatedOperation[] {
-  const result: LocatedOperation[] = [];
-  for (const [path, item] of Object.entries(doc.paths)) {
-    const shared = (item.parameters as Parameter[] | undefined) ?? [];
-    for (const method of METHODS) {
-      const operation = item[method] as LocatedOperation["operation"] | undefined;
-      if (!operation) continue;
-      const own = operation.parameters ?? [];
-      const key = (p: Parameter) => `${deref(doc, p).in}:${deref(doc, p).name}`;
-      const merged = [...shared.filter((s) => !own.some((o) => key(o) === key(s))), ...own];
-      const isSharedHeader = (p: Parameter) =>
-        p.$ref !== undefined && deref(doc, p).in === "header";
-      result.push({
-        id: operation.operationId ?? `${method} ${path}`,
-        method: method.toUpperCase(),
-        path,
-        tag: operation.tags?.[0] ?? "Other",
-        operation,
-        parameters: merged.filter((p) => !isSharedHeader(p)).map((p) => deref(doc, p)),
-        sharedHeaders: merged.filter(isSharedHeader).map((p) => deref(doc, p)),
-      });
-    }
-  }
-  return result;
+  const pathOrder = Object.keys(doc.paths);
+  const methodOrder = (m: string) => METHODS.indexOf(m as (typeof METHODS)[number]);
+  const walked = walkOperations(doc).sort(
+    (a, b) =>
+      pathOrder.indexOf(a.path) - pathOrder.indexOf(b.path) ||
+      methodOrder(a.method) - methodOrder(b.method),
+  );
+  return walked.map(({ method, path }) => {
+    const item = doc.paths[path] as Record<string, unknown>;
+    const operation = item[method] as LocatedOperation["operation"];
+    const shared = (item["parameters"] as Parameter[] | undefined) ?? [];
+    const own = operation.parameters ?? [];
+    const key = (p: Parameter) => `${deref(doc, p).in}:${deref(doc, p).name}`;
+    const merged = [...shared.filter((s) => !own.some((o) => key(o) === key(s))), ...own];
+    const isSharedHeader = (p: Parameter) => p.$ref !== undefined && deref(doc, p).in === "header";
+    return {
+      id: operation.operationId ?? `${method} ${path}`,
+      method: method.toUpperCase(),
+      path,
+      tag: operation.tags?.[0] ?? "Other",
+      operation,
+      parameters: merged.filter((p) => !isSharedHeader(p)).map((p) => deref(doc, p)),
+      sharedHeaders: merged.filter(isSharedHeader).map((p) => deref(doc, p)),
+    };
+  });
 }
 
 /** The operations of one tag, in spec order. */

@@ -1,16 +1,16 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { type StartedReferenceServer, startReferenceServer } from "@fluxra/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliFor, freshConfigDir, requireBuild } from "./support/cli.js";
-import { startServer, type TestServer } from "./support/server.js";
 import { specProblems } from "./support/spec.js";
 
-let server: TestServer;
+let server: StartedReferenceServer;
 const handle = () => `cli-${Math.random().toString(36).slice(2, 10)}`;
 
 beforeAll(async () => {
   requireBuild();
-  server = await startServer();
+  server = await startReferenceServer();
 });
 afterAll(() => server?.close());
 

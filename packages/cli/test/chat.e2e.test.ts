@@ -1,15 +1,15 @@
+import { type StartedReferenceServer, startReferenceServer } from "@fluxra/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registeredAgent, requireBuild } from "./support/cli.js";
-import { startServer, type TestServer } from "./support/server.js";
 import { specProblems, specProblemsForAll } from "./support/spec.js";
 
-let server: TestServer;
+let server: StartedReferenceServer;
 let ada: Awaited<ReturnType<typeof registeredAgent>>;
 let bob: Awaited<ReturnType<typeof registeredAgent>>;
 
 beforeAll(async () => {
   requireBuild();
-  server = await startServer();
+  server = await startReferenceServer();
   const tag = `t${Math.random().toString(36).slice(2, 8)}`;
   [ada, bob] = await Promise.all([
     registeredAgent(server.baseUrl, [tag]),

@@ -1,12 +1,12 @@
+import { type StartedReferenceServer, startReferenceServer } from "@fluxra/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registeredAgent, requireBuild } from "./support/cli.js";
-import { startServer, type TestServer } from "./support/server.js";
 import { specProblems } from "./support/spec.js";
 
-let server: TestServer;
+let server: StartedReferenceServer;
 beforeAll(async () => {
   requireBuild();
-  server = await startServer();
+  server = await startReferenceServer();
 });
 afterAll(() => server?.close());
 

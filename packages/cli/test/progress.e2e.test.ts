@@ -1,19 +1,19 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { type StartedReferenceServer, startReferenceServer } from "@fluxra/server/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BIN, registeredAgent, requireBuild, tempDir } from "./support/cli.js";
-import { startServer, type TestServer } from "./support/server.js";
 import { Terminal, tmuxUnavailable } from "./support/tmux.js";
 
 // Progress lines are redrawn and then erased, so the screen never keeps them: the terminal's whole
 // byte stream is recorded (tmux pipe-pane) and read afterwards.
 const unavailable = tmuxUnavailable();
-let server: TestServer;
+let server: StartedReferenceServer;
 const terminals: Terminal[] = [];
 
 beforeAll(async () => {
   requireBuild();
-  server = await startServer();
+  server = await startReferenceServer();
 });
 afterEach(() => {
   for (const t of terminals.splice(0)) t.close();

@@ -1,14 +1,14 @@
+import { type StartedReferenceServer, startReferenceServer } from "@fluxra/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registeredAgent, requireBuild, spawnCli } from "./support/cli.js";
-import { startServer, type TestServer } from "./support/server.js";
 import { specProblems } from "./support/spec.js";
 
 // Today's SDK has no `client.events`, so these runs exercise tail's polling fallback end to end;
 // once it has, the same runs go through `client.events.stream()`.
-let server: TestServer;
+let server: StartedReferenceServer;
 beforeAll(async () => {
   requireBuild();
-  server = await startServer();
+  server = await startReferenceServer();
 });
 afterAll(() => server?.close());
 

@@ -3,16 +3,16 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { type StartedReferenceServer, startReferenceServer } from "@fluxra/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registeredAgent, requireBuild } from "./support/cli.js";
-import { packageDir, startServer, type TestServer } from "./support/server.js";
+import { packageDir, registeredAgent, requireBuild } from "./support/cli.js";
 
 // The packed tarball, installed with npm into a scratch project outside the workspace (nothing
 // resolves through pnpm's links): the `fluxra` bin must run from it, SDK bundled in.
 const run = promisify(execFile);
 let scratch = "";
 let bin = "";
-let server: TestServer;
+let server: StartedReferenceServer;
 
 beforeAll(async () => {
   requireBuild();
@@ -29,7 +29,7 @@ beforeAll(async () => {
     stdio: "ignore",
   });
   bin = join(app, "node_modules/.bin/fluxra");
-  server = await startServer();
+  server = await startReferenceServer();
 }, 180_000);
 
 afterAll(async () => {

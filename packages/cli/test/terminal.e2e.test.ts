@@ -1,19 +1,19 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { type StartedReferenceServer, startReferenceServer } from "@fluxra/server/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BIN, freshConfigDir, registeredAgent, requireBuild } from "./support/cli.js";
-import { startServer, type TestServer } from "./support/server.js";
 import { Terminal, tmuxUnavailable } from "./support/tmux.js";
 
 // The interactive prompts, driven through a real terminal. The package's test script checks that
 // tmux is installed first, so this skip only happens when running vitest by hand without it.
 const unavailable = tmuxUnavailable();
-let server: TestServer;
+let server: StartedReferenceServer;
 const terminals: Terminal[] = [];
 
 beforeAll(async () => {
   requireBuild();
-  server = await startServer();
+  server = await startReferenceServer();
 });
 afterEach(() => {
   for (const t of terminals.splice(0)) t.close();

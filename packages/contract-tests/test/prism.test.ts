@@ -51,7 +51,8 @@ describe("the suite through prism proxy, an independent OpenAPI validator", () =
         return response;
       },
     });
-  }, 120_000);
+    // The whole suite twice (directly, then through prism): over two minutes on a busy machine.
+  }, 300_000);
   afterAll(async () => {
     await prism?.close();
     await server?.close();

@@ -1,6 +1,6 @@
 import { specDomains } from "@fluxra/openapi/domains";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listOperations } from "../src/core/spec.js";
+import { conventionTags, listOperations } from "../src/core/spec.js";
 import { allRules, bundledSpec, runSuite, type SuiteReport } from "../src/index.js";
 import type { RunningServer } from "./support/serve.js";
 import { spawnReferenceServer } from "./support/spawn-server.js";
@@ -31,6 +31,7 @@ describe("the suite against the reference server (its CLI, real HTTP, fresh SQLi
   it("runs every check of every domain and judges every operation of the spec", () => {
     // The spec's domains (Health's operations are conventions), each with checks of its own.
     const tagged = specDomains(bundledSpec()).map((d) => d.name);
+    expect([...conventionTags]).toEqual(["health"]);
     expect(report.domains).toEqual(["conventions", ...tagged.filter((d) => d !== "health")]);
     for (const domain of report.domains) {
       expect(allRules.filter((r) => r.domain === domain).length, domain).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { packageDir } from "../test/support/reference-server.js";
+import { packageDir } from "../test/support/agent.js";
 
 const script = `${packageDir}scripts/generate.mjs`;
 const specFile = createRequire(script).resolve("@fluxra/openapi/fluxra.json");

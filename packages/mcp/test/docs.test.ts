@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { generatedTools } from "../src/generated/tools.js";
-import { packageDir } from "./support/reference-server.js";
+import { packageDir } from "./support/agent.js";
 
 // The host snippets and tool tables users copy from: they must name the real package, bin, env
 // variables and tools, and the JSON must parse.

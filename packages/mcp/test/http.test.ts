@@ -1,17 +1,13 @@
 import { request } from "node:http";
+import { type StartedReferenceServer, startReferenceServer } from "@fluxra/server/testing";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Agent, registerAgent } from "./support/agent.js";
 import { bin, call, errorOf } from "./support/mcp-client.js";
-import {
-  type Agent,
-  type ReferenceServer,
-  registerAgent,
-  startReferenceServer,
-} from "./support/reference-server.js";
 import { type HttpProcess, spawnHttp } from "./support/spawn-http.js";
 
-let server: ReferenceServer;
+let server: StartedReferenceServer;
 let agent: Agent;
 let mcp: HttpProcess;
 

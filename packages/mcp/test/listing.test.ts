@@ -1,16 +1,12 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { type StartedReferenceServer, startReferenceServer } from "@fluxra/server/testing";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatedTools } from "../src/generated/tools.js";
+import { packageDir, registerAgent } from "./support/agent.js";
 import { connectStdio, type Session } from "./support/mcp-client.js";
-import {
-  packageDir,
-  type ReferenceServer,
-  registerAgent,
-  startReferenceServer,
-} from "./support/reference-server.js";
 
 // What a host sees in tools/list must be valid JSON Schema (2020-12, the MCP default dialect) and
 // exactly what generate.mjs derived from the spec, down to the constraints of each field.
@@ -20,7 +16,7 @@ const spec = JSON.parse(
     "utf8",
   ),
 );
-let server: ReferenceServer;
+let server: StartedReferenceServer;
 let session: Session;
 let listed: { name: string; inputSchema: Record<string, unknown> }[];
 

@@ -2,21 +2,16 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type StartedReferenceServer, startReferenceServer } from "@fluxra/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Agent, packageDir, registerAgent } from "./support/agent.js";
 import { call, connectStdio } from "./support/mcp-client.js";
-import {
-  type Agent,
-  packageDir,
-  type ReferenceServer,
-  registerAgent,
-  startReferenceServer,
-} from "./support/reference-server.js";
 
 // The packed tarball, installed with npm into a scratch project outside the workspace (nothing
 // resolves through pnpm's links), started the way an MCP host starts it: by its bin.
 let scratch = "";
 let app = "";
-let server: ReferenceServer;
+let server: StartedReferenceServer;
 let agent: Agent;
 
 beforeAll(async () => {

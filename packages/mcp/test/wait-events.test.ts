@@ -1,29 +1,27 @@
 import type { FluxraClient } from "@fluxra/sdk";
+import { type StartedReferenceServer, startReferenceServer } from "@fluxra/server/testing";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../src/server.js";
+import { type Agent, registerAgent } from "./support/agent.js";
 import { call } from "./support/mcp-client.js";
-import {
-  type Agent,
-  type ReferenceServer,
-  registerAgent,
-  startReferenceServer,
-} from "./support/reference-server.js";
 
 // How wait_for_messages picks its strategy when the SDK has `client.events` (the Events feed, a
 // preview): in process, over the MCP SDK's in-memory transport, against real reference servers,
 // one serving the feed and one without it (as production 0.4.0 may be). Each client's
 // `events.poll` is the real SDK call, wrapped only to record the `wait` it was asked for.
-let server: ReferenceServer;
-let withoutFeed: ReferenceServer;
+let server: StartedReferenceServer;
+let withoutFeed: StartedReferenceServer;
 let alice: Agent;
 let bob: Agent;
 
 beforeAll(async () => {
   [server, withoutFeed] = await Promise.all([
     startReferenceServer(),
-    startReferenceServer({ events: false }),
+    startReferenceServer({
+      config: { rateLimits: { enabled: false }, events: { enabled: false } },
+    }),
   ]);
   [alice, bob] = await Promise.all([
     registerAgent(server.baseUrl, "alice"),

@@ -2,7 +2,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packageDir } from "./server.js";
+import { fileURLToPath } from "node:url";
+
+/** Absolute path of the package root. */
+export const packageDir = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The built binary, as npm would link it. */
 export const BIN = join(packageDir, "bin/fluxra.js");

@@ -1,6 +1,18 @@
-// The server's ajv-based response validator (the spec's own schemas, JSON Schema 2020-12), reused
-// rather than written again: `--json` output must be exactly what the spec says the API returns.
-import { specValidator } from "../../../../apps/server/src/testing/index.js";
+// The spec's one response checker (@fluxra/openapi/response-check: ajv over the spec's own schemas,
+// JSON Schema 2020-12), reused rather than written again: `--json` output must be exactly what the
+// spec says the API returns.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { ResponseChecker } from "@fluxra/openapi/response-check";
+
+let checker: ResponseChecker | undefined;
+
+/** The checker over the bundled spec, built once. */
+function specChecker(): ResponseChecker {
+  const path = createRequire(import.meta.url).resolve("@fluxra/openapi/fluxra.json");
+  checker ??= new ResponseChecker(JSON.parse(readFileSync(path, "utf8")));
+  return checker;
+}
 
 /**
  * Checks `body` as the response of `method path` with `status` against the bundled spec; returns
@@ -13,18 +25,20 @@ export function specProblems(
   status: number,
   body: unknown,
 ): string[] {
-  return specValidator()
+  const checker = specChecker();
+  return checker
     .check({
       method,
       path,
       status,
-      headers: new Headers({
-        "x-request-id": "req_cli_output",
-        "content-type": "application/json",
-      }),
+      header: (name) => (name === "content-type" ? "application/json" : undefined),
       body: JSON.stringify(body),
     })
-    .filter((problem) => !problem.includes("missing required header"));
+    .filter((finding) => finding.kind !== "header-missing")
+    .map((finding) => {
+      const where = `${method} ${path} → ${status}: ${finding.kind} at ${finding.pointer}`;
+      return "errors" in finding ? `${where}: ${checker.errorsText(finding.errors)}` : where;
+    });
 }
 
 /**

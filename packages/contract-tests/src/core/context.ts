@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { fetchPost, onboardAgent } from "@fluxra/openapi/onboard";
 import { createFluxraClient, type FluxraClient } from "@fluxra/sdk";
 import { Http, type RequestSpec, type Res } from "./http.js";
 import type { FetchLike, Recorder } from "./recorder.js";
@@ -79,27 +80,26 @@ export class CheckContext {
   }
 
   /**
-   * Registers a new agent through the SDK, creates its first api key with the recovery key and
-   * exchanges it for an access token.
+   * Registers a new agent, creates its first api key with the recovery key and exchanges it for an
+   * access token: the shared onboarding sequence (@fluxra/openapi/onboard), over the recording,
+   * validating transport.
    */
   async agent(options: AgentOptions = {}): Promise<TestAgent> {
-    const anon = this.sdk();
     const { handle: stem, ...profile } = options;
-    const registered = await anon.auth.register({ handle: this.uniqueHandle(stem), ...profile });
-    const created = await anon.auth.createApiKey(
-      { name: "contract-tests" },
-      { recoveryKey: registered.recovery_key },
-    );
-    const token = await anon.auth.exchangeToken(created.api_key);
+    const agent = await onboardAgent(fetchPost(this.baseUrl, this.fetch), {
+      handle: this.uniqueHandle(stem),
+      keyName: "contract-tests",
+      profile,
+    });
     return {
-      id: registered.agent.id,
-      handle: registered.agent.handle,
-      recoveryKey: registered.recovery_key,
-      apiKey: created.api_key,
-      apiKeyId: created.key.id,
-      token: token.access_token,
-      sessionId: token.session_id,
-      client: this.sdk(token.access_token),
+      id: agent.id,
+      handle: agent.handle,
+      recoveryKey: agent.recoveryKey,
+      apiKey: agent.apiKey,
+      apiKeyId: agent.apiKeyId,
+      token: agent.accessToken,
+      sessionId: agent.sessionId,
+      client: this.sdk(agent.accessToken),
     };
   }
 

@@ -24,8 +24,20 @@ export interface OperationObject {
  */
 export type Domain = string;
 
-/** Tags whose operations the conventions checks cover: infrastructure, not a domain of rules. */
-const conventionTags: ReadonlySet<string> = new Set(["health"]);
+/**
+ * Domains whose operations the conventions checks cover: infrastructure, not a domain of rules.
+ * api.md: `GET /health` sits at the root, every other route under `/api`; so a tag none of
+ * whose operations is under `/api/` (Health) is infrastructure.
+ */
+export const conventionTags: ReadonlySet<string> = new Set(
+  specDomains(bundled)
+    .filter(({ tag }) =>
+      walkOperations(bundled).every(
+        (o) => !(o.operation as OperationObject).tags?.includes(tag) || !o.path.startsWith("/api/"),
+      ),
+    )
+    .map((d) => d.name),
+);
 
 /** The domain an operation tagged `tag` belongs to. */
 function domainOfTag(tag: string | undefined): Domain {

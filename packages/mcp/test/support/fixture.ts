@@ -1,15 +1,11 @@
+import { type StartedReferenceServer, startReferenceServer } from "@fluxra/server/testing";
 import { afterAll, beforeAll } from "vitest";
+import { type Agent, registerAgent } from "./agent.js";
 import { connectStdio, type Session } from "./mcp-client.js";
-import {
-  type Agent,
-  type ReferenceServer,
-  registerAgent,
-  startReferenceServer,
-} from "./reference-server.js";
 
 /** alice, bob and carol on a fresh reference server; alice also through a spawned fluxra-mcp. */
 export interface Fixture {
-  server: ReferenceServer;
+  server: StartedReferenceServer;
   alice: Agent;
   bob: Agent;
   carol: Agent;

@@ -1,7 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { packageDir } from "./reference-server.js";
+import { packageDir } from "./agent.js";
 
 /** The built bin, as `npx fluxra-mcp` would run it. */
 export const bin = `${packageDir}bin/fluxra-mcp.js`;

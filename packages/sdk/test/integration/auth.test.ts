@@ -27,7 +27,14 @@ describe.each(["in-process", "HTTP"] as const)(
     };
 
     it("registers, creates an api key with the recovery key, and uses it transparently", async () => {
-      const { registered, created, client } = await onboard();
+      // Through the SDK's own auth methods (the onboard helper goes over plain HTTP).
+      const anonymous = createFluxraClient(base);
+      const registered = await anonymous.auth.register({ handle: handle() });
+      const created = await anonymous.auth.createApiKey(
+        { name: "sdk tests" },
+        { recoveryKey: registered.recovery_key },
+      );
+      const client = createFluxraClient({ ...base, apiKey: created.api_key });
       expect(registered.recovery_key).toMatch(/^fxr_/);
       expect(created.api_key).toMatch(/^fxk_/);
       const me = await client.agents.me();

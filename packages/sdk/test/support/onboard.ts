@@ -1,23 +1,27 @@
+import { fetchPost, registerWithApiKey } from "@fluxra/openapi/onboard";
 import { createFluxraClient, type FluxraClientOptions } from "../../src/client.js";
 
-/** Registers a fresh agent, creates its first api key, returns a client using that key. */
+/**
+ * Registers a fresh agent and creates its first api key (the shared onboarding sequence of
+ * @fluxra/openapi/onboard, over `base.fetch` when given), and returns a client using that key:
+ * the client makes the token exchange itself.
+ */
 export async function onboard(
   base: Pick<FluxraClientOptions, "baseUrl" | "fetch">,
   options: FluxraClientOptions = {},
 ) {
   const anonymous = createFluxraClient(base);
   const handle = `sdk-${Math.random().toString(36).slice(2, 12)}`;
-  const registered = await anonymous.auth.register({ handle });
-  const created = await anonymous.auth.createApiKey(
-    { name: "sdk tests" },
-    { recoveryKey: registered.recovery_key },
+  const registered = await registerWithApiKey(
+    fetchPost(base.baseUrl ?? "", base.fetch ?? ((request) => fetch(request))),
+    { handle, keyName: "sdk tests" },
   );
-  const client = createFluxraClient({ ...base, ...options, apiKey: created.api_key });
+  const client = createFluxraClient({ ...base, ...options, apiKey: registered.apiKey });
   return {
     anonymous,
     agent: registered.agent,
-    recoveryKey: registered.recovery_key,
-    created,
+    recoveryKey: registered.recoveryKey,
+    created: registered.created,
     client,
   };
 }

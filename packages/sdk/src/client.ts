@@ -72,7 +72,7 @@ export type FluxraClient = RawClient &
  */
 const compiledPaths = new Map<string, { literals: string[]; names: string[] }>();
 
-function pathSerializer(pathname: string, pathParams: Record<string, unknown>): string {
+export function pathSerializer(pathname: string, pathParams: Record<string, unknown>): string {
   let compiled = compiledPaths.get(pathname);
   if (!compiled) {
     const literals: string[] = [];

@@ -9,7 +9,7 @@ import os from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureServerBuilt } from "./src/build.js";
-import { clientPairs, compareClients } from "./src/client-overhead.js";
+import { clientPairs, measureClientPasses } from "./src/client-overhead.js";
 import {
   eventsFull,
   eventsQuick,
@@ -26,6 +26,7 @@ import {
   startBare,
   startFloor,
 } from "./src/measure.js";
+import { measurePostgres } from "./src/postgres.js";
 import { topSelfTime } from "./src/profile.js";
 import { type BenchResults, type ClientRow, checkTargets, renderMarkdown } from "./src/report.js";
 import { seedAgent, seedConversation, sendMessages } from "./src/seed.js";
@@ -71,13 +72,15 @@ try {
   const throughput = await measureThroughput(fluxra, bare, floor, measured, profile);
   await floor.stop();
 
-  console.log("raw fetch vs SDK:");
-  const client: ClientRow[] = [];
-  for (const pair of clientPairs(fluxra.url, alice, conversation)) {
-    const r = await compareClients(pair, profile.clientIterations);
-    client.push({ call: pair.name, ...r, overhead: r.sdk.p50Ms / r.fetch.p50Ms - 1 });
-    console.log(`  ${pair.name}: ${r.fetch.meanMs.toFixed(2)} vs ${r.sdk.meanMs.toFixed(2)} ms`);
-  }
+  console.log(`raw fetch vs SDK (${profile.clientPasses} passes):`);
+  const client: ClientRow[] = await measureClientPasses(
+    clientPairs(fluxra.url, alice, conversation),
+    profile,
+  );
+
+  console.log("PostgreSQL (send and list; one instance, then two on one database):");
+  const postgres = await measurePostgres(throughput, profile, nodeFlags);
+  if (postgres.error) console.log(`  not measured: ${postgres.error}`);
 
   console.log("scale (bulk-seeded conversation):");
   const scaleConversation = await seedConversation(fluxra.url, alice, "scale", [bob.id]);
@@ -109,6 +112,7 @@ try {
     },
     throughput,
     client,
+    postgres,
     scale,
     startup,
     events,

@@ -1,6 +1,7 @@
 import type { LoopResult } from "./client-overhead.js";
 import type { EventsResults } from "./events/suite.js";
 import type { LoadResult } from "./load.js";
+import { type PostgresResults, renderPostgres } from "./postgres.js";
 
 /** Throughput of one route on the reference server and on the bare ceiling. */
 export interface ThroughputRow {
@@ -15,13 +16,19 @@ export interface ThroughputRow {
   floor: LoadResult | null;
 }
 
-/** Raw fetch versus the SDK for one call. */
-export interface ClientRow {
-  call: string;
+/** One measured pass of raw fetch versus the SDK for one call. */
+export interface ClientPass {
   fetch: LoopResult;
   sdk: LoopResult;
   /** sdk p50 / fetch p50 − 1 (0.05 = the SDK adds 5 %); medians, so load spikes on the shared machine do not decide it. */
   overhead: number;
+}
+
+/** Raw fetch versus the SDK for one call: every pass, and the worst one's figures. */
+export interface ClientRow extends ClientPass {
+  call: string;
+  /** Each measured pass, in order (the target must hold in every one). */
+  passes: ClientPass[];
 }
 
 /** Message-list latency with `messages` stored in the conversation. */
@@ -68,6 +75,8 @@ export interface BenchResults {
   };
   throughput: ThroughputRow[];
   client: ClientRow[];
+  /** Send and list on PostgreSQL ÷ SQLite, and two instances ÷ one (postgres.ts). */
+  postgres: PostgresResults;
   scale: ScaleRow[];
   startup: StartupResult;
   /** The Events (preview) part, with its own targets (see src/events/suite.ts). */
@@ -105,6 +114,22 @@ export function checkTargets(
       required: "≥ 60 %",
       pass: (list?.ratio ?? 0) >= 0.6,
     },
+    ...r.postgres.rows.map((p) => ({
+      name: `PostgreSQL ${p.route} ≥ 50 % of SQLite throughput (same run)`,
+      measured: pct(p.ratio),
+      required: "≥ 50 %",
+      pass: p.ratio >= 0.5,
+    })),
+    ...(r.postgres.error
+      ? [
+          {
+            name: "PostgreSQL backend measured",
+            measured: "not measured",
+            required: "measured",
+            pass: false,
+          },
+        ]
+      : []),
     {
       name: `list p50 at ${n0(last?.messages ?? 0)} within 1.5× of ${n0(first?.messages ?? 0)} messages`,
       measured: last ? `${last.ratio.toFixed(2)}×` : "missing",
@@ -112,10 +137,18 @@ export function checkTargets(
       pass: last !== undefined && last.ratio <= 1.5,
     },
     {
-      name: "SDK overhead ≤ 10 % over raw fetch (worst call, p50)",
-      measured: r.client.length > 0 ? `${(worstSdk * 100).toFixed(1)} %` : "missing",
-      required: "≤ 10 %",
-      pass: r.client.length > 0 && worstSdk <= 0.1,
+      name: `SDK overhead ≤ 5 % over raw fetch (worst call, p50, in each of ${r.client[0]?.passes.length ?? 0} passes)`,
+      measured:
+        r.client.length > 0
+          ? (r.client[0]?.passes ?? [])
+              .map((_, i) =>
+                Math.max(...r.client.map((c) => c.passes[i]?.overhead ?? Number.POSITIVE_INFINITY)),
+              )
+              .map((x) => `${(x * 100).toFixed(1)} %`)
+              .join(" / ")
+          : "missing",
+      required: "≤ 5 % every pass",
+      pass: r.client.length > 0 && worstSdk <= 0.05,
     },
     {
       name: "start-up < 1 s on an existing database (spawn → first /health 200)",
@@ -178,15 +211,25 @@ export function renderMarkdown(r: BenchResults): string {
       );
     }
   }
-  lines.push("", "## SDK against raw fetch (sequential calls, same server)", "");
+  lines.push("", ...renderPostgres(r.postgres));
+  lines.push("## SDK against raw fetch (sequential calls, same server)", "");
   lines.push(
-    "| call | fetch mean ms | fetch p50 ms | SDK mean ms | SDK p50 ms | SDK overhead (p50) | (mean) |",
-    "|---|---:|---:|---:|---:|---:|---:|",
+    `${r.settings.clientIterations} alternating calls per side and pass; ${r.client[0]?.passes.length ?? 0} measured passes one after the other. ` +
+      "Overhead = SDK p50 ÷ fetch p50 − 1 (mean in brackets).",
+    "",
   );
+  const passCount = r.client[0]?.passes.length ?? 0;
+  const passHeads = Array.from(
+    { length: passCount },
+    (_, i) => `pass ${i + 1}: fetch / SDK p50 ms, overhead`,
+  );
+  lines.push(`| call | ${passHeads.join(" | ")} |`, `|---|${"---:|".repeat(passCount)}`);
   for (const c of r.client) {
-    lines.push(
-      `| ${c.call} | ${ms(c.fetch.meanMs)} | ${ms(c.fetch.p50Ms)} | ${ms(c.sdk.meanMs)} | ${ms(c.sdk.p50Ms)} | ${(c.overhead * 100).toFixed(1)} % | ${((c.sdk.meanMs / c.fetch.meanMs - 1) * 100).toFixed(1)} % |`,
+    const cells = c.passes.map(
+      (p) =>
+        `${ms(p.fetch.p50Ms)} / ${ms(p.sdk.p50Ms)}, **${(p.overhead * 100).toFixed(1)} %** (${((p.sdk.meanMs / p.fetch.meanMs - 1) * 100).toFixed(1)} %)`,
     );
+    lines.push(`| ${c.call} | ${cells.join(" | ")} |`);
   }
   lines.push(
     "",

@@ -9,6 +9,8 @@ export interface Profile {
   /** Conversation sizes of the scale check, smallest first. */
   scaleSizes: number[];
   clientIterations: number;
+  /** Measured passes of the SDK-vs-fetch comparison (the target holds in every one). */
+  clientPasses: number;
   startupRuns: number;
   /** Conversations in the caller's list (GET /api/conversations). */
   conversations: number;
@@ -23,6 +25,7 @@ export const fullProfile: Profile = {
   scaleRequests: 3000,
   scaleSizes: [10_000, 100_000, 1_000_000],
   clientIterations: 2000,
+  clientPasses: 3,
   startupRuns: 5,
   conversations: 20,
   setupMessages: 60,
@@ -35,6 +38,7 @@ export const quickProfile: Profile = {
   scaleRequests: 30,
   scaleSizes: [1_000, 2_000, 5_000],
   clientIterations: 10,
+  clientPasses: 3,
   startupRuns: 1,
   conversations: 3,
   setupMessages: 55,

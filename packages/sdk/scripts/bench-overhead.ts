@@ -1,6 +1,11 @@
 // Measures what the SDK adds over a bare `fetch` for the same calls against the reference server
-// over real HTTP (architecture.md target: ≤ 10 %). Not a test: timings vary by machine.
+// over real HTTP (issue 18 target: ≤ 5 % at p50; `pnpm bench` reports it in three passes), then
+// the pieces of a call on their own, in a tight loop (best of 5 rounds, µs per operation), to say
+// where the difference goes. Not a test: timings vary by machine.
 // Run: pnpm --filter @fluxra/sdk exec tsx scripts/bench-overhead.ts [iterations]
+import { pathSerializer } from "../src/client.js";
+import { callAborter } from "../src/core/signals.js";
+import { newIdempotencyKey } from "../src/core/transport.js";
 import { createFluxraClient } from "../src/index.js";
 import { onboard } from "../test/support/onboard.js";
 import { startServer } from "../test/support/server.js";
@@ -50,5 +55,37 @@ for (const [name, xs] of results) {
   console.log(
     `${name.padEnd(6)} ${(m / iterations).toFixed(3)} ms/call  ${(((m - base) / base) * 100).toFixed(1)} % over bare fetch`,
   );
+}
+
+// The pieces of one call, each on its own.
+const page = JSON.stringify(await viaSdk());
+const pieces: Record<string, () => unknown> = {
+  "Request, no signal (what raw fetch builds)": () => new Request(url, { headers }),
+  "Request + a fresh AbortController's signal": () =>
+    new Request(url, { headers, signal: new AbortController().signal }),
+  "Request + the transport's light signal": () =>
+    new Request(url, { headers, signal: callAborter(undefined).signal }),
+  "setTimeout + clearTimeout (the per-attempt timer)": () =>
+    clearTimeout(setTimeout(() => {}, 6e4)),
+  "Idempotency-Key (crypto.randomUUID)": () => newIdempotencyKey(),
+  "Headers: build 2 + set authorization": () =>
+    new Headers({ "content-type": "application/json", "x-a": "1" }).set(
+      "authorization",
+      "Bearer t",
+    ),
+  "path template → URL path": () =>
+    pathSerializer("/api/conversations/{conversation_id}/messages", { conversation_id: group.id }),
+  "JSON.parse of the page": () => JSON.parse(page),
+};
+console.log("\npieces (best of 5 rounds, µs per operation):");
+for (const [name, fn] of Object.entries(pieces)) {
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 5; round++) {
+    const n = 20_000;
+    const start = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    best = Math.min(best, ((performance.now() - start) / n) * 1000);
+  }
+  console.log(`${best.toFixed(2).padStart(7)} µs  ${name}`);
 }
 await server.close();

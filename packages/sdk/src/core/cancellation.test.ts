@@ -1,0 +1,154 @@
+// Timeouts and aborts over real HTTP on loopback, through Node's own `fetch`: the path where the
+// transport hands `fetch` a light signal instead of an AbortSignal (see `callAborter`). Each test
+// checks the server side too: the connection of a cancelled attempt is closed, not left running.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { createFluxraClient } from "../client.js";
+import { APIConnectionTimeoutError, APIUserAbortError } from "./error.js";
+import { callAborter, supportsLightSignal } from "./signals.js";
+
+const CID = "cnv_00000000000000000000000000";
+
+interface Seen {
+  /** Requests received, in order. */
+  count: number;
+  /** Resolves with the request number once that request's connection closes without an answer. */
+  closed: Promise<number>;
+}
+
+type Handler = (n: number, req: IncomingMessage, res: ServerResponse) => void;
+
+const servers: { close(): void }[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) s.close();
+});
+
+/** A loopback server; `handler` may leave a request hanging. */
+async function serve(handler: Handler): Promise<{ url: string; seen: Seen }> {
+  let onClosed: (n: number) => void = () => {};
+  const seen: Seen = { count: 0, closed: new Promise((r) => (onClosed = r)) };
+  const server = createServer((req, res) => {
+    const n = ++seen.count;
+    res.on("close", () => {
+      if (!res.writableEnded) onClosed(n);
+    });
+    req.resume();
+    req.on("end", () => handler(n, req, res));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  servers.push({ close: () => server.close() && server.closeAllConnections() });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+const hang: Handler = () => {};
+const answer = (res: ServerResponse) => {
+  res.writeHead(201, { "content-type": "application/json" });
+  res.end('{"id":"msg_1"}');
+};
+
+/** Real `setTimeout`s, counted while pending (set and neither fired nor cleared). */
+function countedTimers() {
+  const pending = new Set<ReturnType<typeof setTimeout>>();
+  return {
+    pending,
+    setTimer(fn: () => void, ms: number) {
+      const id = setTimeout(() => {
+        pending.delete(id);
+        fn();
+      }, ms);
+      pending.add(id);
+      return () => {
+        clearTimeout(id);
+        pending.delete(id);
+      };
+    },
+  };
+}
+
+describe("cancellation over real HTTP (Node fetch)", () => {
+  it("uses the light signal on Node, and a real AbortController with a caller's signal", () => {
+    expect(supportsLightSignal()).toBe(true);
+    expect(callAborter(undefined)).not.toBeInstanceOf(AbortController);
+    expect(callAborter(new AbortController().signal)).toBeInstanceOf(AbortController);
+  });
+
+  it("a timeout aborts the underlying request and raises APIConnectionTimeoutError", async () => {
+    const { url, seen } = await serve(hang);
+    const client = createFluxraClient({ baseUrl: url, accessToken: "t", timeout: 150 });
+    const started = performance.now();
+    await expect(
+      client.messages.send(CID, { content: "x" }, { maxRetries: 0 }),
+    ).rejects.toBeInstanceOf(APIConnectionTimeoutError);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    // The server sees the connection go: the fetch itself was cancelled, not just abandoned.
+    await expect(seen.closed).resolves.toBe(1);
+  });
+
+  it("a caller's signal cancels the request in flight", async () => {
+    const { url, seen } = await serve(hang);
+    const client = createFluxraClient({ baseUrl: url, accessToken: "t" });
+    const controller = new AbortController();
+    const pending = client.messages.send(
+      CID,
+      { content: "x" },
+      { signal: controller.signal, maxRetries: 0 },
+    );
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toBeInstanceOf(APIUserAbortError);
+    await expect(seen.closed).resolves.toBe(1);
+  });
+
+  it("each retry gets its own timeout: a hung first attempt is cut and the retry succeeds", async () => {
+    const { url, seen } = await serve((n, _req, res) => {
+      if (n > 1) answer(res);
+    });
+    const client = createFluxraClient({
+      baseUrl: url,
+      accessToken: "t",
+      timeout: 150,
+      maxRetries: 1,
+      clock: { random: () => 1 }, // shortest backoff: 375 ms
+    });
+    await expect(client.messages.send(CID, { content: "x" })).resolves.toEqual({ id: "msg_1" });
+    expect(seen.count).toBe(2);
+    await expect(seen.closed).resolves.toBe(1);
+  });
+
+  it("leaves no timer behind after a call, answered or timed out", async () => {
+    const { url } = await serve((n, _req, res) => {
+      if (n === 1) answer(res);
+    });
+    const timers = countedTimers();
+    const client = createFluxraClient({
+      baseUrl: url,
+      accessToken: "t",
+      timeout: 60_000,
+      deadline: 120_000,
+      clock: { setTimer: timers.setTimer },
+    });
+    await client.messages.send(CID, { content: "x" });
+    expect(timers.pending.size).toBe(0);
+    await expect(
+      client.messages.send(CID, { content: "x" }, { timeout: 100, maxRetries: 0 }),
+    ).rejects.toBeInstanceOf(APIConnectionTimeoutError);
+    expect(timers.pending.size).toBe(0);
+  });
+
+  it("a caller's signal still ends the response body's read after the call returned", async () => {
+    const { url } = await serve((_n, _req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(": open\n\n");
+    });
+    const client = createFluxraClient({ baseUrl: url, accessToken: "t" });
+    const controller = new AbortController();
+    const { response } = await client.GET("/api/events", {
+      parseAs: "stream",
+      signal: controller.signal,
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    controller.abort();
+    await expect(reader.read()).rejects.toThrow();
+  });
+});

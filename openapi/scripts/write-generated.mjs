@@ -25,7 +25,9 @@ export async function writeGenerated({ outDir, files, check, label, command, qui
     }
   }
   if (stale.length > 0) {
-    console.error(`${label} is stale (${stale.join(", ")}): run \`${command}\` and commit the result.`);
+    console.error(
+      `${label} is stale (${stale.join(", ")}): run \`${command}\` and commit the result.`,
+    );
     process.exitCode = 1;
   } else if (!quiet) {
     console.log(check ? `${label} is up to date.` : `Generated ${Object.keys(files).join(", ")}.`);

@@ -1,5 +1,5 @@
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
-import { type DomainHandlers, routes } from "../generated/routes.js";
+import { type DomainHandlers, type Operation, routes } from "../generated/routes.js";
 import { type SpecDomainName, specDomainNames } from "../generated/spec.js";
 import type { AppDeps, AppEnv } from "../platform/env.js";
 import { createRouter, mountDomain } from "../platform/openapi.js";
@@ -31,13 +31,17 @@ export const domainHandlers: {
   events: eventsHandlers,
 };
 
+type RouteTable = Readonly<Record<string, RouteConfig>>;
+type Handlers = { readonly [operationId: string]: Operation<RouteConfig> };
+
 /** The router of spec domain `name`: its generated routes with its handlers. */
 function domainRouter(name: SpecDomainName): Domain {
   return (deps) => {
     const router = createRouter();
     const handlers = domainHandlers[name](deps);
     if (handlers !== null) {
-      mountDomain(router, routes[name], handlers as unknown as Parameters<typeof mountDomain>[2]);
+      // One domain at a time: TypeScript cannot pair routes[name] with handlers of the same name.
+      mountDomain(router, routes[name] as RouteTable, handlers as unknown as Handlers);
     }
     return router;
   };

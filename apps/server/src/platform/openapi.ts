@@ -69,15 +69,17 @@ export function createRouter(): OpenAPIHono<AppEnv> {
  * parsing, schema). Routes are registered with fewer path parameters first, so `/api/agents/me`
  * is not shadowed by `/api/agents/{agent_id}`.
  */
-export function mountDomain(
+export function mountDomain<R extends Readonly<Record<string, RouteConfig>>>(
   router: OpenAPIHono<AppEnv>,
-  routes: Readonly<Record<string, RouteConfig>>,
-  handlers: Readonly<Record<string, Operation<RouteConfig>>>,
+  routes: R,
+  handlers: { readonly [K in keyof R]: Operation<R[K]> },
 ): void {
   const params = (path: string) => path.split("{").length;
   const ordered = Object.entries(routes).sort(([, a], [, b]) => params(a.path) - params(b.path));
   for (const [operationId, route] of ordered) {
-    const operation = handlers[operationId];
+    const operation = (handlers as unknown as Record<string, Operation<RouteConfig> | undefined>)[
+      operationId
+    ];
     if (!operation) throw new Error(`no handler for ${operationId}`);
     router.openAPIRegistry.registerPath(route);
     const { query, params: path, headers: _headers, ...request } = route.request ?? {};

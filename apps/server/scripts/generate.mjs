@@ -4,13 +4,22 @@
 //   spec.ts     the API's title and version (info), and its domains (tags in lowercase, in order)
 //   errors.ts   the ErrorCode catalog and the status of each code (x-status-by-code)
 //   operations.ts  the operationIds of each domain, for `satisfies` checks of route tables
-// Each file is one emitter below; later emitters (error-code table, handler interfaces,
-// precompiled validators) read the same parsed bundle.
+//   schemas.ts  one zod schema per component (see zod-emit.mjs), with the checks the spec cannot
+//               express applied from the domains' `checks.ts` files (found by globbing)
+//   routes.ts   one `createRoute` object per operation, grouped by domain, and one typed handler
+//               interface per domain (`AgentsHandlers`…): a domain's handlers `satisfies` it, so a
+//               missing handler does not compile
+//   validators.ts  precompiled request validators (plain functions, no zod) for the path and
+//               query of every operation, answering the same `details` as the zod path
+// Each file is one emitter below, over the same parsed bundle.
 // `--check` writes nothing and exits 1 when the committed files differ (stale generation);
 // `--spec <file>` swaps in another bundle (the staleness test uses a modified copy).
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { writeGenerated } from "@fluxra/openapi/write-generated";
+import { paramValidator } from "./validator-emit.mjs";
+import { needsCheck, refName, refsOf, schemaVar, useComponents, zodOf } from "./zod-emit.mjs";
 
 const require = createRequire(import.meta.url);
 const outArg = process.argv.indexOf("--out");
@@ -112,26 +121,295 @@ function operationsFile() {
   ].join("\n");
 }
 
+const components = spec.components?.schemas ?? {};
+useComponents(components);
+
+/** Components in dependency order (each after the ones it refers to). */
+function componentOrder() {
+  const done = new Set();
+  const order = [];
+  const visit = (name, stack) => {
+    if (done.has(name)) return;
+    if (stack.includes(name)) throw new Error(`recursive schema ${[...stack, name].join(" → ")}`);
+    if (!components[name]) throw new Error(`$ref to missing component ${name}`);
+    for (const dep of refsOf(components[name])) visit(dep, [...stack, name]);
+    done.add(name);
+    order.push(name);
+  };
+  for (const name of Object.keys(components)) visit(name, []);
+  return order;
+}
+
+/** The scalar keywords of a component, handed to its check (limits are read, not restated). */
+function keywordsOf(schema) {
+  const out = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (value === null || typeof value !== "object") {
+      if (key !== "description" && key !== "title") out[key] = value;
+    }
+  }
+  return out;
+}
+
+const srcDir = fileURLToPath(new URL("../src/", import.meta.url));
+
+/** The `checks.ts` files: `platform/checks.ts` and one per domain folder that has one. */
+async function checkModules() {
+  const modules = [{ alias: "platformChecks", path: "../platform/checks.js" }];
+  const folders = await readdir(`${srcDir}domains`, { withFileTypes: true });
+  for (const dir of folders
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()) {
+    const files = await readdir(`${srcDir}domains/${dir}`);
+    if (files.includes("checks.ts")) {
+      const alias = `${dir.replace(/-(.)/g, (_m, c) => c.toUpperCase())}Checks`;
+      modules.push({ alias, path: `../domains/${dir}/checks.js` });
+    }
+  }
+  return modules;
+}
+
+async function schemasFile() {
+  const order = componentOrder();
+  const required = order.filter((name) => needsCheck(components[name]));
+  const modules = await checkModules();
+  const lines = [
+    banner,
+    'import { z } from "@hono/zod-openapi";',
+    ...modules.map((m) => `import { checks as ${m.alias} } from ${lit(m.path)};`),
+    'import type { SchemaCheck, SchemaKeywords } from "../platform/checks.js";',
+    "",
+    "/** The spec's component schemas. */",
+    `export type ComponentName = ${order.map(lit).join(" | ")};`,
+    "",
+    "/**",
+    " * Components with keywords zod does not enforce (uniqueItems, minProperties, maxProperties of",
+    " * open objects): each must have a check in a `checks.ts`, or this file does not compile.",
+    " */",
+    `export type ChecksRequired = ${required.map(lit).join(" | ") || "never"};`,
+    "",
+    "const checks = {",
+    ...modules.map((m) => `  ...${m.alias},`),
+    "} satisfies Partial<Record<ComponentName, SchemaCheck>> & Record<ChecksRequired, SchemaCheck>;",
+    "",
+    "/** `schema` with the hand-written check of component `name`, if it has one. */",
+    "function checked<T extends z.ZodType>(name: ComponentName, schema: T, keywords: SchemaKeywords): T {",
+    "  const check = (checks as Partial<Record<ComponentName, SchemaCheck>>)[name];",
+    "  return check ? (check(schema, keywords) as T) : schema;",
+    "}",
+    "",
+  ];
+  for (const name of order) {
+    const schema = components[name];
+    const description = schema.description?.split("\n")[0];
+    if (description) lines.push(`/** ${description.replace(/\*\//g, "*\\/")} */`);
+    const base = zodOf(schema, "component");
+    lines.push(
+      `export const ${schemaVar(name)} = checked(${lit(name)}, ${base}, ${lit(keywordsOf(schema))}).openapi(${lit(name)});`,
+      "",
+    );
+  }
+  return lines.join("\n");
+}
+
+/** `#/components/<kind>/<name>` targets resolved (parameters, responses, request bodies). */
+function deref(node) {
+  let out = node;
+  for (let i = 0; out?.$ref && i < 10; i++) {
+    out = out.$ref
+      .slice(2)
+      .split("/")
+      .reduce((n, key) => n?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec);
+  }
+  return out;
+}
+
+/** Operations in document order: `{ path, method, op, params }`. */
+function operations() {
+  const out = [];
+  for (const [path, item] of Object.entries(spec.paths ?? {})) {
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!op) continue;
+      const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map(deref);
+      out.push({ path, method, op, params, domain: op.tags?.[0]?.toLowerCase() });
+    }
+  }
+  return out;
+}
+
+const pascal = (d) => d.replace(/(^|[-_])(.)/g, (_m, _s, c) => c.toUpperCase());
+
+function paramObject(params, where, strict) {
+  const fields = params.map((p) => {
+    const src = zodOf(p.schema ?? {}, where === "query" ? "query" : "property");
+    const optional = !p.required && p.schema?.default === undefined;
+    return `${lit(p.name)}: ${src}${optional ? ".optional()" : ""}`;
+  });
+  return `z.object({ ${fields.join(", ")} })${strict ? ".strict()" : ""}`;
+}
+
+function contentOf(content) {
+  const entries = Object.entries(content ?? {}).map(
+    ([type, media]) => `${lit(type)}: { schema: ${zodOf(media.schema ?? {})} }`,
+  );
+  return `{ ${entries.join(", ")} }`;
+}
+
+function routeSource({ path, method, op, params }) {
+  const request = [];
+  const byIn = (where) => params.filter((p) => p.in === where);
+  const headers = byIn("header");
+  if (headers.length > 0) request.push(`headers: ${paramObject(headers, "header", false)}`);
+  const pathParams = byIn("path");
+  if (pathParams.length > 0) request.push(`params: ${paramObject(pathParams, "path", false)}`);
+  // Unknown query parameters on `/api` routes → 422, like unknown body fields (the spec's
+  // gap-filling rule); `/health` ignores its query.
+  const query = byIn("query");
+  if (path.startsWith("/api/")) request.push(`query: ${paramObject(query, "query", true)}`);
+  else if (query.length > 0) request.push(`query: ${paramObject(query, "query", false)}`);
+  const body = deref(op.requestBody);
+  if (body) {
+    request.push(
+      `body: { required: ${body.required === true}, content: ${contentOf(body.content)} }`,
+    );
+  }
+  const responses = Object.entries(op.responses ?? {}).map(([status, raw]) => {
+    const res = deref(raw);
+    const description = lit(res.description?.split("\n")[0] ?? "");
+    const content = res.content ? `, content: ${contentOf(res.content)}` : "";
+    return `${status}: { description: ${description}${content} }`;
+  });
+  const security = op.security ?? spec.security;
+  return [
+    "createRoute({",
+    `    method: ${lit(method)},`,
+    `    path: ${lit(path)},`,
+    `    operationId: ${lit(op.operationId)},`,
+    `    tags: ${lit(op.tags ?? [])},`,
+    ...(security ? [`    security: ${lit(security)},`] : []),
+    `    request: { ${request.join(", ")} },`,
+    `    responses: { ${responses.join(", ")} },`,
+    "  })",
+  ].join("\n");
+}
+
+function routesFile() {
+  const ops = operations();
+  const used = new Set();
+  for (const { op, params } of ops) {
+    refsOf(
+      [
+        op.requestBody ? deref(op.requestBody) : null,
+        params,
+        Object.values(op.responses ?? {}).map(deref),
+      ],
+      used,
+    );
+  }
+  const names = componentOrder().filter((n) => used.has(n));
+  const lines = [
+    banner,
+    'import { createRoute, type RouteConfig, type RouteHandler, z } from "@hono/zod-openapi";',
+    'import type { MiddlewareHandler } from "hono";',
+    'import type { AppEnv } from "../platform/env.js";',
+    `import { ${names.map(schemaVar).join(", ")} } from "./schemas.js";`,
+    'import type { SpecDomainName } from "./spec.js";',
+    "",
+    "/** One operation of a domain: the middleware it runs behind (guards) and its handler. */",
+    "export interface Operation<R extends RouteConfig> {",
+    "  middleware?: MiddlewareHandler<AppEnv>[];",
+    "  handler: RouteHandler<R, AppEnv>;",
+    "}",
+    "",
+  ];
+  const domainNames = domains();
+  for (const domain of domainNames) {
+    const mine = ops.filter((o) => o.domain === domain);
+    lines.push(
+      `/** The routes of the ${pascal(domain)} tag, by operationId, in document order. */`,
+    );
+    lines.push(`export const ${domain}Routes = {`);
+    for (const o of mine) lines.push(`  ${o.op.operationId}: ${routeSource(o)},`);
+    lines.push("} as const;", "");
+    lines.push(
+      `/** The handlers of the ${pascal(domain)} tag: \`satisfies ${pascal(domain)}Handlers\` makes a missing one a compile error. */`,
+      `export interface ${pascal(domain)}Handlers {`,
+      ...mine.map(
+        (o) =>
+          `  ${o.op.operationId}: Operation<(typeof ${domain}Routes)[${lit(o.op.operationId)}]>;`,
+      ),
+      "}",
+      "",
+    );
+  }
+  lines.push(
+    "/** Every domain's routes, by spec domain. */",
+    "export const routes = {",
+    ...domainNames.map((d) => `  ${d}: ${d}Routes,`),
+    "} as const satisfies Record<SpecDomainName, Record<string, RouteConfig>>;",
+    "",
+    "/** Every domain's handler interface, by spec domain. */",
+    "export interface DomainHandlers {",
+    ...domainNames.map((d) => `  ${d}: ${pascal(d)}Handlers;`),
+    "}",
+    "",
+  );
+  return lines.join("\n");
+}
+
+function validatorsFile() {
+  const resolve = (ref) => components[refName(ref)];
+  const lines = [
+    banner,
+    "/** One `validation_failed` detail. */",
+    "export interface Invalid {",
+    "  path: string;",
+    "  message: string;",
+    "}",
+    "",
+    "/** zod's name for the type of a value it refused. */",
+    "function received(v: unknown): string {",
+    '  return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;',
+    "}",
+    "",
+    "/** A precompiled validator: the parsed value; problems are pushed into `out`. */",
+    "export type Validator = (input: Record<string, unknown>, out: Invalid[]) => Record<string, unknown>;",
+    "",
+    "/**",
+    " * Path and query validators of every operation, by operationId: the same checks, defaults and",
+    " * details as the zod of routes.ts, without zod (for the performance work of issue 18).",
+    " */",
+    "export const requestValidators: Record<string, { params?: Validator; query?: Validator }> = {",
+  ];
+  for (const { path, op, params } of operations()) {
+    const parts = [];
+    const pathParams = params.filter((p) => p.in === "path");
+    if (pathParams.length > 0)
+      parts.push(`params: ${paramValidator(pathParams, "path", false, resolve)}`);
+    const query = params.filter((p) => p.in === "query");
+    if (path.startsWith("/api/"))
+      parts.push(`query: ${paramValidator(query, "query", true, resolve)}`);
+    lines.push(`  ${op.operationId}: {`, ...parts.map((p) => `  ${p},`), "  },");
+  }
+  lines.push("};", "");
+  return lines.join("\n");
+}
+
 const files = {
   "spec.ts": specFile(),
   "errors.ts": errorsFile(),
   "operations.ts": operationsFile(),
+  "schemas.ts": await schemasFile(),
+  "routes.ts": routesFile(),
+  "validators.ts": validatorsFile(),
 };
-const check = process.argv.includes("--check");
-const stale = [];
-for (const [name, content] of Object.entries(files)) {
-  const file = outDir + name;
-  if (check) {
-    const current = await readFile(file, "utf8").catch(() => "");
-    if (current !== content) stale.push(name);
-  } else {
-    await mkdir(outDir, { recursive: true });
-    await writeFile(file, content);
-  }
-}
-if (stale.length > 0) {
-  console.error(
-    `src/generated is stale (${stale.join(", ")}): run \`pnpm --filter @fluxra/server generate\` and commit the result.`,
-  );
-  process.exitCode = 1;
-}
+await writeGenerated({
+  outDir,
+  files,
+  check: process.argv.includes("--check"),
+  label: "src/generated",
+  command: "pnpm --filter @fluxra/server generate",
+  quiet: true,
+});

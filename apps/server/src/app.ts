@@ -49,9 +49,9 @@ export function createApp(options: CreateAppOptions): FluxraApp {
   const keys = createKeyRing(store.platform, () => clock.now());
   const tokens = createTokenService(keys, clock, config);
   const cursors = createCursorCodec(() => keys.current().cursorSecret);
-  const deps = { store, clock, config, ids, keys, tokens, cursors } as AppDeps;
+  const guard = createGuard({ store, clock, config, keys, tokens });
+  const deps: AppDeps = { store, clock, config, ids, keys, tokens, cursors, guard };
   if (options.shutdown) deps.shutdown = options.shutdown;
-  deps.guard = createGuard(deps);
   const onInternalError = options.onInternalError ?? ((err) => console.error(err));
 
   const app = createRouter();

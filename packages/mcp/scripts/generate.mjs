@@ -4,13 +4,13 @@
 // inlined (no $ref: MCP hosts differ in what they resolve) and stripped of OpenAPI-only keywords.
 // `--check` writes nothing and exits 1 when the committed file differs (stale generation);
 // `--spec <file>` swaps in another bundled spec (the staleness test uses a modified copy).
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { writeGenerated } from "@fluxra/openapi/write-generated";
 import { TOOLS } from "./tools.mjs";
 
 const require = createRequire(import.meta.url);
-const outFile = fileURLToPath(new URL("../src/generated/tools.ts", import.meta.url));
 const specArg = process.argv.indexOf("--spec");
 const specPath =
   specArg > 0 ? process.argv[specArg + 1] : require.resolve("@fluxra/openapi/fluxra.json");
@@ -143,15 +143,13 @@ export type ToolName = ${tools.map((t) => JSON.stringify(t.name)).join(" | ")};
 export const generatedTools: readonly GeneratedTool[] = ${JSON.stringify(tools, null, 2)};
 `;
 
-if (process.argv.includes("--check")) {
-  const current = await readFile(outFile, "utf8").catch(() => "");
-  if (current !== content) {
-    console.error("src/generated/tools.ts is stale: run `pnpm --filter @fluxra/mcp generate`.");
-    process.exit(1);
-  }
-  console.log("src/generated/tools.ts is up to date.");
-} else {
-  await mkdir(new URL("../src/generated/", import.meta.url), { recursive: true });
-  await writeFile(outFile, content);
+await writeGenerated({
+  outDir: fileURLToPath(new URL("../src/generated/", import.meta.url)),
+  files: { "tools.ts": content },
+  check: process.argv.includes("--check"),
+  label: "src/generated/tools.ts",
+  command: "pnpm --filter @fluxra/mcp generate",
+  quiet: !process.argv.includes("--check"),
+});
+if (!process.argv.includes("--check"))
   console.log(`Generated src/generated/tools.ts (${tools.length} tools).`);
-}

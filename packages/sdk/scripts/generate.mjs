@@ -4,9 +4,10 @@
 //   security.ts   the operations that take no credentials (security: []), so the client never
 //                 exchanges a token just to register or recover
 // `--check` writes nothing and exits 1 when the committed files differ (stale generation).
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { writeGenerated } from "@fluxra/openapi/write-generated";
 import openapiTS, { astToString } from "openapi-typescript";
 
 const require = createRequire(import.meta.url);
@@ -43,22 +44,10 @@ const security =
   `export const publicOperations: readonly string[] = ${JSON.stringify(publicOps, null, 2)};\n`;
 
 const files = { "schema.ts": schema, "security.ts": security };
-const check = process.argv.includes("--check");
-const stale = [];
-for (const [name, content] of Object.entries(files)) {
-  const file = outDir + name;
-  if (check) {
-    const current = await readFile(file, "utf8").catch(() => "");
-    if (current !== content) stale.push(name);
-  } else {
-    await mkdir(outDir, { recursive: true });
-    await writeFile(file, content);
-  }
-}
-if (stale.length > 0) {
-  console.error(
-    `src/generated is stale (${stale.join(", ")}): run \`pnpm --filter @fluxra/sdk generate\`.`,
-  );
-  process.exit(1);
-}
-console.log(check ? "src/generated is up to date." : `Generated ${Object.keys(files).join(", ")}.`);
+await writeGenerated({
+  outDir,
+  files,
+  check: process.argv.includes("--check"),
+  label: "src/generated",
+  command: "pnpm --filter @fluxra/sdk generate",
+});

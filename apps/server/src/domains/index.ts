@@ -1,49 +1,60 @@
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
-import type { DomainTable } from "../generated/operations.js";
+import { type DomainHandlers, type Operation, routes } from "../generated/routes.js";
 import { type SpecDomainName, specDomainNames } from "../generated/spec.js";
 import type { AppDeps, AppEnv } from "../platform/env.js";
-import { agentsDomain } from "./agents/index.js";
-import { agentsRoutes } from "./agents/route-table.js";
-import { authDomain } from "./auth/index.js";
-import { authRoutes } from "./auth/route-table.js";
-import { blocksDomain } from "./blocks/index.js";
-import { blocksRoutes } from "./blocks/route-table.js";
-import { chatDomain } from "./chat/index.js";
-import { chatRoutes } from "./chat/route-table.js";
-import { eventsDomain } from "./events/index.js";
-import { eventsRoutes } from "./events/route-table.js";
-import { healthDomain } from "./health/index.js";
-import { healthRoutes } from "./health/route-table.js";
+import { createRouter, mountDomain } from "../platform/openapi.js";
+import { agentsHandlers } from "./agents/handlers.js";
+import { authHandlers } from "./auth/handlers.js";
+import { blocksHandlers } from "./blocks/handlers.js";
+import { chatHandlers } from "./chat/handlers.js";
+import { eventsHandlers } from "./events/handlers.js";
+import { healthHandlers } from "./health/handlers.js";
 
-/** A domain: builds its router (routes registered with `router.openapi`) from the shared deps. */
+/** A domain: builds its router from the shared deps. */
 export type Domain = (deps: AppDeps) => OpenAPIHono<AppEnv>;
 
 /**
- * Each domain folder's router, by the spec domain it serves. The keys are checked against the
- * spec's tags (generated/spec.ts): a tag without its folder here, or a folder the spec has no
- * tag for, does not compile. Adding a domain = its folder and one line here.
+ * Each domain folder's handlers (its `handlers.ts`), by the spec domain it serves. The keys are
+ * checked against the spec's tags (generated/spec.ts), and each factory's result against the
+ * tag's generated handler interface (generated/routes.ts): a tag without its folder here, a
+ * folder the spec has no tag for, or a missing handler does not compile. `null`: the domain is
+ * switched off by configuration (its routes answer 404 `route_not_found`).
  */
-export const domainRouters = {
-  health: healthDomain,
-  auth: authDomain,
-  agents: agentsDomain,
-  chat: chatDomain,
-  blocks: blocksDomain,
-  events: eventsDomain,
-} satisfies Record<SpecDomainName, Domain>;
-
-/**
- * Each domain's route table (its `route-table.ts`), by spec domain: every operationId of the
- * domain's tag (generated/operations.ts) has its route, checked at compile time.
- */
-export const domainRoutes: { [D in SpecDomainName]: DomainTable<D, RouteConfig> } = {
-  health: healthRoutes,
-  auth: authRoutes,
-  agents: agentsRoutes,
-  chat: chatRoutes,
-  blocks: blocksRoutes,
-  events: eventsRoutes,
+export const domainHandlers: {
+  [D in SpecDomainName]: (deps: AppDeps) => DomainHandlers[D] | null;
+} = {
+  health: healthHandlers,
+  auth: authHandlers,
+  agents: agentsHandlers,
+  chat: chatHandlers,
+  blocks: blocksHandlers,
+  events: eventsHandlers,
 };
+
+type RouteTable = Readonly<Record<string, RouteConfig>>;
+type Handlers = { readonly [operationId: string]: Operation<RouteConfig> };
+
+/** The router of spec domain `name`: its generated routes with its handlers. */
+function domainRouter(name: SpecDomainName): Domain {
+  return (deps) => {
+    const router = createRouter();
+    const handlers = domainHandlers[name](deps);
+    if (handlers !== null) {
+      // One domain at a time: TypeScript cannot pair routes[name] with handlers of the same name.
+      mountDomain(router, routes[name] as RouteTable, handlers as unknown as Handlers);
+    }
+    return router;
+  };
+}
+
+/** Each domain's router, by spec domain. */
+export const domainRouters = Object.fromEntries(
+  specDomainNames.map((name) => [name, domainRouter(name)]),
+) as Record<SpecDomainName, Domain>;
+
+/** Each domain's generated routes, by spec domain (every operationId of its tag). */
+export const domainRoutes: { [D in SpecDomainName]: Readonly<Record<string, RouteConfig>> } =
+  routes;
 
 /** Every domain the server serves, in the spec's tag order. */
 export const domains: readonly Domain[] = specDomainNames.map((name) => domainRouters[name]);

@@ -7,8 +7,8 @@ import { fileURLToPath } from "node:url";
 import type { RouteConfig } from "@hono/zod-openapi";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DomainTable } from "../generated/operations.js";
+import { type BlocksHandlers, blocksRoutes } from "../generated/routes.js";
 import { type SpecDomainName, specDomainNames } from "../generated/spec.js";
-import { blocksRoutes } from "./blocks/route-table.js";
 import { type Domain, domainRouters, domainRoutes, domains } from "./index.js";
 
 const script = fileURLToPath(new URL("../../scripts/generate.mjs", import.meta.url));
@@ -36,7 +36,7 @@ describe("the domain registry", () => {
 
     const stale = generate("--check", "--spec", modified);
     expect(stale.status).toBe(1);
-    expect(stale.stderr).toContain("src/generated is stale (spec.ts, operations.ts)");
+    expect(stale.stderr).toContain("src/generated is stale (spec.ts, operations.ts, routes.ts)");
     expect(generate("--spec", modified, "--out", scratch).status).toBe(0);
     expect(readFileSync(join(scratch, "spec.ts"), "utf8")).toContain(
       `specDomainNames = ${JSON.stringify([...before, "widgets"])} as const`,
@@ -76,5 +76,12 @@ describe("the domain registry", () => {
     // @ts-expect-error listBlocks has no route
     const partial = rest satisfies DomainTable<"blocks", RouteConfig>;
     expect(Object.keys(partial)).not.toContain("listBlocks");
+  });
+
+  it("does not compile with a handler missing from a domain's handlers", () => {
+    const handlers = {} as Omit<BlocksHandlers, "listBlocks">;
+    // @ts-expect-error listBlocks has no handler
+    const partial: BlocksHandlers = handlers;
+    expect(partial).toEqual({});
   });
 });

@@ -1,4 +1,5 @@
-import { z } from "@hono/zod-openapi";
+import type { z } from "@hono/zod-openapi";
+import type { SchemaCheck } from "./checks.js";
 
 /**
  * Bidirectional controls (embeddings, overrides, isolates, marks): they reorder how the text
@@ -30,17 +31,12 @@ export function displayTextProblem(text: string): string | undefined {
 }
 
 /**
- * A name shown to other agents (display name, group title): `min`–`max` UTF-16 code units, at
- * least one visible character, no bidi or other control characters. Refused (422), never
- * silently rewritten.
+ * A name shown to other agents (display name, group title), on top of the spec's length limits
+ * (UTF-16 code units, as zod counts): at least one visible character, no bidi or other control
+ * characters. Refused (422), never silently rewritten. A check of generated/schemas.ts.
  */
-export function displayTextSchema(min: number, max: number) {
-  return z
-    .string()
-    .min(min)
-    .max(max)
-    .superRefine((value, ctx) => {
-      const problem = displayTextProblem(value);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    });
-}
+export const displayText: SchemaCheck = (schema) =>
+  (schema as z.ZodType<string>).superRefine((value, ctx) => {
+    const problem = displayTextProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });

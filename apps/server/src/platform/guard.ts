@@ -1,11 +1,16 @@
 import type { MiddlewareHandler } from "hono";
-import { type AuthMode, authenticate } from "./auth/middleware.js";
+import { type AuthDeps, type AuthMode, authenticate } from "./auth/middleware.js";
 import { readBody } from "./body.js";
 import type { RateBucket } from "./config.js";
-import type { AppDeps, AppEnv } from "./env.js";
+import type { AppEnv } from "./env.js";
 import { ApiError } from "./errors.js";
-import { type IdempotencyOptions, idempotency } from "./idempotency.js";
-import { createRateLimiter, type RateLimiter, rateLimit } from "./rate-limit.js";
+import { type IdempotencyDeps, type IdempotencyOptions, idempotency } from "./idempotency.js";
+import {
+  createRateLimiter,
+  type RateLimitDeps,
+  type RateLimiter,
+  rateLimit,
+} from "./rate-limit.js";
 import { rejectUnstorableText } from "./text.js";
 
 /** Ready-made middleware stacks for routes: who may call, which rate bucket, idempotent POSTs. */
@@ -25,13 +30,18 @@ export interface Guard {
   limiter: RateLimiter;
 }
 
+/** What {@link createGuard} needs: what its authentication, rate limit and idempotency need. */
+export type GuardDeps = AuthDeps &
+  RateLimitDeps &
+  IdempotencyDeps & { store: AuthDeps["store"] & RateLimitDeps["store"] };
+
 /**
  * Creates the guards of one app. Order matters: who is calling (so limits and idempotency are
  * per caller), then the rate limit, then the body (size-limited; after the limit so floods are
  * cheap to refuse), then text no database can store (NUL, lone surrogates → 422), then
  * idempotency (which hashes the body). Validation runs after all of them.
  */
-export function createGuard(deps: AppDeps): Guard {
+export function createGuard(deps: GuardDeps): Guard {
   const limiter = createRateLimiter(deps);
   const body = readBody(deps.config.bodyLimitBytes);
   const idem = idempotency(deps);

@@ -48,6 +48,14 @@ function callerScope(c: Context<AppEnv>, bindToCredential: boolean): string {
   return bindToCredential ? credentialScope(caller) : caller.agentId;
 }
 
+/** What {@link idempotency} needs: stored responses, the time, the TTL, the scope key. */
+export interface IdempotencyDeps {
+  store: Pick<AppDeps["store"], "platform">;
+  clock: AppDeps["clock"];
+  config: AppDeps["config"];
+  keys: AppDeps["keys"];
+}
+
 /**
  * `Idempotency-Key` for POST: the first request with a key runs and its response is stored
  * (scoped to caller, method and path, kept `idempotencyTtlSeconds`); a retry with the same body
@@ -56,7 +64,7 @@ function callerScope(c: Context<AppEnv>, bindToCredential: boolean): string {
  * Place it after `authenticate` so the caller is known. Other methods pass through.
  */
 export function idempotency(
-  deps: AppDeps,
+  deps: IdempotencyDeps,
   options: IdempotencyOptions = {},
 ): MiddlewareHandler<AppEnv> {
   const { store, clock, config, keys } = deps;

@@ -1,9 +1,10 @@
-import { type Hook, OpenAPIHono, z } from "@hono/zod-openapi";
+import { type Hook, OpenAPIHono, type RouteConfig, type z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler, TypedResponse } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { JSONParsed } from "hono/utils/types";
+import type { Operation } from "../generated/routes.js";
 import type { AppEnv } from "./env.js";
-import { ApiError, type ErrorDetail, errorCodes } from "./errors.js";
+import { ApiError, type ErrorDetail } from "./errors.js";
 
 const targetPrefix: Record<string, string> = {
   json: "body",
@@ -51,38 +52,43 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) =
   }
 };
 
-/**
- * A router for one domain: routes registered with `router.openapi(route, handler)` are
- * validated with the shared hook and end up in the generated OpenAPI document.
- *
- * Path and query are validated by one synchronous middleware ({@link validateRequest}) instead
- * of @hono/zod-openapi's per-part async validators, and the declared request headers (only
- * optional `X-Request-Id` / `Idempotency-Key` strings, which no value can fail) are documented
- * but not re-checked: together ~20 µs of a ~120 µs request in the bench. Bodies still go through
- * @hono/zod-openapi (media-type gate, JSON parsing, schema). The document is registered from the
- * full route, so it is unchanged (the spec drift test compares it with openapi/).
- */
+/** A router with the shared validation hook (every failure → 422 `validation_failed`). */
 export function createRouter(): OpenAPIHono<AppEnv> {
-  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const register = router.openapi.bind(router);
-  router.openapi = ((route: RouteArg, ...rest: unknown[]) => {
-    const { middleware, hide, ...documented } = strictQuery(route);
-    if (!hide) router.openAPIRegistry.registerPath(documented as never);
-    const { query, params, headers: _headers, ...request } = documented.request ?? {};
-    const validate = validateRequest(query as Schema | undefined, params as Schema | undefined);
-    const chain = [
-      ...(middleware === undefined ? [] : [middleware].flat()),
-      ...(validate ? [validate] : []),
-    ];
-    return (register as (...args: unknown[]) => unknown)(
-      { ...documented, request, hide: true, middleware: chain },
-      ...rest,
-    );
-  }) as typeof router.openapi;
-  return router;
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 }
 
-type RouteArg = Parameters<OpenAPIHono<AppEnv>["openapi"]>[0];
+/**
+ * Mounts one domain on `router`: each generated route (generated/routes.ts) with its handler
+ * and middleware from the domain's handlers object.
+ *
+ * The full route goes into the OpenAPI document (the spec drift test compares it with openapi/).
+ * For serving, path and query are validated by one synchronous middleware ({@link validateRequest})
+ * instead of @hono/zod-openapi's per-part async validators, and the declared request headers (only
+ * optional strings, which no value can fail) are documented but not re-checked: together ~20 µs of
+ * a ~120 µs request in the bench. Bodies still go through @hono/zod-openapi (media-type gate, JSON
+ * parsing, schema). Routes are registered with fewer path parameters first, so `/api/agents/me`
+ * is not shadowed by `/api/agents/{agent_id}`.
+ */
+export function mountDomain<R extends Readonly<Record<string, RouteConfig>>>(
+  router: OpenAPIHono<AppEnv>,
+  routes: R,
+  handlers: { readonly [K in keyof R]: Operation<R[K]> },
+): void {
+  const params = (path: string) => path.split("{").length;
+  const ordered = Object.entries(routes).sort(([, a], [, b]) => params(a.path) - params(b.path));
+  for (const [operationId, route] of ordered) {
+    const operation = (handlers as unknown as Record<string, Operation<RouteConfig> | undefined>)[
+      operationId
+    ];
+    if (!operation) throw new Error(`no handler for ${operationId}`);
+    router.openAPIRegistry.registerPath(route);
+    const { query, params: path, headers: _headers, ...request } = route.request ?? {};
+    const validate = validateRequest(query as Schema | undefined, path as Schema | undefined);
+    const middleware = [...(operation.middleware ?? []), ...(validate ? [validate] : [])];
+    router.openapi({ ...route, request, hide: true, middleware }, operation.handler as never);
+  }
+}
+
 type Schema = z.ZodType;
 
 /**
@@ -120,94 +126,6 @@ function parsed(schema: Schema, value: unknown, target: string): object {
     });
   }
   return result.data as object;
-}
-
-const noQuery = z.object({}).strict();
-
-/**
- * Unknown query parameters on `/api` routes → 422, like unknown body fields (spec gap-filling
- * rule): a route without a query schema gets an empty strict one, a declared one is made strict.
- * `/health` ignores its query, so only `/api` routes are touched.
- */
-function strictQuery<R extends { path: string; request?: { query?: unknown } }>(route: R): R {
-  if (!route.path.startsWith("/api/")) return route;
-  const query = route.request?.query;
-  if (query === undefined) return { ...route, request: { ...route.request, query: noQuery } };
-  if (query instanceof z.ZodObject) {
-    return { ...route, request: { ...route.request, query: query.strict() } };
-  }
-  return route;
-}
-
-/** `ErrorCode` component: the closed catalog. */
-export const ErrorCodeSchema = z.enum(errorCodes).openapi("ErrorCode");
-
-/** `ErrorDetail` component. */
-export const ErrorDetailSchema = z
-  .object({ path: z.string().min(1).max(512), message: z.string().min(1).max(1000) })
-  .strict()
-  .openapi("ErrorDetail");
-
-/** `ErrorBody` component. */
-export const ErrorBodySchema = z
-  .object({
-    code: ErrorCodeSchema,
-    message: z.string().min(1).max(1000),
-    status: z.number().int().min(400).max(599).openapi({ format: "int32" }),
-    request_id: z
-      .string()
-      .regex(/^[A-Za-z0-9._:-]{1,128}$/)
-      .min(1)
-      .max(128),
-    details: z.array(ErrorDetailSchema).min(1).max(100).optional(),
-    retry_after_ms: z.number().int().min(0).max(86_400_000).openapi({ format: "int64" }).optional(),
-  })
-  .strict()
-  .openapi("ErrorBody");
-
-/** `Error` component: the envelope of every non-2xx response. */
-export const ErrorSchema = z.object({ error: ErrorBodySchema }).strict().openapi("Error");
-
-const errorDescriptions: Record<number, string> = {
-  400: "The body is not valid JSON.",
-  401: "Missing, invalid or expired credentials.",
-  403: "The credential may not do this.",
-  404: "Not found (or not visible to the caller).",
-  409: "Conflict with the current state.",
-  413: "The body is larger than 64 KiB.",
-  422: "The request failed validation.",
-  429: "Too many requests.",
-  503: "The database is unavailable.",
-};
-
-/**
- * The `responses` entries for the given error statuses, all with the shared envelope.
- *
- * @example
- * responses: { 200: {...}, ...errorResponses(401, 422) }
- */
-export function errorResponses<S extends number>(...statuses: S[]) {
-  const out = {} as Record<
-    S,
-    { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }
-  >;
-  for (const status of statuses) {
-    out[status] = {
-      description: errorDescriptions[status] ?? "Error.",
-      content: { "application/json": { schema: ErrorSchema } },
-    };
-  }
-  return out;
-}
-
-/** A JSON response entry for `responses`. */
-export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
-  return { description, content: { "application/json": { schema } } };
-}
-
-/** A JSON request body entry for `request.body`. */
-export function jsonBody<T extends z.ZodType>(schema: T) {
-  return { required: true, content: { "application/json": { schema } } };
 }
 
 /**

@@ -5,6 +5,13 @@ import { ApiError } from "./errors.js";
 
 const sweepEvery = 1000;
 
+/** What {@link createRateLimiter} needs: the rules, the time, the shared counters. */
+export interface RateLimitDeps {
+  config: AppDeps["config"];
+  clock: AppDeps["clock"];
+  store: Pick<AppDeps["store"], "platform">;
+}
+
 /** The limit whose `RateLimit-*` headers a request's response carries so far. */
 const shownLimits = new WeakMap<Context, { remaining: number; resetSeconds: number }>();
 
@@ -13,7 +20,7 @@ const shownLimits = new WeakMap<Context, { remaining: number; resetSeconds: numb
  * every instance shares the count), sets the `RateLimit-*` headers, and throws 429
  * `rate_limited` with `Retry-After` once the limit is spent.
  */
-export function createRateLimiter(deps: AppDeps) {
+export function createRateLimiter(deps: RateLimitDeps) {
   const { config, clock, store } = deps;
   let hits = 0;
   return async function consume(c: Context<AppEnv>, bucket: RateBucket, subject: string) {

@@ -1,132 +1,150 @@
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { ChatHandlers } from "../../generated/routes.js";
 import { callerOf } from "../../platform/auth/middleware.js";
-import type { AppDeps, AppEnv } from "../../platform/env.js";
+import type { AppDeps } from "../../platform/env.js";
 import { validationError } from "../../platform/errors.js";
 import { unwrap } from "../../platform/outcome.js";
 import { decodeKey, pageOf } from "../../platform/pagination.js";
-import {
-  addMemberRoute,
-  createConversationRoute,
-  getConversationRoute,
-  leaveConversationRoute,
-  listConversationsRoute,
-  listMembersRoute,
-  removeMemberRoute,
-  updateConversationRoute,
-  updateMemberRoute,
-} from "./routes-conversations.js";
 import type { ConversationKey, MemberKey } from "./store.js";
 
 const notFound = { ok: false, code: "not_found" } as const;
 
-/** Registers the conversation and member routes on `router`. */
-export function registerConversationRoutes(router: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+/** The conversation and member handlers of the Chat domain. */
+export function conversationHandlers(deps: AppDeps) {
   const { store, clock, ids, guard, cursors } = deps;
   const read = guard.agent("access", "read");
   const write = guard.agent("access", "write");
 
-  router.openapi({ ...createConversationRoute, middleware: write }, async (c) => {
-    const me = callerOf(c).agentId;
-    const body = c.req.valid("json");
-    if (body.type === "direct") {
-      if (body.agent_id === me) {
-        throw validationError(
-          "body.agent_id",
-          "You cannot open a direct conversation with yourself.",
+  return {
+    createConversation: {
+      middleware: write,
+      handler: async (c) => {
+        const me = callerOf(c).agentId;
+        const body = c.req.valid("json");
+        if (body.type === "direct") {
+          if (body.agent_id === me) {
+            throw validationError(
+              "body.agent_id",
+              "You cannot open a direct conversation with yourself.",
+            );
+          }
+          const { conversation, created } = unwrap(
+            await store.chat.openDirect(me, body.agent_id, ids.next("cnv"), clock.now()),
+          );
+          return c.json({ ...conversation, skipped: [] }, created ? 201 : 200);
+        }
+        const { conversation, skipped } = unwrap(
+          await store.chat.createGroup(
+            me,
+            {
+              id: ids.next("cnv"),
+              title: body.title,
+              description: body.description ?? null,
+              member_ids: body.member_ids ?? [],
+            },
+            clock.now(),
+          ),
         );
-      }
-      const { conversation, created } = unwrap(
-        await store.chat.openDirect(me, body.agent_id, ids.next("cnv"), clock.now()),
-      );
-      return c.json({ ...conversation, skipped: [] }, created ? 201 : 200);
-    }
-    const { conversation, skipped } = unwrap(
-      await store.chat.createGroup(
-        me,
-        {
-          id: ids.next("cnv"),
-          title: body.title,
-          description: body.description ?? null,
-          member_ids: body.member_ids ?? [],
-        },
-        clock.now(),
-      ),
-    );
-    return c.json({ ...conversation, skipped }, 201);
-  });
-
-  router.openapi({ ...listConversationsRoute, middleware: read }, async (c) => {
-    const { limit, cursor } = c.req.valid("query");
-    const scope = "conversations";
-    const after =
-      cursor === undefined
-        ? null
-        : decodeKey<ConversationKey>(cursors.decode(scope, cursor), ["activity_at", "id"]);
-    const page = await store.chat.listConversations(callerOf(c).agentId, after, limit);
-    return c.json(
-      pageOf(page, (k) => cursors.encode(scope, JSON.stringify(k))),
-      200,
-    );
-  });
-
-  router.openapi({ ...getConversationRoute, middleware: read }, async (c) => {
-    const { conversation_id } = c.req.valid("param");
-    const found = await store.chat.getConversation(callerOf(c).agentId, conversation_id);
-    return c.json(unwrap(found === null ? notFound : { ok: true, value: found }), 200);
-  });
-
-  router.openapi({ ...updateConversationRoute, middleware: write }, async (c) => {
-    const { conversation_id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const patch: { title?: string; description?: string | null } = {};
-    if (body.title !== undefined) patch.title = body.title;
-    if (body.description !== undefined) patch.description = body.description;
-    const me = callerOf(c).agentId;
-    const updated = await store.chat.updateConversation(me, conversation_id, patch, clock.now());
-    return c.json(unwrap(updated), 200);
-  });
-
-  router.openapi({ ...listMembersRoute, middleware: read }, async (c) => {
-    const { conversation_id } = c.req.valid("param");
-    const { limit, cursor } = c.req.valid("query");
-    const scope = `members:${conversation_id}`;
-    const after =
-      cursor === undefined
-        ? null
-        : decodeKey<MemberKey>(cursors.decode(scope, cursor), ["joined_at", "agent_id"]);
-    const me = callerOf(c).agentId;
-    const page = unwrap(await store.chat.listMembers(me, conversation_id, after, limit));
-    return c.json(
-      pageOf(page, (k) => cursors.encode(scope, JSON.stringify(k))),
-      200,
-    );
-  });
-
-  router.openapi({ ...addMemberRoute, middleware: write }, async (c) => {
-    const { conversation_id } = c.req.valid("param");
-    const { agent_id, role } = c.req.valid("json");
-    const me = callerOf(c).agentId;
-    const added = await store.chat.addMember(me, conversation_id, agent_id, role, clock.now());
-    return c.json(unwrap(added), 201);
-  });
-
-  router.openapi({ ...updateMemberRoute, middleware: write }, async (c) => {
-    const { conversation_id, agent_id } = c.req.valid("param");
-    const { role } = c.req.valid("json");
-    const me = callerOf(c).agentId;
-    return c.json(unwrap(await store.chat.updateMember(me, conversation_id, agent_id, role)), 200);
-  });
-
-  router.openapi({ ...removeMemberRoute, middleware: write }, async (c) => {
-    const { conversation_id, agent_id } = c.req.valid("param");
-    const me = callerOf(c).agentId;
-    unwrap(await store.chat.removeMember(me, conversation_id, agent_id, clock.now()));
-    return c.body(null, 204);
-  });
-
-  router.openapi({ ...leaveConversationRoute, middleware: write }, async (c) => {
-    const { conversation_id } = c.req.valid("param");
-    unwrap(await store.chat.leave(callerOf(c).agentId, conversation_id, clock.now()));
-    return c.body(null, 204);
-  });
+        return c.json({ ...conversation, skipped }, 201);
+      },
+    },
+    listConversations: {
+      middleware: read,
+      handler: async (c) => {
+        const { limit, cursor } = c.req.valid("query");
+        const scope = "conversations";
+        const after =
+          cursor === undefined
+            ? null
+            : decodeKey<ConversationKey>(cursors.decode(scope, cursor), ["activity_at", "id"]);
+        const page = await store.chat.listConversations(callerOf(c).agentId, after, limit);
+        return c.json(
+          pageOf(page, (k) => cursors.encode(scope, JSON.stringify(k))),
+          200,
+        );
+      },
+    },
+    getConversation: {
+      middleware: read,
+      handler: async (c) => {
+        const { conversation_id } = c.req.valid("param");
+        const found = await store.chat.getConversation(callerOf(c).agentId, conversation_id);
+        return c.json(unwrap(found === null ? notFound : { ok: true, value: found }), 200);
+      },
+    },
+    updateConversation: {
+      middleware: write,
+      handler: async (c) => {
+        const { conversation_id } = c.req.valid("param");
+        const body = c.req.valid("json");
+        const patch: { title?: string; description?: string | null } = {};
+        if (body.title !== undefined) patch.title = body.title;
+        if (body.description !== undefined) patch.description = body.description;
+        const me = callerOf(c).agentId;
+        const updated = await store.chat.updateConversation(
+          me,
+          conversation_id,
+          patch,
+          clock.now(),
+        );
+        return c.json(unwrap(updated), 200);
+      },
+    },
+    listMembers: {
+      middleware: read,
+      handler: async (c) => {
+        const { conversation_id } = c.req.valid("param");
+        const { limit, cursor } = c.req.valid("query");
+        const scope = `members:${conversation_id}`;
+        const after =
+          cursor === undefined
+            ? null
+            : decodeKey<MemberKey>(cursors.decode(scope, cursor), ["joined_at", "agent_id"]);
+        const me = callerOf(c).agentId;
+        const page = unwrap(await store.chat.listMembers(me, conversation_id, after, limit));
+        return c.json(
+          pageOf(page, (k) => cursors.encode(scope, JSON.stringify(k))),
+          200,
+        );
+      },
+    },
+    addMember: {
+      middleware: write,
+      handler: async (c) => {
+        const { conversation_id } = c.req.valid("param");
+        const { agent_id, role } = c.req.valid("json");
+        const me = callerOf(c).agentId;
+        const added = await store.chat.addMember(me, conversation_id, agent_id, role, clock.now());
+        return c.json(unwrap(added), 201);
+      },
+    },
+    updateMember: {
+      middleware: write,
+      handler: async (c) => {
+        const { conversation_id, agent_id } = c.req.valid("param");
+        const { role } = c.req.valid("json");
+        const me = callerOf(c).agentId;
+        return c.json(
+          unwrap(await store.chat.updateMember(me, conversation_id, agent_id, role)),
+          200,
+        );
+      },
+    },
+    removeMember: {
+      middleware: write,
+      handler: async (c) => {
+        const { conversation_id, agent_id } = c.req.valid("param");
+        const me = callerOf(c).agentId;
+        unwrap(await store.chat.removeMember(me, conversation_id, agent_id, clock.now()));
+        return c.body(null, 204);
+      },
+    },
+    leaveConversation: {
+      middleware: write,
+      handler: async (c) => {
+        const { conversation_id } = c.req.valid("param");
+        unwrap(await store.chat.leave(callerOf(c).agentId, conversation_id, clock.now()));
+        return c.body(null, 204);
+      },
+    },
+  } satisfies Partial<ChatHandlers>;
 }

@@ -20,15 +20,26 @@ const recoveryRequired = () =>
  * @throws ApiError 401 `missing_credentials` | `invalid_credentials` | `token_expired` |
  * `session_revoked`; 403 `recovery_key_required`.
  */
-export function authenticate(deps: AppDeps, mode: AuthMode): MiddlewareHandler<AppEnv> {
+export function authenticate(deps: AuthDeps, mode: AuthMode): MiddlewareHandler<AppEnv> {
+  // Remembered session hashes: one cache per middleware, so apps in one process share nothing.
+  const sessionHashes = new Map<string, string>();
   return async (c, next) => {
-    c.set("caller", await resolveCaller(deps, mode, c.req.header("authorization")));
+    const header = c.req.header("authorization");
+    c.set("caller", await resolveCaller(deps, sessionHashes, mode, header));
     await next();
   };
 }
 
+/** What {@link authenticate} needs: session lookups, token verification, the time. */
+export interface AuthDeps {
+  store: Pick<AppDeps["store"], "auth">;
+  tokens: AppDeps["tokens"];
+  clock: AppDeps["clock"];
+}
+
 async function resolveCaller(
-  deps: AppDeps,
+  deps: AuthDeps,
+  sessionHashes: Map<string, string>,
   mode: AuthMode,
   header: string | undefined,
 ): Promise<Caller> {
@@ -64,7 +75,7 @@ async function resolveCaller(
   }
 
   const claims = await deps.tokens.verify(credential);
-  const session = await deps.store.auth.getSession(sessionHash(deps, claims.sessionId));
+  const session = await deps.store.auth.getSession(sessionHash(sessionHashes, claims.sessionId));
   if (!session || session.agentId !== claims.agentId) throw invalid();
   if (session.revokedAt !== null) {
     throw new ApiError("session_revoked", "This session has been revoked.");
@@ -84,16 +95,8 @@ async function resolveCaller(
   };
 }
 
-/** Remembered session hashes, one cache per app (keyed by its deps): apps share no state. */
-const sessionHashCaches = new WeakMap<AppDeps, Map<string, string>>();
-
 /** SHA-256 of a session id, remembered: every request of a session looks its row up by it. */
-function sessionHash(deps: AppDeps, sessionId: string): string {
-  let sessionHashes = sessionHashCaches.get(deps);
-  if (sessionHashes === undefined) {
-    sessionHashes = new Map();
-    sessionHashCaches.set(deps, sessionHashes);
-  }
+function sessionHash(sessionHashes: Map<string, string>, sessionId: string): string {
   let hash = sessionHashes.get(sessionId);
   if (hash === undefined) {
     if (sessionHashes.size >= 10_000) sessionHashes.clear();

@@ -47,7 +47,7 @@ describe("upgrading an existing SQLite database", () => {
     const store = createSqliteStore(path);
     try {
       const raw = store.db.raw;
-      expect(raw.prepare("SELECT max(version) FROM schema_migrations").pluck().get()).toBe(15); // 015_sessions_capped_by_key is the latest
+      expect(raw.prepare("SELECT max(version) FROM schema_migrations").pluck().get()).toBe(16); // 016_member_unread_counts is the latest
       // Idempotency: both records survive, a completed one replays, a claimed one is in progress.
       const scope = { caller: "agt_a", method: "POST", path: "/api/x", key: "k1" };
       const replay = await store.platform.claimIdempotencyKey(scope, "h1", now, 0, 0);
@@ -145,6 +145,70 @@ describe("upgrading an existing SQLite database", () => {
       expect(expiry("ses_1")).toBe(now + hour);
       expect(expiry("ses_2")).toBe(now + month);
       expect(expiry("ses_3")).toBe(now + month);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("backfills each member's unread count (migration 016) and keeps it from then on", async () => {
+    const path = join(dir, "unread.db");
+    const old = databaseBefore(path, 16);
+    const now = Date.now();
+    const values = Array.from({ length: 2500 }, (_, i) => {
+      const seq = i + 1;
+      const author = ["agt_a", "agt_b", "agt_c"][seq % 3];
+      const deleted = seq % 7 === 0 ? now : "NULL";
+      return `('msg_${seq}', 'cnv_1', ${seq}, '${author}', 'm', 'text/plain', ${now}, ${deleted})`;
+    });
+    old.raw.exec(`
+      INSERT INTO agents (id, handle, display_name, created_at, updated_at)
+        VALUES ('agt_a', 'alice', 'A', ${now}, ${now}), ('agt_b', 'bob', 'B', ${now}, ${now}),
+               ('agt_c', 'carol', 'C', ${now}, ${now});
+      INSERT INTO conversations (id, type, title, created_by, member_count, next_seq, activity_at, created_at, updated_at)
+        VALUES ('cnv_1', 'group', 't', 'agt_a', 3, 2501, ${now}, ${now}, ${now});
+      INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at, last_read_seq)
+        VALUES ('cnv_1', 'agt_a', 'owner', ${now}, 0), ('cnv_1', 'agt_b', 'member', ${now}, 1100),
+               ('cnv_1', 'agt_c', 'member', ${now}, 2499);
+      INSERT INTO blocks (id, blocker_id, type, target_id, created_at)
+        VALUES ('blk_1', 'agt_b', 'agent', 'agt_c', ${now});
+      INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, created_at, deleted_at)
+        VALUES ${values.join(",\n")};`);
+    old.close();
+
+    const store = createSqliteStore(path);
+    try {
+      const raw = store.db.raw;
+      const oracle = (agent: string) =>
+        raw
+          .prepare(
+            `SELECT count(*) FROM messages m, conversation_members cm
+             WHERE m.conversation_id = 'cnv_1' AND cm.conversation_id = 'cnv_1' AND cm.agent_id = @agent
+               AND m.seq > cm.last_read_seq AND m.deleted_at IS NULL AND m.author_id <> @agent
+               AND m.author_id NOT IN (SELECT target_id FROM blocks WHERE blocker_id = @agent AND type = 'agent')`,
+          )
+          .pluck()
+          .get({ agent });
+      const stored = (agent: string) =>
+        raw
+          .prepare(
+            "SELECT unread_count FROM conversation_members WHERE conversation_id = 'cnv_1' AND agent_id = ?",
+          )
+          .pluck()
+          .get(agent);
+      // By hand: a reads 2,500 - 357 deleted - 714 own (seq % 3 = 0, live) messages.
+      expect(stored("agt_a")).toBe(1429);
+      for (const agent of ["agt_a", "agt_b", "agt_c"]) expect(stored(agent)).toBe(oracle(agent));
+      const view = await store.chat.getConversation("agt_b", "cnv_1");
+      expect(view?.unread_count).toBe(oracle("agt_b"));
+      // The triggers take over from the backfill.
+      await store.chat.sendMessage(
+        "agt_c",
+        "cnv_1",
+        { id: "msg_new", content: "x", content_type: "text/plain", reply_to_id: null, metadata: null },
+        now,
+      );
+      expect(stored("agt_a")).toBe(1430);
+      for (const agent of ["agt_a", "agt_b", "agt_c"]) expect(stored(agent)).toBe(oracle(agent));
     } finally {
       await store.close();
     }

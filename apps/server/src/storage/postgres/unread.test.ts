@@ -144,7 +144,13 @@ describe("per-member unread counters on PostgreSQL (migration 016)", () => {
     const sent = await store.chat.sendMessage(
       b,
       "cnv_t",
-      { id: "msg_tlive", content: "hi", content_type: "text/plain", reply_to_id: null, metadata: null },
+      {
+        id: "msg_tlive",
+        content: "hi",
+        content_type: "text/plain",
+        reply_to_id: null,
+        metadata: null,
+      },
       3,
     );
     expect(sent.ok).toBe(true);
@@ -178,7 +184,13 @@ describe("per-member unread counters on PostgreSQL (migration 016)", () => {
         store.chat.sendMessage(
           b,
           "cnv_t",
-          { id: `msg_race${i}`, content: "r", content_type: "text/plain", reply_to_id: null, metadata: null },
+          {
+            id: `msg_race${i}`,
+            content: "r",
+            content_type: "text/plain",
+            reply_to_id: null,
+            metadata: null,
+          },
           10 + i,
         ),
       );

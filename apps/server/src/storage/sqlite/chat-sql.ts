@@ -120,23 +120,19 @@ FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
 WHERE m.agent_id = @caller`;
 
 /**
- * The caller's conversation list page in one statement: each row carries its last visible
- * message (as a JSON array of {@link MESSAGE_COLUMNS} values, `last_values`), computed by a
- * correlated subquery with exactly the rules of {@link LAST_VISIBLE_MESSAGE_SQL}, and its unread
- * count, the member row's counter (migration 016: kept by triggers, one column instead of three
- * counting subqueries per row, which were ~40 % of this statement with an 80 k-message row). Run per row from JavaScript those were five statements per
- * conversation, each paying SQLite's per-statement cost: ~830 µs for a page of 20 in the bench.
- * Conversations the caller blocked are left out (so none is "hidden": unread is never zeroed).
- * Bind `@caller`, `@after_at`, `@after_id`, `@limit`.
+ * The caller's conversation list page without the last messages: one statement, with
+ * the conversation's `messages_version`: the list takes each last message from its
+ * `LastMessages` cache at that version (a miss reads {@link NEWEST_MESSAGE_SQL}). Unread counts
+ * are the member rows' counters (migration 016), not three counting subqueries per row; the
+ * last message was a correlated subquery returning JSON that was parsed back, about a third of
+ * the page's cost once the counts were a column. Conversations the caller blocked are left out
+ * (so none is "hidden": unread is never zeroed). Bind `@caller`, `@after_at`, `@after_id`,
+ * `@limit`.
  */
-export const CONVERSATION_PAGE_SQL = `
+export const CONVERSATION_LIST_SQL = `
 SELECT c.id, c.type, c.title, c.description, c.created_by, c.direct_low, c.direct_high,
        c.member_count, c.last_message_at, c.activity_at, c.created_at, c.updated_at,
-       m.role, m.last_read_seq, m.last_read_message_id,
-  (SELECT json_array(${MESSAGE_COLUMNS}) FROM messages
-     WHERE conversation_id = c.id AND ${NOT_BLOCKED_AUTHOR}
-     ORDER BY seq DESC LIMIT 1) AS last_values,
-  m.unread_count AS unread
+       m.role, m.last_read_seq, m.last_read_message_id, m.unread_count, c.messages_version
 FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
 WHERE m.agent_id = @caller
   AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = @caller
@@ -144,20 +140,18 @@ WHERE m.agent_id = @caller
   AND (@after_at IS NULL OR (c.activity_at, c.id) < (@after_at, @after_id))
 ORDER BY c.activity_at DESC, c.id DESC LIMIT @limit`;
 
-/** A row of {@link CONVERSATION_PAGE_SQL}. */
-export interface ConversationPageRow extends ConversationRow {
-  last_values: string | null;
-  unread: number;
+/** A row of {@link CONVERSATION_LIST_SQL}. */
+export interface ConversationListRow extends ConversationRow {
+  messages_version: number;
 }
 
-/** The caller's view of a {@link CONVERSATION_PAGE_SQL} row. */
-export function conversationFromPageRow(row: ConversationPageRow): ConversationRecord {
-  const last =
-    row.last_values === null
-      ? null
-      : toMessageFromValues(JSON.parse(row.last_values) as MessageValues);
-  return toConversationRecord(row, last, row.unread);
-}
+/** A conversation's newest message, whoever wrote it. */
+export const NEWEST_MESSAGE_SQL = `SELECT * FROM messages WHERE conversation_id = @id
+  ORDER BY seq DESC LIMIT 1`;
+
+/** The agents `@caller` blocks. */
+export const BLOCKED_AGENTS_SQL =
+  "SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent'";
 
 /** Computes the caller's view (last visible message, unread count) of a conversation row. */
 export function conversationView(

@@ -195,9 +195,11 @@ describe("unread counts (per-member counters, recomputed from buckets)", () => {
           )
           .pluck()
           .get(agent) as number;
-        return (db.raw.prepare(ORACLE).get({ id: "cnv_g", seq: marker, caller: agent }) as {
-          n: number;
-        }).n;
+        return (
+          db.raw.prepare(ORACLE).get({ id: "cnv_g", seq: marker, caller: agent }) as {
+            n: number;
+          }
+        ).n;
       };
       /** Every member's stored count and view equal the definition; returns them by agent. */
       const check = async () => {
@@ -206,7 +208,11 @@ describe("unread counts (per-member counters, recomputed from buckets)", () => {
           const n = stored(agent);
           if (n === undefined) continue;
           expect(n).toBe(oracle(agent));
-          expect((await chat.getConversation(agent, "cnv_g"))?.unread_count).toBe(n);
+          const view = await chat.getConversation(agent, "cnv_g");
+          expect(view?.unread_count).toBe(n);
+          // The list (its cached last message included) agrees with the view after each step.
+          const listed = await chat.listConversations(agent, null, 10);
+          expect(listed.rows).toEqual([view]);
           counts[agent] = n;
         }
         return counts;
@@ -227,15 +233,15 @@ describe("unread counts (per-member counters, recomputed from buckets)", () => {
           "UPDATE conversation_members SET last_read_seq = 100, last_read_message_id = 'msg_100' WHERE conversation_id = 'cnv_g' AND agent_id = 'agt_d'",
         )
         .run();
-      expect((await check()).agt_d).toBe(2610);
+      expect((await check())["agt_d"]).toBe(2610);
       await chat.markRead("agt_d", "cnv_g", "msg_2000");
-      expect((await check()).agt_d).toBe(710);
+      expect((await check())["agt_d"]).toBe(710);
 
       // Blocking an author takes their messages out; unblocking puts them back.
       await blocks.blockAgent("agt_d", "agt_c", "blk_1", 2);
-      expect((await check()).agt_d).toBe(10);
+      expect((await check())["agt_d"]).toBe(10);
       await blocks.unblockAgent("agt_d", "agt_c");
-      expect((await check()).agt_d).toBe(710);
+      expect((await check())["agt_d"]).toBe(710);
 
       // A new message from a blocked author counts for nobody who blocks it.
       await blocks.blockAgent("agt_a", "agt_b", "blk_2", 2);
@@ -243,23 +249,29 @@ describe("unread counts (per-member counters, recomputed from buckets)", () => {
       const sent = await chat.sendMessage(
         "agt_b",
         "cnv_g",
-        { id: "msg_live", content: "hi", content_type: "text/plain", reply_to_id: null, metadata: null },
+        {
+          id: "msg_live",
+          content: "hi",
+          content_type: "text/plain",
+          reply_to_id: null,
+          metadata: null,
+        },
         3,
       );
       expect(sent.ok).toBe(true);
       seq += 1;
       expect(await check()).toEqual({
-        agt_a: before.agt_a,
-        agt_b: before.agt_b,
-        agt_c: (before.agt_c ?? 0) + 1,
-        agt_d: (before.agt_d ?? 0) + 1,
+        agt_a: before["agt_a"],
+        agt_b: before["agt_b"],
+        agt_c: (before["agt_c"] ?? 0) + 1,
+        agt_d: (before["agt_d"] ?? 0) + 1,
       });
 
       // Deleting one's own message, and a moderator deleting another's.
       expect(await chat.deleteMessage("agt_c", "cnv_g", "msg_2500", 4)).toMatchObject({ ok: true });
       expect(await chat.deleteMessage("agt_a", "cnv_g", "msg_2600", 4)).toMatchObject({ ok: true });
       const deleted = await check();
-      expect(deleted.agt_d).toBe((before.agt_d ?? 0) + 1 - 2);
+      expect(deleted["agt_d"]).toBe((before["agt_d"] ?? 0) + 1 - 2);
       // Deleting again changes nothing; edits change no count.
       await chat.deleteMessage("agt_c", "cnv_g", "msg_2500", 5);
       await chat.editMessage("agt_c", "cnv_g", "msg_2550", { content: "edited" }, 5);
@@ -273,8 +285,8 @@ describe("unread counts (per-member counters, recomputed from buckets)", () => {
         ok: true,
       });
       const readded = await check();
-      expect(readded.agt_d).toBe(oracle("agt_d"));
-      expect(readded.agt_d).toBeGreaterThan(2000);
+      expect(readded["agt_d"]).toBe(oracle("agt_d"));
+      expect(readded["agt_d"]).toBeGreaterThan(2000);
     } finally {
       db.close();
     }
@@ -325,6 +337,22 @@ describe("unread counts (per-member counters, recomputed from buckets)", () => {
           edited_at: "2023-11-14T22:13:20.456Z",
         });
       }
+      // The list keeps the last message between calls; a change by another connection (any
+      // writer) and a block of its author are seen by the next list all the same.
+      const other = new SqliteDatabase(join(dir, "last-message.db"));
+      other.raw
+        .prepare("UPDATE messages SET content = 'changed elsewhere' WHERE id = 'msg_1'")
+        .run();
+      other.close();
+      const changed = await chat.listConversations("agt_a", null, 10);
+      expect(changed.rows[0]?.last_message?.content).toBe("changed elsewhere");
+      expect(changed.rows).toEqual([await chat.getConversation("agt_a", "cnv_g")]);
+      await createSqliteBlocksStore(db).blockAgent("agt_a", "agt_b", "blk_l", 2);
+      const blocked = await chat.listConversations("agt_a", null, 10);
+      expect(blocked.rows[0]?.last_message).toBeNull();
+      expect((await chat.listConversations("agt_b", null, 10)).rows[0]?.last_message?.id).toBe(
+        "msg_1",
+      );
     } finally {
       db.close();
     }

@@ -204,7 +204,13 @@ describe("upgrading an existing SQLite database", () => {
       await store.chat.sendMessage(
         "agt_c",
         "cnv_1",
-        { id: "msg_new", content: "x", content_type: "text/plain", reply_to_id: null, metadata: null },
+        {
+          id: "msg_new",
+          content: "x",
+          content_type: "text/plain",
+          reply_to_id: null,
+          metadata: null,
+        },
         now,
       );
       expect(stored("agt_a")).toBe(1430);

@@ -71,7 +71,15 @@ describe("upgrading an existing PostgreSQL schema", () => {
           VALUES ('cnv_1', 'agt_a', 'owner', ${now});
         INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, created_at)
           VALUES ('msg_1', 'cnv_1', 1, 'agt_a', 'one', 'text/plain', ${now});`);
-      const before = await shape(sql, schema);
+      // What it should become: the numbered schema plus each migration added since, applied once.
+      const reference = await schemaBefore(16);
+      const legacyNames = new Set(Object.values(LEGACY_VERSIONS));
+      for (const m of migrations.filter((m) => !legacyNames.has(m.name))) {
+        await reference.sql.query(migrationSql(m));
+      }
+      const before = await shape(reference.sql, reference.schema);
+      await reference.sql.query(`DROP SCHEMA "${reference.schema}" CASCADE`);
+      await reference.sql.end();
 
       // Each file's CREATE TABLE / CREATE FUNCTION would fail on a second run: ready() proves none ran.
       const store = createTestPostgresStore({ schema });

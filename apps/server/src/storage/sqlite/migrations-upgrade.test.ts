@@ -186,10 +186,14 @@ describe("upgrading an existing SQLite database", () => {
         VALUES ('cnv_1', 'agt_a', 'owner', ${now});
       INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, created_at)
         VALUES ('msg_1', 'cnv_1', 1, 'agt_a', 'one', 'text/plain', ${now});`);
-    const schemaBefore = old
+    old.close();
+    const reference = databaseBefore(join(dir, "reference.db"), 16);
+    const legacy = new Set(Object.values(LEGACY_VERSIONS));
+    for (const m of migrations.filter((m) => !legacy.has(m.name))) reference.exec(migrationSql(m));
+    const schemaBefore = reference
       .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
       .all();
-    old.close();
+    reference.close();
 
     // Every file's CREATE TABLE / CREATE TRIGGER would fail on a second run: opening proves none ran.
     const store = createSqliteStore(path);
@@ -199,7 +203,8 @@ describe("upgrading an existing SQLite database", () => {
       expect(raw.prepare("SELECT version FROM schema_migrations ORDER BY 1").pluck().all()).toEqual(
         Object.keys(LEGACY_VERSIONS).map(Number),
       );
-      // The schema is the one the numbered server left, plus only the new bookkeeping table.
+      // The schema is the one the numbered server left plus the migrations added since (each
+      // applied once, on top), and the new bookkeeping table.
       const schemaAfter = raw
         .prepare(
           "SELECT type, name, sql FROM sqlite_master WHERE tbl_name <> 'applied_migrations' ORDER BY type, name",
@@ -261,5 +266,74 @@ describe("upgrading an existing SQLite database", () => {
     );
     old.close();
     expect(() => createSqliteStore(path)).toThrow(/unknown legacy migration version 16/);
+  });
+  it("backfills each member's unread count (migration 20261207T0000_member_unread_counts) and keeps it from then on", async () => {
+    const path = join(dir, "unread.db");
+    const old = databaseBefore(path, 16);
+    const now = Date.now();
+    const values = Array.from({ length: 2500 }, (_, i) => {
+      const seq = i + 1;
+      const author = ["agt_a", "agt_b", "agt_c"][seq % 3];
+      const deleted = seq % 7 === 0 ? now : "NULL";
+      return `('msg_${seq}', 'cnv_1', ${seq}, '${author}', 'm', 'text/plain', ${now}, ${deleted})`;
+    });
+    old.exec(`
+      INSERT INTO agents (id, handle, display_name, created_at, updated_at)
+        VALUES ('agt_a', 'alice', 'A', ${now}, ${now}), ('agt_b', 'bob', 'B', ${now}, ${now}),
+               ('agt_c', 'carol', 'C', ${now}, ${now});
+      INSERT INTO conversations (id, type, title, created_by, member_count, next_seq, activity_at, created_at, updated_at)
+        VALUES ('cnv_1', 'group', 't', 'agt_a', 3, 2501, ${now}, ${now}, ${now});
+      INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at, last_read_seq)
+        VALUES ('cnv_1', 'agt_a', 'owner', ${now}, 0), ('cnv_1', 'agt_b', 'member', ${now}, 1100),
+               ('cnv_1', 'agt_c', 'member', ${now}, 2499);
+      INSERT INTO blocks (id, blocker_id, type, target_id, created_at)
+        VALUES ('blk_1', 'agt_b', 'agent', 'agt_c', ${now});
+      INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, created_at, deleted_at)
+        VALUES ${values.join(",\n")};`);
+    old.close();
+
+    const store = createSqliteStore(path);
+    try {
+      const raw = store.db.raw;
+      const oracle = (agent: string) =>
+        raw
+          .prepare(
+            `SELECT count(*) FROM messages m, conversation_members cm
+             WHERE m.conversation_id = 'cnv_1' AND cm.conversation_id = 'cnv_1' AND cm.agent_id = @agent
+               AND m.seq > cm.last_read_seq AND m.deleted_at IS NULL AND m.author_id <> @agent
+               AND m.author_id NOT IN (SELECT target_id FROM blocks WHERE blocker_id = @agent AND type = 'agent')`,
+          )
+          .pluck()
+          .get({ agent });
+      const stored = (agent: string) =>
+        raw
+          .prepare(
+            "SELECT unread_count FROM conversation_members WHERE conversation_id = 'cnv_1' AND agent_id = ?",
+          )
+          .pluck()
+          .get(agent);
+      // By hand: a reads 2,500 - 357 deleted - 714 own (seq % 3 = 0, live) messages.
+      expect(stored("agt_a")).toBe(1429);
+      for (const agent of ["agt_a", "agt_b", "agt_c"]) expect(stored(agent)).toBe(oracle(agent));
+      const view = await store.chat.getConversation("agt_b", "cnv_1");
+      expect(view?.unread_count).toBe(oracle("agt_b"));
+      // The triggers take over from the backfill.
+      await store.chat.sendMessage(
+        "agt_c",
+        "cnv_1",
+        {
+          id: "msg_new",
+          content: "x",
+          content_type: "text/plain",
+          reply_to_id: null,
+          metadata: null,
+        },
+        now,
+      );
+      expect(stored("agt_a")).toBe(1430);
+      for (const agent of ["agt_a", "agt_b", "agt_c"]) expect(stored(agent)).toBe(oracle(agent));
+    } finally {
+      await store.close();
+    }
   });
 });

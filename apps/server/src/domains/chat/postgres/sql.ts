@@ -1,6 +1,5 @@
 import type { Query } from "../../../storage/postgres/database.js";
 import {
-  COUNT_BUCKET,
   type ConversationRowBase,
   MESSAGE_COLUMNS,
   type MessageRow,
@@ -9,22 +8,6 @@ import {
   toMessage,
 } from "../rows.js";
 import type { ConversationRecord } from "../store.js";
-
-/**
- * Unread messages after the member's marker (`m.last_read_seq`) for `@caller`, own, deleted and
- * blocked authors' messages left out: the marker's partial bucket from the live-messages index,
- * every later bucket from the per-bucket counts. O(buckets + 1,024), not O(unread).
- */
-export const UNREAD_COUNT = `(
-  (SELECT count(*) FROM messages WHERE conversation_id = c.id AND seq > m.last_read_seq
-     AND seq < (m.last_read_seq / ${COUNT_BUCKET} + 1) * ${COUNT_BUCKET}
-     AND deleted_at IS NULL AND author_id <> @caller AND ${NOT_BLOCKED_AUTHOR})
-  + (SELECT coalesce(sum(live), 0)::bigint FROM message_counts
-     WHERE conversation_id = c.id AND bucket > m.last_read_seq / ${COUNT_BUCKET})
-  - (SELECT coalesce(sum(live), 0)::bigint FROM message_author_counts
-     WHERE conversation_id = c.id AND bucket > m.last_read_seq / ${COUNT_BUCKET}
-       AND author_id IN (SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent'
-                         UNION ALL SELECT @caller::text)))`;
 
 /** A conversation joined with the caller's membership and the caller's view of it. */
 export interface ConversationRow extends ConversationRowBase {
@@ -35,8 +18,9 @@ export interface ConversationRow extends ConversationRowBase {
 
 /**
  * SELECT list + join for {@link ConversationRow}; bind `@caller`. The caller's view (last visible
- * message, unread count: 0 for a direct conversation the caller blocked) comes in the same
- * statement, one round trip per page; PostgreSQL evaluates these subqueries after ORDER BY/LIMIT.
+ * message, unread count: the member's counter of migration 20261207T0000_member_unread_counts, 0 for a direct conversation the
+ * caller blocked) comes in the same statement, one round trip per page; PostgreSQL evaluates
+ * these subqueries after ORDER BY/LIMIT.
  */
 export const CONVERSATION_SELECT = `
 SELECT c.id, c.type, c.title, c.description, c.created_by, c.direct_low, c.direct_high,
@@ -47,7 +31,7 @@ SELECT c.id, c.type, c.title, c.description, c.created_by, c.direct_low, c.direc
           ORDER BY seq DESC LIMIT 1) x) AS last_message,
        CASE WHEN c.type = 'direct' AND EXISTS (SELECT 1 FROM blocks WHERE blocker_id = @caller
               AND type = 'conversation' AND target_id = c.id) THEN 0
-         ELSE ${UNREAD_COUNT} END AS unread_count
+         ELSE m.unread_count END AS unread_count
 FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
 WHERE m.agent_id = @caller`;
 

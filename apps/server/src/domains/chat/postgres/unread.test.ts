@@ -69,3 +69,137 @@ describe("bucketed unread counts on PostgreSQL", () => {
     expect(view?.unread_count).toBeGreaterThan(0);
   });
 });
+
+describe("per-member unread counters on PostgreSQL (migration 20261207T0000_member_unread_counts)", () => {
+  const [a, b, c, d] = ["agt_ta", "agt_tb", "agt_tc", "agt_td"];
+  const everyone = [a, b, c, d];
+  let seq = 0;
+
+  beforeAll(async () => {
+    await q(
+      `INSERT INTO agents (id, handle, display_name, created_at, updated_at)
+       SELECT id, id, id, 0, 0 FROM unnest($1::text[]) AS id`,
+      [everyone],
+    );
+    const group = await store.chat.createGroup(
+      a,
+      { id: "cnv_t", title: "t", description: null, member_ids: everyone },
+      1,
+    );
+    expect(group.ok).toBe(true);
+  });
+
+  async function bulk(author: string, count: number): Promise<void> {
+    await q(
+      `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, created_at)
+       SELECT 'msg_t' || s, 'cnv_t', s, $1, 'x', 'text/plain', 0 FROM generate_series($2::bigint, $3::bigint) AS s`,
+      [author, seq + 1, seq + count],
+    );
+    seq += count;
+    await q("UPDATE conversations SET next_seq = $1 WHERE id = 'cnv_t'", [seq + 1]);
+  }
+
+  /** Every member's stored counter and view equal the plain count; returns them by agent. */
+  async function check(): Promise<Record<string, number>> {
+    const rows = await q<{ agent_id: string; unread_count: number; plain: number }>(
+      `SELECT cm.agent_id, cm.unread_count,
+         (SELECT count(*)::int FROM messages m WHERE m.conversation_id = 'cnv_t'
+            AND m.seq > cm.last_read_seq AND m.deleted_at IS NULL AND m.author_id <> cm.agent_id
+            AND m.author_id NOT IN (SELECT target_id FROM blocks
+                                    WHERE blocker_id = cm.agent_id AND type = 'agent')) AS plain
+       FROM conversation_members cm WHERE cm.conversation_id = 'cnv_t'`,
+    );
+    const counts: Record<string, number> = {};
+    for (const row of rows) {
+      expect(row.unread_count, row.agent_id).toBe(row.plain);
+      const view = await store.chat.getConversation(row.agent_id, "cnv_t");
+      expect(view?.unread_count).toBe(row.plain);
+      counts[row.agent_id] = row.plain;
+    }
+    return counts;
+  }
+
+  it("follow every transition: marker both ways, block and unblock, deletes, edits, removal and re-add", async () => {
+    await bulk(b, 1500);
+    await bulk(c, 1200);
+    await bulk(a, 10);
+    expect(await check()).toEqual({ [a]: 2700, [b]: 1210, [c]: 1510, [d]: 2710 });
+
+    expect(await store.chat.markRead(d, "cnv_t", "msg_t700")).toMatchObject({
+      ok: true,
+      value: { unread_count: 2010 },
+    });
+    await q("UPDATE conversation_members SET last_read_seq = 100 WHERE agent_id = $1", [d]);
+    expect((await check())[d]).toBe(2610);
+    await store.chat.markRead(d, "cnv_t", "msg_t2000");
+    expect((await check())[d]).toBe(710);
+
+    await store.blocks.blockAgent(d, c, "blk_t1", 2);
+    expect((await check())[d]).toBe(10);
+    await store.blocks.unblockAgent(d, c);
+    expect((await check())[d]).toBe(710);
+
+    await store.blocks.blockAgent(a, b, "blk_t2", 2);
+    const before = await check();
+    const sent = await store.chat.sendMessage(
+      b,
+      "cnv_t",
+      {
+        id: "msg_tlive",
+        content: "hi",
+        content_type: "text/plain",
+        reply_to_id: null,
+        metadata: null,
+      },
+      3,
+    );
+    expect(sent.ok).toBe(true);
+    seq += 1;
+    expect(await check()).toEqual({
+      ...before,
+      [c]: (before[c] ?? 0) + 1,
+      [d]: (before[d] ?? 0) + 1,
+    });
+
+    expect(await store.chat.deleteMessage(c, "cnv_t", "msg_t2500", 4)).toMatchObject({ ok: true });
+    expect(await store.chat.deleteMessage(a, "cnv_t", "msg_t2600", 4)).toMatchObject({ ok: true });
+    const deleted = await check();
+    expect(deleted[d]).toBe((before[d] ?? 0) - 1);
+    await store.chat.deleteMessage(c, "cnv_t", "msg_t2500", 5);
+    await store.chat.editMessage(c, "cnv_t", "msg_t2550", { content: "edited" }, 5);
+    expect(await check()).toEqual(deleted);
+
+    expect(await store.chat.removeMember(a, "cnv_t", d, 6)).toMatchObject({ ok: true });
+    await bulk(b, 5);
+    expect(await store.chat.addMember(a, "cnv_t", d, "member", 7)).toMatchObject({ ok: true });
+    const readded = await check();
+    expect(readded[d]).toBeGreaterThan(2000);
+  });
+
+  it("stay exact when sends, deletes, read markers and blocks of the same author race", async () => {
+    await store.blocks.unblockAgent(a, b);
+    const ops: Promise<unknown>[] = [];
+    for (let i = 0; i < 40; i++) {
+      ops.push(
+        store.chat.sendMessage(
+          b,
+          "cnv_t",
+          {
+            id: `msg_race${i}`,
+            content: "r",
+            content_type: "text/plain",
+            reply_to_id: null,
+            metadata: null,
+          },
+          10 + i,
+        ),
+      );
+      if (i % 4 === 0) ops.push(store.blocks.blockAgent(d, b, `blk_race${i}`, 10 + i));
+      if (i % 4 === 2) ops.push(store.blocks.unblockAgent(d, b));
+      if (i % 5 === 1) ops.push(store.chat.deleteMessage(b, "cnv_t", `msg_t${2000 + i}`, 10 + i));
+      if (i % 6 === 3) ops.push(store.chat.markRead(c, "cnv_t", `msg_t${2200 + i}`));
+    }
+    await Promise.all(ops);
+    await check();
+  });
+});

@@ -1,5 +1,6 @@
-import { keysetPage } from "../../../storage/shared/keyset.js";
 import { type SqliteEventWriter, sqliteEvents } from "../../events/sqlite-store.js";
+import { LastMessages } from "../last-messages.js";
+import { type MessageRow, toConversationRecord, toMessage } from "../rows.js";
 import {
   type AgentState,
   conversationEditRefusal,
@@ -11,13 +12,15 @@ import type { ConversationRecord } from "../store.js";
 import type { ConversationOps } from "../store-slices.js";
 import {
   agentsBlockEitherWay,
-  CONVERSATION_PAGE_SQL,
+  BLOCKED_AGENTS_SQL,
+  CONVERSATION_LIST_SQL,
   CONVERSATION_SELECT,
-  type ConversationPageRow,
+  type ConversationListRow,
   type ConversationRow,
-  conversationFromPageRow,
   conversationView,
   type Db,
+  LAST_VISIBLE_MESSAGE_SQL,
+  NEWEST_MESSAGE_SQL,
   type Stmt,
 } from "./sql.js";
 
@@ -56,6 +59,7 @@ function conversationEvents(
 /** Conversation operations of the SQLite chat store. */
 export function conversationOps(db: Db, stmt: Stmt): ConversationOps {
   const events = sqliteEvents(db).writer;
+  const lastMessages = new LastMessages();
   return {
     async openDirect(caller, other, id, now) {
       return db.write(() => {
@@ -137,14 +141,37 @@ export function conversationOps(db: Db, stmt: Stmt): ConversationOps {
     },
 
     async listConversations(caller, after, limit) {
-      const rows = stmt(CONVERSATION_PAGE_SQL).all({
+      const rows = stmt(CONVERSATION_LIST_SQL).all({
         caller,
         after_at: after?.activity_at ?? null,
         after_id: after?.id ?? null,
         limit: limit + 1,
-      }) as ConversationPageRow[];
-      const key = (r: ConversationPageRow) => ({ activity_at: r.activity_at, id: r.id });
-      return keysetPage(rows, limit, conversationFromPageRow, key);
+      }) as ConversationListRow[];
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      const blocked =
+        page.length === 0
+          ? []
+          : (stmt(BLOCKED_AGENTS_SQL).all({ caller }) as { target_id: string }[]);
+      const hidden = blocked.length === 0 ? null : new Set(blocked.map((b) => b.target_id));
+      /** The newest message the caller sees: {@link LAST_VISIBLE_MESSAGE_SQL}'s answer. */
+      const lastMessageOf = (row: ConversationListRow) => {
+        let newest = lastMessages.get(row.id, row.messages_version);
+        if (newest === undefined) {
+          const found = stmt(NEWEST_MESSAGE_SQL).get({ id: row.id }) as MessageRow | undefined;
+          newest = found === undefined ? null : toMessage(found);
+          lastMessages.set(row.id, row.messages_version, newest);
+        }
+        if (newest === null || hidden === null || !hidden.has(newest.author_id)) return newest;
+        const visible = stmt(LAST_VISIBLE_MESSAGE_SQL).get({ id: row.id, caller }) as
+          | MessageRow
+          | undefined;
+        return visible === undefined ? null : toMessage(visible);
+      };
+      return {
+        rows: page.map((row) => toConversationRecord(row, lastMessageOf(row), row.unread_count)),
+        next: rows.length > limit && last ? { activity_at: last.activity_at, id: last.id } : null,
+      };
     },
 
     async getConversation(caller, id) {

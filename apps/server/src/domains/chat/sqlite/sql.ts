@@ -108,42 +108,32 @@ export function toMessageFromValues(v: MessageValues): MessageRecord {
 /** A conversation joined with the caller's membership, with the read marker's seq. */
 export interface ConversationRow extends ConversationRowBase {
   last_read_seq: number;
+  /** The member's unread count, kept by migration 20261207T0000_member_unread_counts's triggers (equal to {@link unreadCount}). */
+  unread_count: number;
 }
 
 /** SELECT list + join for {@link ConversationRow}; bind `@caller`. */
 export const CONVERSATION_SELECT = `
 SELECT c.id, c.type, c.title, c.description, c.created_by, c.direct_low, c.direct_high,
        c.member_count, c.last_message_at, c.activity_at, c.created_at, c.updated_at,
-       m.role, m.last_read_seq, m.last_read_message_id
+       m.role, m.last_read_seq, m.last_read_message_id, m.unread_count
 FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
 WHERE m.agent_id = @caller`;
 
 /**
- * The caller's conversation list page in one statement: each row carries its last visible
- * message (as a JSON array of {@link MESSAGE_COLUMNS} values, `last_values`) and its unread
- * count, computed by correlated subqueries with exactly the rules of {@link unreadCount} and
- * {@link LAST_VISIBLE_MESSAGE_SQL}. Run per row from JavaScript those were five statements per
- * conversation, each paying SQLite's per-statement cost: ~830 µs for a page of 20 in the bench.
- * Conversations the caller blocked are left out (so none is "hidden": unread is never zeroed).
- * Bind `@caller`, `@after_at`, `@after_id`, `@limit`.
+ * The caller's conversation list page without the last messages: one statement, with
+ * the conversation's `messages_version`: the list takes each last message from its
+ * `LastMessages` cache at that version (a miss reads {@link NEWEST_MESSAGE_SQL}). Unread counts
+ * are the member rows' counters (migration 20261207T0000_member_unread_counts), not three counting subqueries per row; the
+ * last message was a correlated subquery returning JSON that was parsed back, about a third of
+ * the page's cost once the counts were a column. Conversations the caller blocked are left out
+ * (so none is "hidden": unread is never zeroed). Bind `@caller`, `@after_at`, `@after_id`,
+ * `@limit`.
  */
-export const CONVERSATION_PAGE_SQL = `
+export const CONVERSATION_LIST_SQL = `
 SELECT c.id, c.type, c.title, c.description, c.created_by, c.direct_low, c.direct_high,
        c.member_count, c.last_message_at, c.activity_at, c.created_at, c.updated_at,
-       m.role, m.last_read_seq, m.last_read_message_id,
-  (SELECT json_array(${MESSAGE_COLUMNS}) FROM messages
-     WHERE conversation_id = c.id AND ${NOT_BLOCKED_AUTHOR}
-     ORDER BY seq DESC LIMIT 1) AS last_values,
-  (SELECT count(*) FROM messages
-     WHERE conversation_id = c.id AND seq > m.last_read_seq
-       AND seq < (m.last_read_seq / ${COUNT_BUCKET} + 1) * ${COUNT_BUCKET}
-       AND deleted_at IS NULL AND author_id <> @caller AND ${NOT_BLOCKED_AUTHOR})
-  + (SELECT coalesce(sum(live), 0) FROM message_counts
-     WHERE conversation_id = c.id AND bucket >= m.last_read_seq / ${COUNT_BUCKET} + 1)
-  - (SELECT coalesce(sum(live), 0) FROM message_author_counts
-     WHERE conversation_id = c.id AND bucket >= m.last_read_seq / ${COUNT_BUCKET} + 1
-       AND author_id IN (SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent'
-                         UNION ALL SELECT @caller)) AS unread
+       m.role, m.last_read_seq, m.last_read_message_id, m.unread_count, c.messages_version
 FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
 WHERE m.agent_id = @caller
   AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = @caller
@@ -151,20 +141,18 @@ WHERE m.agent_id = @caller
   AND (@after_at IS NULL OR (c.activity_at, c.id) < (@after_at, @after_id))
 ORDER BY c.activity_at DESC, c.id DESC LIMIT @limit`;
 
-/** A row of {@link CONVERSATION_PAGE_SQL}. */
-export interface ConversationPageRow extends ConversationRow {
-  last_values: string | null;
-  unread: number;
+/** A row of {@link CONVERSATION_LIST_SQL}. */
+export interface ConversationListRow extends ConversationRow {
+  messages_version: number;
 }
 
-/** The caller's view of a {@link CONVERSATION_PAGE_SQL} row. */
-export function conversationFromPageRow(row: ConversationPageRow): ConversationRecord {
-  const last =
-    row.last_values === null
-      ? null
-      : toMessageFromValues(JSON.parse(row.last_values) as MessageValues);
-  return toConversationRecord(row, last, row.unread);
-}
+/** A conversation's newest message, whoever wrote it. */
+export const NEWEST_MESSAGE_SQL = `SELECT * FROM messages WHERE conversation_id = @id
+  ORDER BY seq DESC LIMIT 1`;
+
+/** The agents `@caller` blocks. */
+export const BLOCKED_AGENTS_SQL =
+  "SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent'";
 
 /** Computes the caller's view (last visible message, unread count) of a conversation row. */
 export function conversationView(
@@ -178,7 +166,7 @@ export function conversationView(
     stmt(
       "SELECT 1 FROM blocks WHERE blocker_id = @caller AND type = 'conversation' AND target_id = @id",
     ).get({ caller, id: row.id }) !== undefined;
-  const unread = hidden ? 0 : unreadCount(stmt, row.id, caller, row.last_read_seq);
+  const unread = hidden ? 0 : row.unread_count;
   return toConversationRecord(row, last === undefined ? null : toMessage(last), unread);
 }
 

@@ -23,7 +23,11 @@ type Command =
   | { kind: "delete"; at: number }
   | { kind: "block"; blocker: number; target: number }
   | { kind: "unblock"; blocker: number; target: number }
-  | { kind: "read"; reader: number; at: number };
+  | { kind: "read"; reader: number; at: number }
+  | { kind: "rewind"; reader: number; at: number }
+  | { kind: "edit"; at: number }
+  | { kind: "remove"; member: number }
+  | { kind: "add"; member: number };
 
 const who = fc.integer({ min: 0, max: agents.length - 1 });
 const at = fc.double({ min: 0, max: 1, noNaN: true });
@@ -37,13 +41,18 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant("block" as const), blocker: who, target: who }),
   fc.record({ kind: fc.constant("unblock" as const), blocker: who, target: who }),
   fc.record({ kind: fc.constant("read" as const), reader: who, at }),
+  // Moves a marker anywhere (backward too), as a writer other than the store could.
+  fc.record({ kind: fc.constant("rewind" as const), reader: who, at }),
+  fc.record({ kind: fc.constant("edit" as const), at }),
+  fc.record({ kind: fc.constant("remove" as const), member: who }),
+  fc.record({ kind: fc.constant("add" as const), member: who }),
 );
 
-describe("bucketed unread counts", () => {
-  it("equal the plain count for any mix of sends, deletes, blocks and read markers, in views and lists", async () => {
+describe("unread counts (per-member counters, recomputed from buckets)", () => {
+  it("equal the plain count for any mix of sends, deletes, edits, blocks, read markers (either way) and member removals and re-adds, in views and lists", async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 10 }), async (commands) => {
+      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 14 }), async (commands) => {
         run += 1;
         const db = new SqliteDatabase(join(dir, `unread-${run}.db`));
         try {
@@ -87,6 +96,25 @@ describe("bucketed unread counts", () => {
               );
             } else if (c.kind === "unblock") {
               await blocks.unblockAgent(agents[c.blocker] ?? "", agents[c.target] ?? "");
+            } else if (c.kind === "rewind" && seq > 0) {
+              const target = 1 + Math.floor(c.at * (seq - 1));
+              db.raw
+                .prepare(
+                  `UPDATE conversation_members SET last_read_seq = ?, last_read_message_id = ?
+                   WHERE conversation_id = 'cnv_g' AND agent_id = ?`,
+                )
+                .run(target, `msg_${target}`, agents[c.reader]);
+            } else if (c.kind === "edit" && seq > 0) {
+              const target = `msg_${1 + Math.floor(c.at * (seq - 1))}`;
+              const author = db.raw
+                .prepare("SELECT author_id FROM messages WHERE id = ?")
+                .pluck()
+                .get(target) as string;
+              await chat.editMessage(author, "cnv_g", target, { content: "edited" }, 4);
+            } else if (c.kind === "remove" && c.member !== 0) {
+              await chat.removeMember("agt_a", "cnv_g", agents[c.member] ?? "", 5);
+            } else if (c.kind === "add" && c.member !== 0) {
+              await chat.addMember("agt_a", "cnv_g", agents[c.member] ?? "", "member", 6);
             } else if (c.kind === "read" && seq > 0) {
               await chat.markRead(
                 agents[c.reader] ?? "",
@@ -99,12 +127,21 @@ describe("bucketed unread counts", () => {
             const view = await chat.getConversation(caller, "cnv_g");
             const marker = db.raw
               .prepare(
-                "SELECT last_read_seq FROM conversation_members WHERE conversation_id = 'cnv_g' AND agent_id = ?",
+                "SELECT last_read_seq, unread_count FROM conversation_members WHERE conversation_id = 'cnv_g' AND agent_id = ?",
               )
-              .get(caller) as { last_read_seq: number };
+              .get(caller) as { last_read_seq: number; unread_count: number } | undefined;
+            if (marker === undefined) {
+              // A removed member sees neither the conversation nor a list row for it.
+              expect(view).toBeNull();
+              const listed = await chat.listConversations(caller, null, 50);
+              expect(listed.rows.find((r) => r.id === "cnv_g")).toBeUndefined();
+              continue;
+            }
             const expected = db.raw
               .prepare(ORACLE)
               .get({ id: "cnv_g", seq: marker.last_read_seq, caller }) as { n: number };
+            // The stored counter (migration 20261207T0000_member_unread_counts) itself, then what the API shows.
+            expect(marker.unread_count).toBe(expected.n);
             expect(view?.unread_count).toBe(expected.n);
             // The list computes the same view in one statement: it must agree field for field
             // (last visible message included) with the per-conversation path.
@@ -117,6 +154,142 @@ describe("bucketed unread counts", () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it("keeps each member's stored count equal to the definition through every transition", async () => {
+    const db = new SqliteDatabase(join(dir, "transitions.db"));
+    try {
+      const add = db.raw.prepare(
+        "INSERT INTO agents (id, handle, display_name, created_at, updated_at) VALUES (?, ?, ?, 0, 0)",
+      );
+      for (const a of agents) add.run(a, `${a.slice(4)}xx`, a);
+      const chat = createSqliteChatStore(db);
+      const blocks = createSqliteBlocksStore(db);
+      await chat.createGroup(
+        "agt_a",
+        { id: "cnv_g", title: "g", description: null, member_ids: agents },
+        1,
+      );
+      let seq = 0;
+      const insert = db.raw.prepare(
+        `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, created_at)
+         VALUES (?, 'cnv_g', ?, ?, 'x', 'text/plain', 1)`,
+      );
+      const bump = db.raw.prepare("UPDATE conversations SET next_seq = ? WHERE id = 'cnv_g'");
+      const bulk = (author: string, count: number) =>
+        db.write(() => {
+          for (let i = 0; i < count; i++) insert.run(`msg_${++seq}`, seq, author);
+          bump.run(seq + 1);
+        });
+      const stored = (agent: string) =>
+        db.raw
+          .prepare(
+            "SELECT unread_count FROM conversation_members WHERE conversation_id = 'cnv_g' AND agent_id = ?",
+          )
+          .pluck()
+          .get(agent) as number | undefined;
+      const oracle = (agent: string) => {
+        const marker = db.raw
+          .prepare(
+            "SELECT last_read_seq FROM conversation_members WHERE conversation_id = 'cnv_g' AND agent_id = ?",
+          )
+          .pluck()
+          .get(agent) as number;
+        return (
+          db.raw.prepare(ORACLE).get({ id: "cnv_g", seq: marker, caller: agent }) as {
+            n: number;
+          }
+        ).n;
+      };
+      /** Every member's stored count and view equal the definition; returns them by agent. */
+      const check = async () => {
+        const counts: Record<string, number> = {};
+        for (const agent of agents) {
+          const n = stored(agent);
+          if (n === undefined) continue;
+          expect(n).toBe(oracle(agent));
+          const view = await chat.getConversation(agent, "cnv_g");
+          expect(view?.unread_count).toBe(n);
+          // The list (its cached last message included) agrees with the view after each step.
+          const listed = await chat.listConversations(agent, null, 10);
+          expect(listed.rows).toEqual([view]);
+          counts[agent] = n;
+        }
+        return counts;
+      };
+
+      bulk("agt_b", 1500);
+      bulk("agt_c", 1200);
+      bulk("agt_a", 10);
+      expect(await check()).toEqual({ agt_a: 2700, agt_b: 1210, agt_c: 1510, agt_d: 2710 });
+
+      // Read marker forward, backward (by hand, as any writer could), forward again.
+      expect(await chat.markRead("agt_d", "cnv_g", "msg_700")).toMatchObject({
+        ok: true,
+        value: { unread_count: 2010 },
+      });
+      db.raw
+        .prepare(
+          "UPDATE conversation_members SET last_read_seq = 100, last_read_message_id = 'msg_100' WHERE conversation_id = 'cnv_g' AND agent_id = 'agt_d'",
+        )
+        .run();
+      expect((await check())["agt_d"]).toBe(2610);
+      await chat.markRead("agt_d", "cnv_g", "msg_2000");
+      expect((await check())["agt_d"]).toBe(710);
+
+      // Blocking an author takes their messages out; unblocking puts them back.
+      await blocks.blockAgent("agt_d", "agt_c", "blk_1", 2);
+      expect((await check())["agt_d"]).toBe(10);
+      await blocks.unblockAgent("agt_d", "agt_c");
+      expect((await check())["agt_d"]).toBe(710);
+
+      // A new message from a blocked author counts for nobody who blocks it.
+      await blocks.blockAgent("agt_a", "agt_b", "blk_2", 2);
+      const before = await check();
+      const sent = await chat.sendMessage(
+        "agt_b",
+        "cnv_g",
+        {
+          id: "msg_live",
+          content: "hi",
+          content_type: "text/plain",
+          reply_to_id: null,
+          metadata: null,
+        },
+        3,
+      );
+      expect(sent.ok).toBe(true);
+      seq += 1;
+      expect(await check()).toEqual({
+        agt_a: before["agt_a"],
+        agt_b: before["agt_b"],
+        agt_c: (before["agt_c"] ?? 0) + 1,
+        agt_d: (before["agt_d"] ?? 0) + 1,
+      });
+
+      // Deleting one's own message, and a moderator deleting another's.
+      expect(await chat.deleteMessage("agt_c", "cnv_g", "msg_2500", 4)).toMatchObject({ ok: true });
+      expect(await chat.deleteMessage("agt_a", "cnv_g", "msg_2600", 4)).toMatchObject({ ok: true });
+      const deleted = await check();
+      expect(deleted["agt_d"]).toBe((before["agt_d"] ?? 0) + 1 - 2);
+      // Deleting again changes nothing; edits change no count.
+      await chat.deleteMessage("agt_c", "cnv_g", "msg_2500", 5);
+      await chat.editMessage("agt_c", "cnv_g", "msg_2550", { content: "edited" }, 5);
+      expect(await check()).toEqual(deleted);
+
+      // Removed, more messages, re-added: the new membership counts from its own marker.
+      expect(await chat.removeMember("agt_a", "cnv_g", "agt_d", 6)).toMatchObject({ ok: true });
+      expect(stored("agt_d")).toBeUndefined();
+      bulk("agt_b", 5);
+      expect(await chat.addMember("agt_a", "cnv_g", "agt_d", "member", 7)).toMatchObject({
+        ok: true,
+      });
+      const readded = await check();
+      expect(readded["agt_d"]).toBe(oracle("agt_d"));
+      expect(readded["agt_d"]).toBeGreaterThan(2000);
+    } finally {
+      db.close();
+    }
   });
 
   it("list rows carry the last message exactly as the single view does (escapes, unicode, metadata, edits)", async () => {
@@ -164,6 +337,22 @@ describe("bucketed unread counts", () => {
           edited_at: "2023-11-14T22:13:20.456Z",
         });
       }
+      // The list keeps the last message between calls; a change by another connection (any
+      // writer) and a block of its author are seen by the next list all the same.
+      const other = new SqliteDatabase(join(dir, "last-message.db"));
+      other.raw
+        .prepare("UPDATE messages SET content = 'changed elsewhere' WHERE id = 'msg_1'")
+        .run();
+      other.close();
+      const changed = await chat.listConversations("agt_a", null, 10);
+      expect(changed.rows[0]?.last_message?.content).toBe("changed elsewhere");
+      expect(changed.rows).toEqual([await chat.getConversation("agt_a", "cnv_g")]);
+      await createSqliteBlocksStore(db).blockAgent("agt_a", "agt_b", "blk_l", 2);
+      const blocked = await chat.listConversations("agt_a", null, 10);
+      expect(blocked.rows[0]?.last_message).toBeNull();
+      expect((await chat.listConversations("agt_b", null, 10)).rows[0]?.last_message?.id).toBe(
+        "msg_1",
+      );
     } finally {
       db.close();
     }

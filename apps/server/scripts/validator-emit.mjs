@@ -7,6 +7,10 @@
 
 const lit = (value) => JSON.stringify(value);
 
+/** The source of zod's invalid-type message, naming the received type at run time. */
+const invalidType = (expected) =>
+  `\`Invalid input: expected ${expected}, received $\{received(v)}\``;
+
 /** The JS source of a check of `schema` on `v` (a string from the URL, a string[] if repeated). */
 function checks(schema, resolve, at) {
   const s = schema.$ref ? resolve(schema.$ref) : schema;
@@ -15,7 +19,7 @@ function checks(schema, resolve, at) {
   if (s.type === "integer" || s.type === "number") {
     lines.push(
       'if (typeof v === "string" && /^[0-9]{1,6}$/.test(v)) v = Number(v);',
-      `if (typeof v !== "number") { ${issue("`Invalid input: expected number, received ${received(v)}`")} }`,
+      `if (typeof v !== "number") { ${issue(invalidType("number"))} }`,
       "else {",
     );
     if (s.type === "integer") {
@@ -44,10 +48,7 @@ function checks(schema, resolve, at) {
     lines.push(`if (!(${lit(s.enum)} as unknown[]).includes(v)) ${issue(lit(message))}`);
     return lines;
   }
-  lines.push(
-    `if (typeof v !== "string") {`,
-    `  ${issue("`Invalid input: expected string, received ${received(v)}`")}`,
-  );
+  lines.push(`if (typeof v !== "string") {`, `  ${issue(invalidType("string"))}`);
   // zod still checks the length of anything that has one (a repeated query key: an array).
   lines.push("  if (Array.isArray(v)) {");
   if (s.minLength !== undefined) {

@@ -1,0 +1,101 @@
+/**
+ * Evidence for the decision NOT to replace the PostgreSQL feed's position lock with transaction
+ * ids (see apps/server/README.md, Events, "Positions and cursors"). Two checks on a real server:
+ *
+ * 1. xid order vs `seq` order. `senders` concurrent transactions bump one conversation's
+ *    `next_seq` with the statement `sendMessage` uses, each reading back its seq and its
+ *    `pg_current_xact_id()`. Ordering events by (xid, position) is consistent with `seq` only if
+ *    no later seq ever has a smaller xid; this counts the pairs of consecutive seqs that are
+ *    inverted (PostgreSQL assigns the xid at the top of `heap_update`, before the row-lock wait).
+ * 2. `pg_snapshot_xmin(pg_current_snapshot())` is cluster-wide: one idle transaction holding an
+ *    xid in ANOTHER database holds back the cut-off of this one for as long as it stays open.
+ *
+ * Run: `pnpm --filter @fluxra/bench exec tsx src/events/pg-xid-order.ts [url]`.
+ */
+import { createPostgresStore } from "@fluxra/server";
+
+export interface XidOrderResult {
+  senders: number;
+  transactions: number;
+  /** Consecutive seqs (n, n+1) whose xids are in the other order. */
+  inversions: number;
+  /** Whether an idle transaction in another database held this database's xmin cut-off. */
+  foreignTransactionHeldCutoff: boolean;
+}
+
+export async function measureXidOrder(
+  url: string,
+  senders: number,
+  seconds: number,
+): Promise<XidOrderResult> {
+  const store = createPostgresStore(url, { maxConnections: senders + 2, schema: "bench_xid_order" });
+  const other = new URL(url);
+  other.pathname = other.pathname === "/postgres" ? "/test" : "/postgres";
+  const foreign = createPostgresStore(other.toString(), { maxConnections: 2 });
+  try {
+    await store.ready();
+    await store.db.query(
+      `INSERT INTO conversations (id, type, title, created_by, member_count, activity_at,
+         created_at, updated_at) VALUES ('cnv_x', 'group', 't', 'agt_x', 1, 0, 0, 0)`,
+    );
+    const seen: { seq: number; xid: bigint }[] = [];
+    const end = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: senders }, async () => {
+        while (performance.now() < end) {
+          const row = await store.db.tx(async (q) => {
+            const [r] = await q<{ seq: number; xid: string }>(
+              `UPDATE conversations SET next_seq = next_seq + 1, last_message_at = $1,
+                 activity_at = $1 WHERE id = 'cnv_x'
+               RETURNING next_seq - 1 AS seq, pg_current_xact_id()::text AS xid`,
+              [Date.now()],
+            );
+            return r as { seq: number; xid: string };
+          });
+          seen.push({ seq: Number(row.seq), xid: BigInt(row.xid) });
+        }
+      }),
+    );
+    seen.sort((a, b) => a.seq - b.seq);
+    let inversions = 0;
+    for (let i = 1; i < seen.length; i++) {
+      if ((seen[i] as { xid: bigint }).xid < (seen[i - 1] as { xid: bigint }).xid) inversions++;
+    }
+
+    // 2. An idle transaction with an xid in the other database.
+    const idle = foreign.db.dedicatedClient();
+    await idle.connect();
+    let held = false;
+    try {
+      await idle.query("BEGIN");
+      const { rows } = await idle.query<{ xid: string }>(
+        "SELECT pg_current_xact_id()::text AS xid",
+      );
+      const foreignXid = BigInt((rows[0] as { xid: string }).xid);
+      // Commit some work here meanwhile: the cut-off must still not pass the idle transaction.
+      for (let i = 0; i < 5; i++) {
+        await store.db.tx((q) => q("UPDATE conversations SET activity_at = 1 WHERE id = 'cnv_x'"));
+      }
+      const [cut] = await store.db.query<{ xmin: string }>(
+        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin",
+      );
+      held = BigInt((cut as { xmin: string }).xmin) <= foreignXid;
+    } finally {
+      await idle.query("ROLLBACK").catch(() => {});
+      await idle.end();
+    }
+    return { senders, transactions: seen.length, inversions, foreignTransactionHeldCutoff: held };
+  } finally {
+    await store.db.query("DROP SCHEMA IF EXISTS bench_xid_order CASCADE").catch(() => {});
+    await store.close();
+    await foreign.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const url = process.argv[2] ?? "postgres://postgres@127.0.0.1:5432/test";
+  for (const senders of [2, 16]) {
+    const r = await measureXidOrder(url, senders, 5);
+    console.log(JSON.stringify(r));
+  }
+}

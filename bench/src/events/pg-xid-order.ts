@@ -17,8 +17,13 @@ import { createPostgresStore } from "@fluxra/server";
 export interface XidOrderResult {
   senders: number;
   transactions: number;
-  /** Consecutive seqs (n, n+1) whose xids are in the other order. */
+  /** Consecutive seqs (n, n+1) whose top-level xids are in the other order. */
   inversions: number;
+  /**
+   * The same count for the xid of a subtransaction (SAVEPOINT) opened after the row lock, read
+   * as the `xmin` of a row it inserts and widened to 64 bits against `pg_current_xact_id()`.
+   */
+  subxactInversions: number;
   /** Whether an idle transaction in another database held this database's xmin cut-off. */
   foreignTransactionHeldCutoff: boolean;
 }
@@ -28,17 +33,21 @@ export async function measureXidOrder(
   senders: number,
   seconds: number,
 ): Promise<XidOrderResult> {
-  const store = createPostgresStore(url, { maxConnections: senders + 2, schema: "bench_xid_order" });
+  const store = createPostgresStore(url, {
+    maxConnections: senders + 2,
+    schema: "bench_xid_order",
+  });
   const other = new URL(url);
   other.pathname = other.pathname === "/postgres" ? "/test" : "/postgres";
   const foreign = createPostgresStore(other.toString(), { maxConnections: 2 });
   try {
     await store.ready();
+    await store.db.query("CREATE TABLE xid_probe (n INTEGER)");
     await store.db.query(
       `INSERT INTO conversations (id, type, title, created_by, member_count, activity_at,
          created_at, updated_at) VALUES ('cnv_x', 'group', 't', 'agt_x', 1, 0, 0, 0)`,
     );
-    const seen: { seq: number; xid: bigint }[] = [];
+    const seen: { seq: number; xid: bigint; sub: bigint }[] = [];
     const end = performance.now() + seconds * 1000;
     await Promise.all(
       Array.from({ length: senders }, async () => {
@@ -50,16 +59,26 @@ export async function measureXidOrder(
                RETURNING next_seq - 1 AS seq, pg_current_xact_id()::text AS xid`,
               [Date.now()],
             );
-            return r as { seq: number; xid: string };
+            await q("SAVEPOINT ev");
+            const [p] = await q<{ sub: string }>(
+              `INSERT INTO xid_probe VALUES (1) RETURNING (pg_current_xact_id()::text::numeric
+                 + ((xmin::text::bigint - (pg_current_xact_id()::text::numeric % 4294967296)
+                     + 4294967296) % 4294967296))::text AS sub`,
+            );
+            await q("RELEASE SAVEPOINT ev");
+            return { ...(r as { seq: number; xid: string }), sub: (p as { sub: string }).sub };
           });
-          seen.push({ seq: Number(row.seq), xid: BigInt(row.xid) });
+          seen.push({ seq: Number(row.seq), xid: BigInt(row.xid), sub: BigInt(row.sub) });
         }
       }),
     );
     seen.sort((a, b) => a.seq - b.seq);
     let inversions = 0;
+    let subxactInversions = 0;
     for (let i = 1; i < seen.length; i++) {
-      if ((seen[i] as { xid: bigint }).xid < (seen[i - 1] as { xid: bigint }).xid) inversions++;
+      const [a, b] = [seen[i - 1], seen[i]] as [(typeof seen)[0], (typeof seen)[0]];
+      if (b.xid < a.xid) inversions++;
+      if (b.sub <= a.sub || b.sub <= b.xid) subxactInversions++;
     }
 
     // 2. An idle transaction with an xid in the other database.
@@ -84,7 +103,13 @@ export async function measureXidOrder(
       await idle.query("ROLLBACK").catch(() => {});
       await idle.end();
     }
-    return { senders, transactions: seen.length, inversions, foreignTransactionHeldCutoff: held };
+    return {
+      senders,
+      transactions: seen.length,
+      inversions,
+      subxactInversions,
+      foreignTransactionHeldCutoff: held,
+    };
   } finally {
     await store.db.query("DROP SCHEMA IF EXISTS bench_xid_order CASCADE").catch(() => {});
     await store.close();

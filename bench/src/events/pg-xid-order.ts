@@ -117,10 +117,104 @@ export async function measureXidOrder(
   }
 }
 
+/** Send-shaped transactions per second, one mode, for the throughput comparison below. */
+export interface XidModeRow {
+  senders: number;
+  /** seq bump, schema-wide advisory lock, event insert (today's position lock). */
+  lockPerSecond: number;
+  /** seq bump, SAVEPOINT, event insert, its position set to the subtransaction's xid, RELEASE. */
+  subxactPerSecond: number;
+  /** seq bump and event insert only: no ordering at all (the ceiling). */
+  nonePerSecond: number;
+}
+
+/**
+ * The write side of the subtransaction-xid design against today's lock, raw SQL on the real
+ * server (no feed, no NOTIFY): each sender in its own conversation, rounds alternating A/B/C.
+ */
+export async function measureXidModes(
+  url: string,
+  senders: number,
+  seconds: number,
+  rounds: number,
+): Promise<XidModeRow> {
+  const store = createPostgresStore(url, {
+    maxConnections: senders + 2,
+    schema: "bench_xid_modes",
+  });
+  try {
+    await store.ready();
+    await store.db.query(
+      "CREATE TABLE ev (pos BIGINT PRIMARY KEY, conversation_id TEXT, data TEXT); CREATE SEQUENCE ev_tmp",
+    );
+    await store.db.query(
+      `INSERT INTO conversations (id, type, title, created_by, member_count, activity_at,
+         created_at, updated_at)
+       SELECT 'cnv_' || g, 'group', 't', 'agt_x', 1, 0, 0, 0 FROM generate_series(0, $1) g`,
+      [senders],
+    );
+    const bump = "UPDATE conversations SET next_seq = next_seq + 1 WHERE id = $1";
+    const modes = {
+      lock: async (q: Parameters<Parameters<typeof store.db.tx>[0]>[0], c: string) => {
+        await q(bump, [c]);
+        await q("SELECT pg_advisory_xact_lock(7391, hashtext(current_schema()))");
+        await q("INSERT INTO ev VALUES (nextval('ev_tmp'), $1, 'x')", [c]);
+      },
+      subxact: async (q: Parameters<Parameters<typeof store.db.tx>[0]>[0], c: string) => {
+        await q(bump, [c]);
+        await q("SAVEPOINT ev");
+        const [r] = await q<{ pos: string; sub: string }>(
+          `INSERT INTO ev VALUES (-nextval('ev_tmp'), $1, 'x') RETURNING pos::text,
+             (pg_current_xact_id()::text::numeric + ((xmin::text::bigint
+               - (pg_current_xact_id()::text::numeric % 4294967296) + 4294967296) % 4294967296)
+             )::text AS sub`,
+          [c],
+        );
+        const row = r as { pos: string; sub: string };
+        await q("UPDATE ev SET pos = $2 WHERE pos = $1", [row.pos, row.sub]);
+        await q("RELEASE SAVEPOINT ev");
+      },
+      none: async (q: Parameters<Parameters<typeof store.db.tx>[0]>[0], c: string) => {
+        await q(bump, [c]);
+        await q("INSERT INTO ev VALUES (nextval('ev_tmp'), $1, 'x')", [c]);
+      },
+    };
+    const run = async (mode: keyof typeof modes) => {
+      let count = 0;
+      const end = performance.now() + seconds * 1000;
+      await Promise.all(
+        Array.from({ length: senders }, async (_, s) => {
+          while (performance.now() < end) {
+            await store.db.tx((q) => modes[mode](q, `cnv_${s}`));
+            count++;
+          }
+        }),
+      );
+      return count / seconds;
+    };
+    const sum = { lock: 0, subxact: 0, none: 0 };
+    for (const mode of ["lock", "subxact", "none"] as const) await run(mode); // warm-up
+    for (let r = 0; r < rounds; r++) {
+      for (const mode of ["lock", "subxact", "none"] as const) sum[mode] += await run(mode);
+    }
+    return {
+      senders,
+      lockPerSecond: sum.lock / rounds,
+      subxactPerSecond: sum.subxact / rounds,
+      nonePerSecond: sum.none / rounds,
+    };
+  } finally {
+    await store.db.query("DROP SCHEMA IF EXISTS bench_xid_modes CASCADE").catch(() => {});
+    await store.close();
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const url = process.argv[2] ?? "postgres://postgres@127.0.0.1:5432/test";
   for (const senders of [2, 16]) {
     const r = await measureXidOrder(url, senders, 5);
     console.log(JSON.stringify(r));
   }
+  for (const senders of [1, 16])
+    console.log(JSON.stringify(await measureXidModes(url, senders, 3, 3)));
 }

@@ -54,6 +54,66 @@ describe.skipIf(testBackend === "postgres")("PostgreSQL event positions", () => 
     expect(contents).toEqual(["A", "B"]);
   });
 
+  it("delivers one conversation's messages in seq order under concurrent senders", async () => {
+    // The guarantee an ordering by transaction id (the lock-free sketch in the README) breaks:
+    // a sender can get its xid before another one takes the conversation's row lock, then bump
+    // seq after it. Many senders on one conversation, on two instances; the feed must follow seq.
+    const key = `events-seq-${process.pid}-${Date.now()}`;
+    const one = createTestPostgresStore({ shareKey: key, maxConnections: 8 });
+    stores.push(one);
+    const two = createTestPostgresStore({ shareKey: key, maxConnections: 8 });
+    stores.push(two);
+    await one.ready();
+    await two.ready();
+    const owner = "agt_01jqzb7x3k9m2n4p6r8s0t1v2w";
+    const reader = "agt_01jqzb7x3k9m2n4p6r8s0t1v2x";
+    const conversation = "cnv_01jqzbd3e5f7g9h1j3k5m7n9p2";
+    await one.db.tx(async (q) => {
+      await q(
+        `INSERT INTO conversations (id, type, title, created_by, member_count, activity_at,
+           created_at, updated_at) VALUES ($1, 'group', 't', $2, 2, 0, 0, 0)`,
+        [conversation, owner],
+      );
+      await q(
+        `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+         VALUES ($1, $2, 'owner', 0), ($1, $3, 'member', 0)`,
+        [conversation, owner, reader],
+      );
+    });
+    const start = await one.events.head();
+    let n = 0;
+    const sender = async (store: typeof one) => {
+      for (let i = 0; i < 12; i++) {
+        const out = await store.chat.sendMessage(
+          owner,
+          conversation,
+          {
+            id: `msg_${String(++n).padStart(26, "0")}`,
+            content: "hi",
+            content_type: "text/plain",
+            reply_to_id: null,
+            metadata: null,
+          },
+          Date.now(),
+        );
+        expect(out.ok).toBe(true);
+      }
+    };
+    await Promise.all([one, two, one, two, one, two, one, two].map(sender));
+    const seqs: number[] = [];
+    let cursor = start;
+    for (;;) {
+      const page = await two.events.page(reader, cursor, 50);
+      for (const e of page.events) {
+        seqs.push((JSON.parse(e.json) as { data: { seq: number } }).data.seq);
+      }
+      if (page.events.length === 0) break;
+      cursor = page.next;
+    }
+    expect(seqs).toHaveLength(96);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
   it("sends one NOTIFY naming the recipients, on commit only", async () => {
     const one = createTestPostgresStore();
     stores.push(one);

@@ -120,7 +120,15 @@ describe.skipIf(process.env["FLUXRA_TEST_DB"] === "postgres")(
         copyFileSync(join(repoRoot, file), join(copy, file));
         original.set(file, hash(join(repoRoot, file)));
       }
-      for (const dir of ["", "openapi", "apps/server", "packages/sdk", "packages/mcp"]) {
+      for (const dir of [
+        "",
+        "openapi",
+        "apps/server",
+        "packages/sdk",
+        "packages/mcp",
+        "packages/contract-tests",
+        "docs-site",
+      ]) {
         linkNodeModules(copy, dir);
       }
       for (const file of fixtureFiles) {
@@ -194,9 +202,48 @@ describe.skipIf(process.env["FLUXRA_TEST_DB"] === "postgres")(
       expect(spec).toMatch(/"notes"/);
       const routes = readFileSync(join(copy, "apps/server/src/generated/routes.ts"), "utf8");
       expect(routes).toMatch(/NotesHandlers/);
-      const sdkTypes = readFileSync(join(copy, "packages/sdk/src/generated/openapi.ts"), "utf8");
+      const sdkTypes = readFileSync(join(copy, "packages/sdk/src/generated/schema.ts"), "utf8");
       expect(sdkTypes).toMatch(/"\/api\/notes"/);
+
+      // The contract suite's domain list and the docs site's pages, read by their own code.
+      const probe = join(copy, "apps/server/domain-template-probe.mts");
+      writeFileSync(
+        probe,
+        [
+          'import { readFileSync } from "node:fs";',
+          `const { domains } = await import(${JSON.stringify(join(copy, "packages/contract-tests/src/core/spec.ts"))});`,
+          `const docs = await import(${JSON.stringify(join(copy, "docs-site/.vitepress/reference/index.ts"))});`,
+          `const pages = await import(${JSON.stringify(join(copy, "docs-site/.vitepress/reference/pages.ts"))});`,
+          `const source = readFileSync(${JSON.stringify(join(copy, "docs-site/reference.md"))}, "utf8");`,
+          "const reference = docs.expandDirectives(source, docs.loadSpec());",
+          "console.log(JSON.stringify({ contract: domains, pages: pages.TAG_PAGES, reference }));",
+        ].join("\n"),
+      );
+      const derived = JSON.parse(run(join(copy, "apps/server"), ["--import", "tsx", probe])) as {
+        contract: string[];
+        pages: Record<string, string>;
+        reference: string;
+      };
+      expect(derived.contract).toContain("notes");
+      // No page documents Notes yet: the reference page renders it in full.
+      expect(derived.pages["Notes"]).toBeUndefined();
+      expect(derived.reference).toMatch(/## Notes \{#tag-notes\}/);
+      expect(derived.reference).toContain("createNote");
+      expect(derived.reference).toContain("listNotes");
     });
+
+    it("needs no SDK helpers for a preview domain: the raw client is typed with it", () => {
+      // The SDK's coverage test, run on the copy with the regenerated types.
+      const vitest = join(repoRoot, "packages/sdk/node_modules/vitest/vitest.mjs");
+      const out = run(join(copy, "packages/sdk"), [
+        vitest,
+        "run",
+        "src/resources/coverage.test.ts",
+        "--reporter=verbose",
+      ]);
+      expect(out).toMatch(/Notes domain/);
+      expect(out).not.toMatch(/FAIL|×/);
+    }, 60_000);
 
     it("serves the new endpoints on SQLite over HTTP", async () => {
       const proc = spawn(
@@ -270,7 +317,7 @@ describe.skipIf(process.env["FLUXRA_TEST_DB"] === "postgres")(
       // Auth is required, as the spec's security says.
       const anonymous = await call("GET", "/api/notes");
       expect(anonymous.status).toBe(401);
-      expect(anonymous.body.error.code).toBe("unauthorized");
+      expect(anonymous.body.error.code).toBe("missing_credentials");
       // Another agent sees none of the caller's notes.
       const other = await call("POST", "/api/auth/register", { handle: "someone-else" });
       const otherKey = await call(

@@ -98,7 +98,7 @@ const run = (cwd: string, args: string[]) =>
     cwd,
     encoding: "utf8",
     stdio: "pipe",
-    env: { ...process.env, REDOCLY_TELEMETRY: "off" },
+    env: { ...process.env, REDOCLY_TELEMETRY: "off", NO_COLOR: "1", FORCE_COLOR: "0" },
   });
 
 describe.skipIf(process.env["FLUXRA_TEST_DB"] === "postgres")(
@@ -142,7 +142,7 @@ describe.skipIf(process.env["FLUXRA_TEST_DB"] === "postgres")(
       run(join(copy, "apps/server"), ["scripts/generate.mjs"]);
       run(join(copy, "packages/sdk"), ["scripts/generate.mjs"]);
       run(join(copy, "packages/mcp"), ["scripts/generate.mjs"]);
-    }, 120_000);
+    }, 240_000);
 
     afterAll(() => {
       server?.kill("SIGTERM");
@@ -195,7 +195,7 @@ describe.skipIf(process.env["FLUXRA_TEST_DB"] === "postgres")(
       }
       expect(out).toBe("");
       rmSync(join(dir, "tsconfig.domain-template.json"));
-    }, 120_000);
+    }, 240_000);
 
     it("lists the new tag wherever the domains are derived from the spec", () => {
       const spec = readFileSync(join(copy, "apps/server/src/generated/spec.ts"), "utf8");
@@ -243,6 +243,18 @@ describe.skipIf(process.env["FLUXRA_TEST_DB"] === "postgres")(
       ]);
       expect(out).toMatch(/Notes domain/);
       expect(out).not.toMatch(/FAIL|×/);
+    }, 60_000);
+
+    it("passes its own tests in the server's suite (SQLite)", () => {
+      const vitest = join(repoRoot, "apps/server/node_modules/vitest/vitest.mjs");
+      const out = run(join(copy, "apps/server"), [
+        vitest,
+        "run",
+        "src/domains/notes",
+        "--reporter=verbose",
+      ]);
+      expect(out).toMatch(/refuse a blank note/);
+      expect(out).toMatch(/Tests {2}2 passed/);
     }, 60_000);
 
     it("serves the new endpoints on SQLite over HTTP", async () => {

@@ -12,7 +12,7 @@ export type Domain = (deps: AppDeps) => OpenAPIHono<AppEnv>;
  * Each domain folder's handlers (its `handlers.ts`), by the spec domain it serves: derived by the
  * generator from the folders (generated/domains.ts), so a new domain's folder is picked up without
  * an edit here. Each factory's result is checked against the tag's generated handler interface
- * (generated/routes.ts): a tag without its folder fails generation, a missing handler does not
+ * (generated/routes.ts): a tag without its folder or a missing handler does not
  * compile. `null`: the domain is switched off by configuration (its routes answer 404
  * `route_not_found`).
  */

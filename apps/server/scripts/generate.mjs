@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Generates src/generated/ from the bundled spec (@fluxra/openapi/fluxra.json), so the server
 // restates nothing the spec says:
+//   domains.ts  each domain folder's handlers and conventional stores (src/domains/<d>/)
 //   spec.ts     the API's title and version (info), and its domains (tags in lowercase, in order)
 //   errors.ts   the ErrorCode catalog and the status of each code (x-status-by-code)
 //   operations.ts  the operationIds of each domain, for `satisfies` checks of route tables
@@ -14,6 +15,7 @@
 // Each file is one emitter below, over the same parsed bundle.
 // `--check` writes nothing and exits 1 when the committed files differ (stale generation);
 // `--spec <file>` swaps in another bundle (the staleness test uses a modified copy).
+import { existsSync, readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -397,8 +399,78 @@ function validatorsFile() {
   return lines.join("\n");
 }
 
+/**
+ * domains.ts: every domain folder's handlers and, for a folder that follows the store convention,
+ * its store factories, so adding a domain is its folder and nothing else. The convention:
+ * `src/domains/<d>/handlers.ts` exports `<d>Handlers` (required for every spec domain), and a folder
+ * with `store.ts` (`interface <Tag>Store`), `sqlite-store.ts` (`createSqlite<Tag>Store`) and
+ * `postgres-store.ts` (`createPg<Tag>Store`) has its store built on both backends. A domain whose
+ * storage is laid out otherwise lists its factories in `domains/stores.ts`.
+ */
+function domainsFile() {
+  const tagOf = Object.fromEntries((spec.tags ?? []).map((t) => [t.name.toLowerCase(), t.name]));
+  const folder = (d, file) =>
+    fileURLToPath(new URL(`../src/domains/${d}/${file}`, import.meta.url));
+  const has = (d, file, re) =>
+    existsSync(folder(d, file)) && re.test(readFileSync(folder(d, file), "utf8"));
+  const imports = [];
+  const handlers = [];
+  const stores = [];
+  for (const d of domains()) {
+    // A tag without its folder still gets its import: the server then does not compile until the
+    // folder exists (the registry must serve every spec domain).
+    imports.push(`import { ${d}Handlers } from "../domains/${d}/handlers.js";`);
+    handlers.push(`  ${d}: ${d}Handlers,`);
+    const tag = tagOf[d];
+    const conventional =
+      has(d, "store.ts", new RegExp(`export interface ${tag}Store\\b`)) &&
+      has(d, "sqlite-store.ts", new RegExp(`export function createSqlite${tag}Store\\(`)) &&
+      has(d, "postgres-store.ts", new RegExp(`export function createPg${tag}Store\\(`));
+    if (conventional) {
+      imports.push(
+        `import { createPg${tag}Store } from "../domains/${d}/postgres-store.js";`,
+        `import { createSqlite${tag}Store } from "../domains/${d}/sqlite-store.js";`,
+        `import type { ${tag}Store } from "../domains/${d}/store.js";`,
+      );
+      stores.push(
+        `  ${d}: storeOf<${tag}Store>({ sqlite: createSqlite${tag}Store, postgres: createPg${tag}Store }),`,
+      );
+    }
+  }
+  return [
+    `${banner}// and from the domain folders (src/domains/<d>/): run the generator after adding one.`,
+    "",
+    ...imports,
+    'import type { StoreFactory } from "../domains/stores.js";',
+    'import type { AppDeps } from "../platform/env.js";',
+    'import type { DomainHandlers } from "./routes.js";',
+    'import type { SpecDomainName } from "./spec.js";',
+    "",
+    "/** Names the store interface a factory pair builds, so both backends are checked against it. */",
+    "const storeOf = <S>(factory: StoreFactory<S>): StoreFactory<S> => factory;",
+    "",
+    "/**",
+    " * Each domain folder's handlers (its `handlers.ts`), by the spec domain it serves; each factory's",
+    " * result is checked against the tag's generated handler interface. `null`: the domain is",
+    " * switched off by configuration (its routes answer 404 `route_not_found`).",
+    " */",
+    "export const folderHandlers: {",
+    "  [D in SpecDomainName]: (deps: AppDeps) => DomainHandlers[D] | null;",
+    "} = {",
+    ...handlers,
+    "};",
+    "",
+    "/** The stores of the domain folders that follow the store convention, by spec domain. */",
+    "export const folderStores = {",
+    ...stores,
+    "} satisfies { [D in SpecDomainName]?: StoreFactory<unknown> };",
+    "",
+  ].join("\n");
+}
+
 const files = {
   "spec.ts": specFile(),
+  "domains.ts": domainsFile(),
   "errors.ts": errorsFile(),
   "operations.ts": operationsFile(),
   "schemas.ts": await schemasFile(),

@@ -1,35 +1,24 @@
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
+import { folderHandlers } from "../generated/domains.js";
 import { type DomainHandlers, type Operation, routes } from "../generated/routes.js";
 import { type SpecDomainName, specDomainNames } from "../generated/spec.js";
 import type { AppDeps, AppEnv } from "../platform/env.js";
 import { createRouter, mountDomain } from "../platform/openapi.js";
-import { agentsHandlers } from "./agents/handlers.js";
-import { authHandlers } from "./auth/handlers.js";
-import { blocksHandlers } from "./blocks/handlers.js";
-import { chatHandlers } from "./chat/handlers.js";
-import { eventsHandlers } from "./events/handlers.js";
-import { healthHandlers } from "./health/handlers.js";
 
 /** A domain: builds its router from the shared deps. */
 export type Domain = (deps: AppDeps) => OpenAPIHono<AppEnv>;
 
 /**
- * Each domain folder's handlers (its `handlers.ts`), by the spec domain it serves. The keys are
- * checked against the spec's tags (generated/spec.ts), and each factory's result against the
- * tag's generated handler interface (generated/routes.ts): a tag without its folder here, a
- * folder the spec has no tag for, or a missing handler does not compile. `null`: the domain is
- * switched off by configuration (its routes answer 404 `route_not_found`).
+ * Each domain folder's handlers (its `handlers.ts`), by the spec domain it serves: derived by the
+ * generator from the folders (generated/domains.ts), so a new domain's folder is picked up without
+ * an edit here. Each factory's result is checked against the tag's generated handler interface
+ * (generated/routes.ts): a tag without its folder or a missing handler does not
+ * compile. `null`: the domain is switched off by configuration (its routes answer 404
+ * `route_not_found`).
  */
 export const domainHandlers: {
   [D in SpecDomainName]: (deps: AppDeps) => DomainHandlers[D] | null;
-} = {
-  health: healthHandlers,
-  auth: authHandlers,
-  agents: agentsHandlers,
-  chat: chatHandlers,
-  blocks: blocksHandlers,
-  events: eventsHandlers,
-};
+} = folderHandlers;
 
 type RouteTable = Readonly<Record<string, RouteConfig>>;
 type Handlers = { readonly [operationId: string]: Operation<RouteConfig> };

@@ -37,11 +37,15 @@ describe("the domain registry", () => {
     const stale = generate("--check", "--spec", modified);
     expect(stale.status).toBe(1);
     expect(stale.stderr).toContain(
-      "src/generated is stale (spec.ts, operations.ts, routes.ts, validators.ts)",
+      "src/generated is stale (spec.ts, domains.ts, operations.ts, routes.ts, validators.ts)",
     );
     expect(generate("--spec", modified, "--out", scratch).status).toBe(0);
     expect(readFileSync(join(scratch, "spec.ts"), "utf8")).toContain(
       `specDomainNames = ${JSON.stringify([...before, "widgets"])} as const`,
+    );
+    // The folder the new tag needs: without src/domains/widgets/handlers.ts nothing compiles.
+    expect(readFileSync(join(scratch, "domains.ts"), "utf8")).toContain(
+      'import { widgetsHandlers } from "../domains/widgets/handlers.js";',
     );
   });
 

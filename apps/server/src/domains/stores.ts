@@ -1,15 +1,7 @@
+import { folderStores } from "../generated/domains.js";
 import type { SpecDomainName } from "../generated/spec.js";
 import type { PgDatabase } from "../storage/postgres/database.js";
 import type { SqliteDatabase } from "../storage/sqlite/database.js";
-import { createPgAgentsStore } from "./agents/postgres-store.js";
-import { createSqliteAgentsStore } from "./agents/sqlite-store.js";
-import type { AgentsStore } from "./agents/store.js";
-import { createPgAuthStore } from "./auth/postgres-store.js";
-import { createSqliteAuthStore } from "./auth/sqlite-store.js";
-import type { AuthStore } from "./auth/store.js";
-import { createPgBlocksStore } from "./blocks/postgres-store.js";
-import { createSqliteBlocksStore } from "./blocks/sqlite-store.js";
-import type { BlocksStore } from "./blocks/store.js";
 import { createPgChatStore } from "./chat/postgres/index.js";
 import { createSqliteChatStore } from "./chat/sqlite/index.js";
 import type { ChatStore } from "./chat/store.js";
@@ -28,19 +20,19 @@ const storeOf = <S>(factory: StoreFactory<S>): StoreFactory<S> => factory;
 
 /**
  * Each domain's store, by the spec domain (tag) it serves, with its SQLite and PostgreSQL
- * implementations (`domains/<d>/sqlite-store.ts`, `postgres-store.ts`, or `sqlite/`,
- * `postgres/`). The app's `Store` type and both backends' store assembly are derived from this
- * one table: adding a domain with storage = its folder and one line here. Keys are checked
- * against the spec's tags (a domain without storage, like health, has no line).
+ * implementations. A folder following the store convention (`store.ts` with `<Tag>Store`,
+ * `sqlite-store.ts` with `createSqlite<Tag>Store`, `postgres-store.ts` with `createPg<Tag>Store`)
+ * is picked up by the generator (generated/domains.ts) without an edit here; the domains whose
+ * storage is laid out otherwise are listed below. The app's `Store` type and both backends' store
+ * assembly are derived from this one table. Keys are checked against the spec's tags (a domain
+ * without storage, like health, has none).
  */
 export const domainStores = {
-  auth: storeOf<AuthStore>({ sqlite: createSqliteAuthStore, postgres: createPgAuthStore }),
-  agents: storeOf<AgentsStore>({ sqlite: createSqliteAgentsStore, postgres: createPgAgentsStore }),
+  ...folderStores,
   chat: storeOf<ChatStore>({
     sqlite: (db) => createSqliteChatStore(db),
     postgres: (db) => createPgChatStore(db),
   }),
-  blocks: storeOf<BlocksStore>({ sqlite: createSqliteBlocksStore, postgres: createPgBlocksStore }),
   /** The per-agent event feed (written by the chat and blocks stores, read by the Events domain). */
   events: storeOf<EventsStore>({
     sqlite: (db) => sqliteEvents(db).store,

@@ -15,6 +15,8 @@ export class HotCache<V> {
   private entries = new Map<string, V>();
   private version = Number.NaN;
   private generation = -1;
+  /** Off: every lookup misses and nothing is kept (the bench's "before"). */
+  enabled = true;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -26,6 +28,7 @@ export class HotCache<V> {
    * the last call. Call once per request before trusting {@link get}.
    */
   validate(): void {
+    if (!this.enabled) return;
     const version = this.db.dataVersion();
     if (version === this.version && this.db.generation === this.generation) return;
     this.entries.clear();
@@ -34,10 +37,12 @@ export class HotCache<V> {
   }
 
   get(key: string): V | undefined {
+    if (!this.enabled) return undefined;
     return this.entries.get(key);
   }
 
   set(key: string, value: V): void {
+    if (!this.enabled) return;
     this.entries.delete(key);
     this.entries.set(key, value);
     if (this.entries.size > this.capacity) {

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from "../../storage/sqlite/database.js";
+import { sqliteSessionCache } from "../auth/session-cache.js";
 import { type AgentRow, agentColumns, agentSearchParams, toAgentRecord } from "./rows.js";
 import type { AgentPatch, AgentRecord, AgentSearch, AgentsStore } from "./store.js";
 
@@ -77,6 +78,7 @@ export function createSqliteAgentsStore(db: SqliteDatabase): AgentsStore {
           now,
           id,
         );
+        sqliteSessionCache(db).deleteWhere((s) => s.agentId === id);
       });
     },
   };

@@ -10,6 +10,7 @@ import {
   toApiKeyRecord,
   toSessionRecord,
 } from "./rows.js";
+import { sqliteSessionCache } from "./session-cache.js";
 import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "./store.js";
 
 function isUniqueViolation(err: unknown): boolean {
@@ -21,6 +22,7 @@ const SESSION_BY_HASH_SQL = `SELECT ${sessionColumns} FROM sessions WHERE id_has
 
 /** The SQLite {@link AuthStore} on an open database. */
 export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
+  const sessions = sqliteSessionCache(db);
   /**
    * Swaps the recovery-key hash of an active agent when `oldHash` is still its hash; call inside
    * `write`. False when the agent is gone, deactivated or the hash changed meanwhile.
@@ -101,6 +103,7 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
         db.stmt(
           "UPDATE sessions SET revoked_at = ? WHERE api_key_id = ? AND revoked_at IS NULL",
         ).run(now, keyId);
+        sessions.deleteWhere((s) => s.apiKeyId === keyId);
         return true;
       });
     },
@@ -112,12 +115,35 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
            VALUES (?, ?, ?, ?, ?, ?, NULL)`,
         ).run(idHash, s.id, s.agentId, s.apiKeyId, s.createdAt, s.expiresAt);
         db.stmt("UPDATE api_keys SET last_used_at = ? WHERE id = ?").run(s.createdAt, s.apiKeyId);
+        // The first request with the new token finds it without a read.
+        const record: SessionRecord = {
+          id: s.id,
+          agentId: s.agentId,
+          apiKeyId: s.apiKeyId,
+          createdAt: s.createdAt,
+          expiresAt: s.expiresAt,
+          revokedAt: null,
+        };
+        db.afterCommit(() => sessions.set(idHash, record));
       });
     },
 
     async getSession(idHash: string): Promise<SessionRecord | null> {
+      // One `PRAGMA data_version` step instead of the row read: other processes' commits clear
+      // the cache, this process's revocations drop their entries.
+      sessions.validate();
+      // A session's `expires_at` never changes, so a cached record is exactly the row: the
+      // caller's expiry check on it (against its own clock) refuses an expired session as before.
+      const cached = sessions.get(idHash);
+      if (cached !== undefined) return cached;
       const row = db.stmt(SESSION_BY_HASH_SQL).get(idHash) as SessionRow | undefined;
-      return row ? toSessionRecord(row) : null;
+      if (!row) {
+        sessions.delete(idHash);
+        return null;
+      }
+      const record = toSessionRecord(row);
+      sessions.set(idHash, record);
+      return record;
     },
 
     async listSessions(
@@ -146,6 +172,7 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
           now,
           sessionIdHash,
         );
+        sessions.delete(sessionIdHash);
         return true;
       });
     },
@@ -175,6 +202,7 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
           now,
           agentId,
         );
+        sessions.deleteWhere((s) => s.agentId === agentId);
         return true;
       });
     },

@@ -71,6 +71,15 @@ export class SqliteDatabase {
   }
 
   /**
+   * `PRAGMA data_version`: changes whenever another connection (another process, or another
+   * {@link SqliteDatabase} on the same file) commits, never for this connection's own commits.
+   * One cached statement step (no table read), so per-request caches can check it cheaply.
+   */
+  dataVersion(): number {
+    return this.stmt("PRAGMA data_version").pluck().get() as number;
+  }
+
+  /**
    * Runs `fn` in one `BEGIN IMMEDIATE` transaction: all of its writes commit together or not at
    * all. `fn` must be synchronous (better-sqlite3 is), so no other request interleaves.
    */

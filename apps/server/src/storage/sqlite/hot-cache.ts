@@ -1,0 +1,70 @@
+import type { SqliteDatabase } from "./database.js";
+
+/**
+ * Rows this process reads on (nearly) every request, kept in memory so the request costs no
+ * statement. Correct as long as every change to the cached rows is either
+ * - made by this process through the store methods, which call {@link delete} / {@link deleteWhere}
+ *   / {@link clear} inside their write (better-sqlite3 is synchronous: no read interleaves
+ *   between the invalidation and the COMMIT), or
+ * - made by another connection: then `PRAGMA data_version` has moved, and the first lookup
+ *   after it ({@link validate}) drops everything;
+ * and a reopened connection (the file was lost or replaced) starts over too. Bounded: past
+ * `capacity` entries the oldest inserted is dropped.
+ */
+export class HotCache<V> {
+  private entries = new Map<string, V>();
+  private version = Number.NaN;
+  private generation = -1;
+  /** Off: every lookup misses and nothing is kept (the bench's "before"). */
+  enabled = true;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    readonly capacity: number,
+  ) {}
+
+  /**
+   * Drops every entry when another connection committed (or the connection was reopened) since
+   * the last call. Call once per request before trusting {@link get}.
+   */
+  validate(): void {
+    if (!this.enabled) return;
+    const version = this.db.dataVersion();
+    if (version === this.version && this.db.generation === this.generation) return;
+    this.entries.clear();
+    this.version = version;
+    this.generation = this.db.generation;
+  }
+
+  get(key: string): V | undefined {
+    if (!this.enabled) return undefined;
+    return this.entries.get(key);
+  }
+
+  set(key: string, value: V): void {
+    if (!this.enabled) return;
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  /** Drops the entries `matches` selects (for writes that change many rows at once). */
+  deleteWhere(matches: (value: V) => boolean): void {
+    for (const [key, value] of this.entries) if (matches(value)) this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler, Next } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env.js";
 import { ApiError } from "./errors.js";
 
@@ -17,37 +17,57 @@ const tooLarge = () =>
  * The text is kept in `c.var.rawBody` (for idempotency hashing) and handed to Hono's body cache.
  */
 export function readBody(maxBytes: number): MiddlewareHandler<AppEnv> {
+  const read = createBodyReader(maxBytes);
   return async (c, next) => {
-    // GET and HEAD bodies are never read. Not touching `raw.body` there matters: it makes
-    // @hono/node-server build a full Request object, which costs more than the rest of a GET.
-    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
-    const declared = c.req.header("content-length");
-    const chunked = c.req.header("transfer-encoding") !== undefined;
-    if (declared === "0" && !chunked) return noInput(c, next);
-    if (declared !== undefined && !chunked && Number(declared) > maxBytes) throw tooLarge();
-    const raw = c.req.raw;
-    let text: string;
-    try {
-      if (declared !== undefined && !chunked) {
-        // The length is declared and within the limit, and Node's parser never reads past it:
-        // take node-server's direct read, which skips building a web Request and ReadableStream
-        // (~14 % of a message send's CPU in the bench profile).
-        text = await raw.text();
-      } else {
-        if (!raw.body) return noInput(c, next);
-        text = await readCounted(raw.body, maxBytes);
-      }
-    } catch (err) {
-      if (err instanceof ApiError) throw err;
-      // The client went away mid-body or sent broken framing: its fault, not an internal error
-      // (it would otherwise be reported as one, and nobody is left to read the answer anyway).
-      throw new ApiError("invalid_json", "The request body could not be read.", { cause: err });
-    }
-    if (text.trim() === "") return noInput(c, next);
-    c.set("rawBody", text);
-    (c.req.bodyCache as unknown as BodyCache).text = Promise.resolve(text);
+    await read(c);
     await next();
   };
+}
+
+/**
+ * The work of {@link readBody} as a plain function (for the fused guard, platform/guard.ts):
+ * `undefined` when there was nothing to wait for (GET, HEAD, no input), else a promise of the read.
+ */
+export function createBodyReader(
+  maxBytes: number,
+): (c: Context<AppEnv>) => Promise<void> | undefined {
+  return (c) => {
+    // GET and HEAD bodies are never read. Not touching `raw.body` there matters: it makes
+    // @hono/node-server build a full Request object, which costs more than the rest of a GET.
+    if (c.req.method === "GET" || c.req.method === "HEAD") return undefined;
+    const declared = c.req.header("content-length");
+    const chunked = c.req.header("transfer-encoding") !== undefined;
+    if (declared === "0" && !chunked) return noInput(c);
+    if (declared !== undefined && !chunked && Number(declared) > maxBytes) throw tooLarge();
+    const raw = c.req.raw;
+    if (!(declared !== undefined && !chunked) && !raw.body) return noInput(c);
+    return readText(c, raw, declared !== undefined && !chunked, maxBytes);
+  };
+}
+
+async function readText(
+  c: Context<AppEnv>,
+  raw: Request,
+  direct: boolean,
+  maxBytes: number,
+): Promise<void> {
+  let text: string;
+  try {
+    // The length is declared and within the limit, and Node's parser never reads past it:
+    // take node-server's direct read, which skips building a web Request and ReadableStream
+    // (~14 % of a message send's CPU in the bench profile).
+    text = direct
+      ? await raw.text()
+      : await readCounted(raw.body as ReadableStream<Uint8Array>, maxBytes);
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    // The client went away mid-body or sent broken framing: its fault, not an internal error
+    // (it would otherwise be reported as one, and nobody is left to read the answer anyway).
+    throw new ApiError("invalid_json", "The request body could not be read.", { cause: err });
+  }
+  if (text.trim() === "") return noInput(c);
+  c.set("rawBody", text);
+  (c.req.bodyCache as unknown as BodyCache).text = Promise.resolve(text);
 }
 
 /** Reads a body of unknown length, refusing it (413) as soon as it passes `maxBytes`. */
@@ -78,9 +98,9 @@ interface BodyCache {
  * without a JSON Content-Type) means "no input": the JSON validator reads `{}` and the
  * media-type gate sees zero bytes (RFC 9112 §6.3; spec: bodiless actions accept no body or `{}`).
  */
-function noInput(c: Context<AppEnv>, next: Next) {
+function noInput(c: Context<AppEnv>): undefined {
   const cache = c.req.bodyCache as unknown as BodyCache;
   cache.text = Promise.resolve("{}");
   cache.arrayBuffer = Promise.resolve(new ArrayBuffer(0));
-  return next();
+  return undefined;
 }

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler, TypedResponse } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { JSONParsed } from "hono/utils/types";
 import type { Operation } from "../generated/routes.js";
+import { type Invalid, requestValidators, type Validator } from "../generated/validators.js";
 import type { AppEnv } from "./env.js";
 import { ApiError, type ErrorDetail } from "./errors.js";
 
@@ -83,49 +84,65 @@ export function mountDomain<R extends Readonly<Record<string, RouteConfig>>>(
     if (!operation) throw new Error(`no handler for ${operationId}`);
     router.openAPIRegistry.registerPath(route);
     const { query, params: path, headers: _headers, ...request } = route.request ?? {};
-    const validate = validateRequest(query as Schema | undefined, path as Schema | undefined);
+    // Operations of the spec have precompiled validators; a route outside it (tests) uses its zod.
+    const precompiled = requestValidators[operationId] ?? {};
+    const validate = validateRequest(
+      query === undefined ? undefined : (precompiled.query ?? viaZod(query as z.ZodType, "query")),
+      path === undefined ? undefined : (precompiled.params ?? viaZod(path as z.ZodType, "param")),
+    );
     const middleware = [...(operation.middleware ?? []), ...(validate ? [validate] : [])];
     router.openapi({ ...route, request, hide: true, middleware }, operation.handler as never);
   }
 }
 
-type Schema = z.ZodType;
-
 /**
- * Validates path parameters and the query string with their zod schemas, synchronously, and
- * hands the parsed values to `c.req.valid("param" | "query")`. Failures throw the same 422
- * `validation_failed` as {@link validationHook}. The query is read like Hono's validator does
- * (a repeated key becomes an array).
+ * Validates path parameters and the query string, synchronously, with the precompiled
+ * validators generated from the spec (generated/validators.ts: the same details and values as
+ * the routes' zod, proven on every operation by validators.test.ts), and hands the parsed values
+ * to `c.req.valid("param" | "query")`. Failures throw the same 422 `validation_failed` as
+ * {@link validationHook}. The query is read like Hono's validator does (a repeated key becomes
+ * an array).
  */
 function validateRequest(
-  query: Schema | undefined,
-  params: Schema | undefined,
+  query: Validator | undefined,
+  params: Validator | undefined,
 ): MiddlewareHandler<AppEnv> | undefined {
   if (query === undefined && params === undefined) return undefined;
   return (c, next) => {
+    const out: Invalid[] = [];
+    let parsedQuery: Record<string, unknown> | undefined;
+    let parsedParams: Record<string, unknown> | undefined;
     if (query !== undefined) {
       // Null prototype: `?__proto__=1` must stay a key (an unknown one → 422), not vanish.
       const value: Record<string, string | string[]> = Object.create(null);
       for (const [key, values] of Object.entries(c.req.queries())) {
         value[key] = values.length === 1 ? (values[0] as string) : values;
       }
-      c.req.addValidatedData("query", parsed(query, value, "query"));
+      parsedQuery = query(value, out);
+      if (out.length > 0) throw invalid(out);
     }
     if (params !== undefined) {
-      c.req.addValidatedData("param", parsed(params, c.req.param(), "param"));
+      parsedParams = params(c.req.param() as Record<string, unknown>, out);
+      if (out.length > 0) throw invalid(out);
     }
+    if (parsedQuery !== undefined) c.req.addValidatedData("query", parsedQuery);
+    if (parsedParams !== undefined) c.req.addValidatedData("param", parsedParams);
     return next();
   };
 }
 
-function parsed(schema: Schema, value: unknown, target: string): object {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new ApiError("validation_failed", "The request is invalid.", {
-      details: issuesToDetails(target, result.error.issues as unknown as Issue[]),
-    });
-  }
-  return result.data as object;
+/** A zod schema as a {@link Validator}, with the same details as {@link validationHook}. */
+function viaZod(schema: z.ZodType, target: string): Validator {
+  return (input, out) => {
+    const result = schema.safeParse(input);
+    if (result.success) return result.data as Record<string, unknown>;
+    out.push(...issuesToDetails(target, result.error.issues as unknown as Issue[]));
+    return {};
+  };
+}
+
+function invalid(details: Invalid[]): ApiError {
+  return new ApiError("validation_failed", "The request is invalid.", { details });
 }
 
 /**

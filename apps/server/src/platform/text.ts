@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env.js";
 import { validationError } from "./errors.js";
 import { findInJson, jsonTextDepth, jsonValueDepth, maxBodyDepth } from "./json-walk.js";
@@ -45,28 +45,35 @@ function tooDeepAt(parsed: unknown): string {
  */
 export function rejectUnstorableText(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const url = c.req.url;
-    const queryStart = url.indexOf("?");
-    if (queryStart !== -1 && /%00/.test(url.slice(queryStart))) {
-      for (const [name, values] of Object.entries(c.req.queries())) {
-        if (values.some((v) => v.includes("\u0000")))
-          throw validationError(`query.${name}`, message);
-      }
-    }
-    const text = c.get("rawBody");
-    if (!text) return next();
-    const tooDeep = jsonTextDepth(text, maxBodyDepth) > maxBodyDepth;
-    if (tooDeep || suspectEscape.test(text) || suspectProto.test(text)) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        return next(); // not JSON: the validator answers 400
-      }
-      if (tooDeep) throw validationError(tooDeepAt(parsed), depthMessage);
-      const found = findInJson(parsed, "body", checkText);
-      if (found) throw validationError(clip(found.path), found.message);
-    }
+    checkStorableText(c);
     await next();
   };
+}
+
+/**
+ * The check of {@link rejectUnstorableText} as a plain synchronous function (for the fused
+ * guard, platform/guard.ts): throws 422 `validation_failed`, or returns.
+ */
+export function checkStorableText(c: Context<AppEnv>): void {
+  const url = c.req.url;
+  const queryStart = url.indexOf("?");
+  if (queryStart !== -1 && /%00/.test(url.slice(queryStart))) {
+    for (const [name, values] of Object.entries(c.req.queries())) {
+      if (values.some((v) => v.includes("\u0000"))) throw validationError(`query.${name}`, message);
+    }
+  }
+  const text = c.get("rawBody");
+  if (!text) return;
+  const tooDeep = jsonTextDepth(text, maxBodyDepth) > maxBodyDepth;
+  if (tooDeep || suspectEscape.test(text) || suspectProto.test(text)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return; // not JSON: the validator answers 400
+    }
+    if (tooDeep) throw validationError(tooDeepAt(parsed), depthMessage);
+    const found = findInJson(parsed, "body", checkText);
+    if (found) throw validationError(clip(found.path), found.message);
+  }
 }

@@ -21,12 +21,26 @@ const recoveryRequired = () =>
  * `session_revoked`; 403 `recovery_key_required`.
  */
 export function authenticate(deps: AuthDeps, mode: AuthMode): MiddlewareHandler<AppEnv> {
-  // Remembered session hashes: one cache per middleware, so apps in one process share nothing.
-  const sessionHashes = new Map<string, string>();
+  const identify = createAuthenticator(deps, mode);
   return async (c, next) => {
+    await identify(c);
+    await next();
+  };
+}
+
+/**
+ * The work of {@link authenticate} as a plain function (for the fused guard, platform/guard.ts):
+ * resolves the caller of `c` and sets `c.var.caller`, or throws the same errors.
+ */
+export function createAuthenticator(
+  deps: AuthDeps,
+  mode: AuthMode,
+): (c: Context<AppEnv>) => Promise<void> {
+  // Remembered session hashes: one cache per authenticator, so apps in one process share nothing.
+  const sessionHashes = new Map<string, string>();
+  return async (c) => {
     const header = c.req.header("authorization");
     c.set("caller", await resolveCaller(deps, sessionHashes, mode, header));
-    await next();
   };
 }
 

@@ -120,4 +120,24 @@ describe("revocation between the exchange's lookup and its write", () => {
     expect((await exchange(a.apiKey)).body.error.code).toBe("invalid_credentials");
     expect(await liveSessionIds(a)).toEqual([kept.body.session_id]);
   });
+
+  it("refuses the key of an agent deactivated over HTTP", async () => {
+    const a = await registerAgent(t);
+    expect((await exchange(a.apiKey)).status).toBe(200);
+    const gone = await t.request("/api/agents/me", { method: "DELETE", token: a.recoveryKey });
+    expect(gone.status).toBeLessThan(300);
+    const refused = await exchange(a.apiKey);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe("invalid_credentials");
+    expect(await liveSessionIds(a)).toEqual([]);
+  });
+
+  it("refuses a key that another instance revoked after this one used it", async () => {
+    const a = await registerAgent(t);
+    expect((await exchange(a.apiKey)).status).toBe(200);
+    // Straight in the store, as a second server process on the same database would.
+    expect(await t.store.auth.revokeApiKey(a.id, a.apiKeyId, t.clock.now())).toBe(true);
+    expect((await exchange(a.apiKey)).body.error.code).toBe("invalid_credentials");
+    expect(await liveSessionIds(a)).toEqual([]);
+  });
 });

@@ -73,7 +73,8 @@ export function sessionHandlers(deps: AppDeps) {
           expiresAt: Math.min(now + config.sessionTtlSeconds * 1000, key.expiresAt ?? Infinity),
           revokedAt: null,
         };
-        await store.auth.createSession(session, sha256Hex(session.id));
+        // False when the key was revoked after the lookup above: no session, no token.
+        if (!(await store.auth.createSession(session, sha256Hex(session.id)))) throw invalidKey();
         return c.json(await tokenResponse(c, session.agentId, session.id, session.expiresAt), 200);
       },
     },

@@ -81,14 +81,21 @@ export function createPgAuthStore(db: PgDatabase): AuthStore {
       });
     },
 
-    async createSession(s: SessionRecord, idHash: string): Promise<void> {
-      await db.tx(async (q) => {
+    async createSession(s: SessionRecord, idHash: string): Promise<boolean> {
+      return db.tx(async (q) => {
+        // Locks the key row first: a concurrent revocation either commits before (this sees
+        // `revoked_at` and refuses) or waits, then revokes the session inserted here too.
+        const used = await q<{ id: string }>(
+          "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING id",
+          [s.createdAt, s.apiKeyId],
+        );
+        if (used.length === 0) return false;
         await q(
           `INSERT INTO sessions (id_hash, id, agent_id, api_key_id, created_at, expires_at, revoked_at)
          VALUES ($1, $2, $3, $4, $5, $6, NULL)`,
           [idHash, s.id, s.agentId, s.apiKeyId, s.createdAt, s.expiresAt],
         );
-        await q("UPDATE api_keys SET last_used_at = $1 WHERE id = $2", [s.createdAt, s.apiKeyId]);
+        return true;
       });
     },
 

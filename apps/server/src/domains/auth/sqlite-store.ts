@@ -108,13 +108,19 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
       });
     },
 
-    async createSession(s: SessionRecord, idHash: string): Promise<void> {
-      db.write(() => {
+    async createSession(s: SessionRecord, idHash: string): Promise<boolean> {
+      // Group commit: concurrent exchanges share one transaction and one commit. The key is
+      // re-checked inside it (revoking a key or deactivating its agent revokes it), so a
+      // revocation committed after the handler's lookup still refuses the session.
+      return db.writeBatched(() => {
+        const used = db
+          .stmt("UPDATE api_keys SET last_used_at = ? WHERE id = ? AND revoked_at IS NULL")
+          .run(s.createdAt, s.apiKeyId);
+        if (used.changes === 0) return false;
         db.stmt(
           `INSERT INTO sessions (id_hash, id, agent_id, api_key_id, created_at, expires_at, revoked_at)
            VALUES (?, ?, ?, ?, ?, ?, NULL)`,
         ).run(idHash, s.id, s.agentId, s.apiKeyId, s.createdAt, s.expiresAt);
-        db.stmt("UPDATE api_keys SET last_used_at = ? WHERE id = ?").run(s.createdAt, s.apiKeyId);
         // The first request with the new token finds it without a read.
         const record: SessionRecord = {
           id: s.id,
@@ -125,6 +131,7 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
           revokedAt: null,
         };
         db.afterCommit(() => sessions.set(idHash, record));
+        return true;
       });
     },
 

@@ -42,8 +42,11 @@ export interface AuthStore {
   findApiKeyBySecret(hash: string): Promise<(ApiKeyRecord & { hash: string }) | null>;
   /** Revokes one of the agent's keys and every session it opened; false when the agent has no such key. */
   revokeApiKey(agentId: string, keyId: string, now: number): Promise<boolean>;
-  /** Opens a session (stored by `idHash`) and marks the key used. */
-  createSession(session: SessionRecord, idHash: string): Promise<void>;
+  /**
+   * Opens a session (stored by `idHash`) and marks the key used, in one transaction; false (and
+   * nothing written) when the key was revoked meanwhile.
+   */
+  createSession(session: SessionRecord, idHash: string): Promise<boolean>;
   /** The session stored under `idHash` (SHA-256 of its id). */
   getSession(idHash: string): Promise<SessionRecord | null>;
   /** An agent's live sessions, newest first, starting after `afterId`. */

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { errors, jwtVerify, SignJWT } from "jose";
+import { KeyObject, randomBytes, sign } from "node:crypto";
+import { errors, jwtVerify } from "jose";
 import type { Clock } from "../clock.js";
 import type { ServerConfig } from "../config.js";
 import { ApiError } from "../errors.js";
@@ -49,6 +49,28 @@ export function isCanonicalJws(token: string): boolean {
   return true;
 }
 
+/** The Ed25519 key as a node:crypto `KeyObject`, converted once per loaded key. */
+const nodeKeys = new WeakMap<CryptoKey, KeyObject>();
+function nodeKeyOf(key: CryptoKey): KeyObject {
+  let found = nodeKeys.get(key);
+  if (!found) {
+    found = KeyObject.from(key);
+    nodeKeys.set(key, found);
+  }
+  return found;
+}
+
+/** The encoded protected header (`{"alg":"EdDSA","typ":"at+jwt","kid":…}`) per key id. */
+const headers = new Map<string, string>();
+function headerOf(kid: string): string {
+  let found = headers.get(kid);
+  if (!found) {
+    found = Buffer.from(JSON.stringify({ alg: "EdDSA", typ: "at+jwt", kid })).toString("base64url");
+    headers.set(kid, found);
+  }
+  return found;
+}
+
 /**
  * Creates the token service. Verification pins algorithm, `typ`, issuer and audience, resolves
  * keys only from the local key ring, and caches verified tokens until they expire (an Ed25519
@@ -74,15 +96,21 @@ export function createTokenService(
       const { kid, signingKey } = await keys.ready();
       const iat = Math.floor(clock.now() / 1000);
       const exp = Math.min(iat + config.tokenTtlSeconds, Math.floor(sessionExpiresAt / 1000));
-      const token = await new SignJWT({ sid: sessionId })
-        .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid })
-        .setIssuer(config.issuer)
-        .setAudience(config.audience)
-        .setSubject(agentId)
-        .setJti(randomBytes(16).toString("base64url"))
-        .setIssuedAt(iat)
-        .setExpirationTime(exp)
-        .sign(signingKey);
+      // The compact JWS jose's SignJWT writes (same header, same claims in the same order), signed
+      // with node:crypto's one-shot Ed25519: synchronous, where WebCrypto's `subtle.sign` queues a
+      // job on the thread pool and costs several times the signature itself per token.
+      const claims = {
+        sid: sessionId,
+        iss: config.issuer,
+        aud: config.audience,
+        sub: agentId,
+        jti: randomBytes(16).toString("base64url"),
+        iat,
+        exp,
+      };
+      const input = `${headerOf(kid)}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
+      const signature = sign(null, Buffer.from(input), nodeKeyOf(signingKey));
+      const token = `${input}.${signature.toString("base64url")}`;
       return { token, agentId, sessionId, issuedAt: iat * 1000, expiresAt: exp * 1000 };
     },
 

@@ -106,7 +106,7 @@ function createSqliteEvents(db: SqliteDatabase): SqliteEvents {
   let timer: NodeJS.Timeout | undefined;
   let seen = { generation: -1, version: -1, head: 0 };
   const look = () => {
-    const version = db.raw.pragma("data_version", { simple: true }) as number;
+    const version = db.dataVersion();
     if (version === seen.version && db.generation === seen.generation) return;
     const top = head();
     const since = seen.head;
@@ -122,7 +122,7 @@ function createSqliteEvents(db: SqliteDatabase): SqliteEvents {
     if (watchers > 0 && timer === undefined) {
       seen = {
         generation: db.generation,
-        version: db.raw.pragma("data_version", { simple: true }) as number,
+        version: db.dataVersion(),
         head: head(),
       };
       timer = setInterval(() => {

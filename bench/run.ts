@@ -29,7 +29,13 @@ import {
 import { measurePostgres } from "./src/postgres.js";
 import { topSelfTime } from "./src/profile.js";
 import { type BenchResults, type ClientRow, checkTargets, renderMarkdown } from "./src/report.js";
-import { seedAgent, seedConversation, sendMessages } from "./src/seed.js";
+import {
+  bulkMessages,
+  expectUnread,
+  seedAgent,
+  seedConversation,
+  sendMessages,
+} from "./src/seed.js";
 import { repoRoot, startFluxra } from "./src/server-process.js";
 import { fullProfile, quickProfile } from "./src/settings.js";
 
@@ -60,10 +66,16 @@ try {
   const alice = await seedAgent(fluxra.url, "bench_alice");
   const bob = await seedAgent(fluxra.url, "bench_bob");
   const conversation = await seedConversation(fluxra.url, alice, "measured", [bob.id]);
+  const others: string[] = [];
   for (let i = 1; i < profile.conversations; i++) {
-    await seedConversation(fluxra.url, alice, `other ${i}`, [bob.id]);
+    others.push(await seedConversation(fluxra.url, alice, `other ${i}`, [bob.id]));
   }
   await sendMessages(fluxra.url, bob, conversation, profile.setupMessages);
+  const backlog = others[0];
+  if (backlog) {
+    bulkMessages(dbPath, backlog, bob.id, 1, profile.unreadBacklog);
+    await expectUnread(fluxra.url, alice, backlog, profile.unreadBacklog);
+  }
 
   const measured = routes(alice, conversation);
   bare = await startBare(dir, await capture(fluxra.url, measured));

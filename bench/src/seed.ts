@@ -118,3 +118,25 @@ export function bulkMessages(
   }
   return (performance.now() - started) / 1000;
 }
+
+/**
+ * Checks that `agent`'s conversation list shows `expected` unread in `conversationId`: the bulk
+ * seed wrote from another process, so this is also the server noticing a second writer.
+ */
+export async function expectUnread(
+  base: string,
+  agent: SeededAgent,
+  conversationId: string,
+  expected: number,
+): Promise<void> {
+  const res = await fetch(`${base}/api/conversations?limit=100`, {
+    headers: { authorization: `Bearer ${agent.accessToken}` },
+  });
+  const body = (await res.json()) as { data: { id: string; unread_count: number }[] };
+  const row = body.data.find((c) => c.id === conversationId);
+  if (row?.unread_count !== expected) {
+    throw new Error(
+      `conversation list shows ${row?.unread_count} unread in ${conversationId}, expected ${expected}`,
+    );
+  }
+}

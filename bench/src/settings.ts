@@ -16,6 +16,11 @@ export interface Profile {
   conversations: number;
   /** Messages sent over HTTP into the measured conversation before the load. */
   setupMessages: number;
+  /**
+   * Unread messages bulk-written (from another process, as a second writer would) into one other
+   * conversation of the caller's list before the load: issue 18's "one with 80 k unread".
+   */
+  unreadBacklog: number;
 }
 
 /** The full run: the figures reported in results/latest.*. */
@@ -29,6 +34,7 @@ export const fullProfile: Profile = {
   startupRuns: 5,
   conversations: 20,
   setupMessages: 60,
+  unreadBacklog: 80_000,
 };
 
 /** The smoke run (seconds): every row is produced, nothing is enforced. */
@@ -42,4 +48,5 @@ export const quickProfile: Profile = {
   startupRuns: 1,
   conversations: 3,
   setupMessages: 55,
+  unreadBacklog: 500,
 };

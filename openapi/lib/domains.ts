@@ -1,5 +1,6 @@
 /**
- * The one registry of domains: the spec's tags. A domain's name (its `paths/<name>.yaml`, its
+ * The one registry of domains: the spec's tags (each the `x-tag` of its `paths/<name>.yaml`,
+ * gathered into fluxra.yaml by scripts/bundle.mjs). A domain's name (its `paths/<name>.yaml`, its
  * server folder, its contract-test folder, its docs page) is its tag in lowercase; the order is
  * the order of the spec's `tags`. Everything that lists domains derives the list from here.
  */

@@ -2,8 +2,9 @@
 // Bundles the split spec (fluxra.yaml + paths/ + components/) into bundled/fluxra.yaml and
 // bundled/fluxra.json with `redocly bundle`, which turns every external $ref into a
 // #/components/... ref (nothing is inlined). The JSON is derived from the YAML bundle so both
-// always carry the same document. Before bundling, the domain index of fluxra.yaml (its paths and
-// domain schemas) is rebuilt from paths/*.yaml and components/schemas/*.yaml (domain-index.mjs).
+// always carry the same document. Before bundling, the domain index of fluxra.yaml (its tags, from
+// each paths file's x-tag, its paths and its domain schemas) is rebuilt from paths/*.yaml and
+// components/schemas/*.yaml (domain-index.mjs).
 //
 //   node scripts/bundle.mjs          write bundled/
 //   node scripts/bundle.mjs --check  bundle to a temp dir, fail if bundled/ or the index is stale

@@ -29,6 +29,12 @@ const run = (dir: string, ...args: string[]) =>
     encoding: "utf8",
   });
 
+/** The tags of the bundle under `dir`. */
+const tagsOf = (dir: string) =>
+  (JSON.parse(readFileSync(join(dir, "bundled", "fluxra.json"), "utf8")).tags as Array<{
+    name: string;
+  }>) ?? [];
+
 const copy = scratchCopy();
 const check = () => run(copy, "--check");
 
@@ -52,6 +58,8 @@ describe("scripts/bundle.mjs --check", () => {
 });
 
 describe("a new domain", () => {
+  const widgetTag =
+    "x-tag:\n  name: Widgets\n  description: Throwaway.\n  x-fluxra-preview: true\n";
   const widgetPaths = `/api/widgets:
   get:
     operationId: listWidgets
@@ -68,21 +76,11 @@ describe("a new domain", () => {
               $ref: ../components/schemas/widgets.yaml#/Widget
 `;
   const widgetSchemas = "Widget:\n  type: object\n  additionalProperties: false\n";
-  const addTag = (dir: string) => {
-    const root = join(dir, "fluxra.yaml");
-    writeFileSync(
-      root,
-      readFileSync(root, "utf8").replace(
-        "\npaths:\n",
-        "\n  - name: Widgets\n    description: Throwaway.\npaths:\n",
-      ),
-    );
-  };
-
-  it("is a tag, a paths file and a schemas file: the index and the bundle pick it up", () => {
+  it("is a paths file (with its x-tag) and a schemas file: the index and the bundle pick it up", () => {
     const dir = scratchCopy();
-    addTag(dir);
-    writeFileSync(join(dir, "paths", "widgets.yaml"), widgetPaths);
+    const before = tagsOf(dir);
+    const rootBefore = readFileSync(join(dir, "fluxra.yaml"), "utf8");
+    writeFileSync(join(dir, "paths", "widgets.yaml"), `# Widgets.\n${widgetTag}${widgetPaths}`);
     writeFileSync(join(dir, "components", "schemas", "widgets.yaml"), widgetSchemas);
     const stale = run(dir, "--check");
     expect(stale.status).toBe(1);
@@ -96,18 +94,84 @@ describe("a new domain", () => {
     expect(bundle.paths["/api/widgets"].get.responses["200"].content["application/json"]).toEqual({
       schema: { $ref: "#/components/schemas/Widget" },
     });
+    expect(bundle.paths["x-tag"]).toBeUndefined();
     expect(Object.keys(bundle.components.schemas).at(-1)).toBe("Widget");
-    // The existing domains keep their order; the new one follows its tag.
+    // The existing tags keep their order and text; the new one is appended from its x-tag.
+    expect(bundle.tags).toEqual([
+      ...before,
+      { name: "Widgets", description: "Throwaway.", "x-fluxra-preview": true },
+    ]);
     expect(Object.keys(bundle.paths).at(-1)).toBe("/api/widgets");
     expect(Object.keys(bundle.paths)[0]).toBe("/health");
+    // fluxra.yaml changed only in its index: the tag, the path and the schema references.
+    // Each block sits in its section (after the first marker, before the second).
+    const blocks = [
+      [
+        "\ntags:\n",
+        "  - name: Widgets\n    description: Throwaway.\n    x-fluxra-preview: true\n",
+        "\npaths:\n",
+      ],
+      [
+        "\npaths:\n",
+        "  /api/widgets:\n    $ref: paths/widgets.yaml#/~1api~1widgets\n",
+        "\ncomponents:\n",
+      ],
+      ["\n  schemas:\n", "    Widget:\n      $ref: components/schemas/widgets.yaml#/Widget\n", ""],
+    ] as const;
+    let rootAfter = readFileSync(join(dir, "fluxra.yaml"), "utf8");
+    for (const [after, block, before] of blocks) {
+      const at = rootAfter.indexOf(block);
+      expect(at).toBeGreaterThan(rootAfter.indexOf(after));
+      if (before) expect(at).toBeLessThan(rootAfter.indexOf(before));
+      rootAfter = rootAfter.replace(block, "");
+    }
+    expect(rootAfter).toBe(rootBefore);
     expect(run(dir, "--check").status).toBe(0);
   }, 60_000);
 
-  it("without a tag is refused with the tag to add", () => {
+  it("without an x-tag is refused with the tag to add", () => {
     const dir = scratchCopy();
     writeFileSync(join(dir, "paths", "widgets.yaml"), widgetPaths);
     const refused = run(dir);
     expect(refused.status).not.toBe(0);
-    expect(refused.stderr).toContain("paths/widgets.yaml has no tag in fluxra.yaml");
+    expect(refused.stderr).toContain('paths/widgets.yaml has no x-tag named "widgets"');
+    expect(refused.stderr).toContain("x-tag:\n  name: Widgets");
+    expect(readFileSync(join(dir, "fluxra.yaml"), "utf8")).toBe(
+      readFileSync(join(packageRoot, "fluxra.yaml"), "utf8"),
+    );
   }, 30_000);
+
+  it("whose x-tag names another domain is refused", () => {
+    const dir = scratchCopy();
+    writeFileSync(
+      join(dir, "paths", "widgets.yaml"),
+      widgetTag.replace("Widgets", "Gadgets") + widgetPaths,
+    );
+    expect(run(dir).stderr).toContain('paths/widgets.yaml has no x-tag named "widgets"');
+  }, 30_000);
+});
+
+describe("a domain's tag", () => {
+  it("edited in its paths file makes --check flag fluxra.yaml until it is regenerated", () => {
+    const dir = scratchCopy();
+    const file = join(dir, "paths", "health.yaml");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        "  description: Service health",
+        "  x-fluxra-preview: true\n  description: Service health",
+      ),
+    );
+    const stale = run(dir, "--check");
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toContain("openapi/fluxra.yaml (its domain index)");
+    expect(run(dir).status).toBe(0);
+    const root = readFileSync(join(dir, "fluxra.yaml"), "utf8");
+    expect(root).toContain(
+      "  - name: Health\n    x-fluxra-preview: true\n    description: Service",
+    );
+    expect(tagsOf(dir)[0]).toMatchObject({ name: "Health", "x-fluxra-preview": true });
+    expect(tagsOf(dir).map((t) => t.name)).toEqual(tagsOf(packageRoot).map((t) => t.name));
+    expect(run(dir, "--check").status).toBe(0);
+  }, 60_000);
 });

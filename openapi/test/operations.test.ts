@@ -37,12 +37,23 @@ const actual = operations();
 /** The contract's text, vendored in contract/api.md. */
 const contract = readFileSync(join(packageRoot, "contract", "api.md"), "utf8");
 
+/** The parsed `paths/<domain>.yaml` files, by domain. */
+const pathFiles = new Map(
+  readdirSync(join(packageRoot, "paths")).map(
+    (file) =>
+      [
+        file.replace(/\.yaml$/, ""),
+        parse(readFileSync(join(packageRoot, "paths", file), "utf8")) as Record<string, unknown>,
+      ] as const,
+  ),
+);
+
 /** The domain file (`paths/<domain>.yaml`) each path item is written in, by path. */
 const domainOfPath = new Map(
-  readdirSync(join(packageRoot, "paths")).flatMap((file) =>
-    Object.keys(parse(readFileSync(join(packageRoot, "paths", file), "utf8"))).map(
-      (path) => [path, file.replace(/\.yaml$/, "")] as const,
-    ),
+  [...pathFiles].flatMap(([domain, doc]) =>
+    Object.keys(doc)
+      .filter((key) => key.startsWith("/"))
+      .map((path) => [path, domain] as const),
   ),
 );
 
@@ -94,6 +105,12 @@ describe("operations", () => {
     const tags = (spec.tags as Array<{ name: string }>).map((t) => domainName(t.name));
     expect(specDomains(spec).map((d) => d.name)).toEqual(tags);
     expect([...new Set(domainOfPath.values())].sort()).toEqual([...tags].sort());
+  });
+
+  it("take each domain's tag from the x-tag of its paths file, as written there", () => {
+    for (const tag of spec.tags as Array<{ name: string }>) {
+      expect(pathFiles.get(domainName(tag.name))?.["x-tag"], tag.name).toEqual(tag);
+    }
   });
 
   it("have unique operationIds", () => {

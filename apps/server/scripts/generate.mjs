@@ -4,6 +4,7 @@
 //   domains.ts  each domain folder's handlers and conventional stores (src/domains/<d>/)
 //   spec.ts     the API's title and version (info), and its domains (tags in lowercase, in order)
 //   errors.ts   the ErrorCode catalog and the status of each code (x-status-by-code)
+//   ids.ts      the id prefixes the spec's id patterns name (`^<prefix>_` + 26 Crockford base32)
 //   operations.ts  the operationIds of each domain, for `satisfies` checks of route tables
 //   schemas.ts  one zod schema per component (see zod-emit.mjs), with the checks the spec cannot
 //               express applied from the domains' `checks.ts` files (found by globbing)
@@ -88,6 +89,52 @@ function errorsFile() {
     "export const errorStatus = {",
     ...codes.map((c) => `  ${c}: ${statuses[c]},`),
     "} as const satisfies Record<ErrorCode, number>;",
+    "",
+  ].join("\n");
+}
+
+/** The 26 lowercase Crockford base32 characters after the `_` of every id pattern. */
+const ID_BODY = "_[0-9a-hjkmnp-tv-z]{26}";
+
+/**
+ * The prefixes of the spec's ids: the `<prefix>` of every `pattern` anywhere in the bundle (schemas,
+ * parameters, headers, inline ones) that spells an id, `^<prefix>_[0-9a-hjkmnp-tv-z]{26}`, also as
+ * one branch of a group (`^(agt_…|@handle)$`) or an alternation of prefixes (`^(agt|cnv)_…`).
+ * Secrets (`fxk_`, `fxr_`: other alphabets and lengths) are no ids. Sorted, so moving a schema
+ * does not reorder them.
+ */
+function idPrefixes() {
+  const body = ID_BODY.replace(/[[\]{}]/g, "\\$&");
+  const idRe = new RegExp(`(?:\\^|\\(|\\|)\\(?([a-z]+(?:\\|[a-z]+)*)\\)?${body}`, "g");
+  const found = new Set();
+  const visit = (node) => {
+    if (Array.isArray(node)) for (const item of node) visit(item);
+    else if (node !== null && typeof node === "object") {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "pattern" && typeof value === "string") {
+          for (const m of value.matchAll(idRe)) for (const p of m[1].split("|")) found.add(p);
+        } else visit(value);
+      }
+    }
+  };
+  visit(spec);
+  return [...found].sort();
+}
+
+function idsFile() {
+  const prefixes = idPrefixes();
+  if (prefixes.length === 0) throw new Error(`no id pattern (^<prefix>${ID_BODY}$) in the spec`);
+  return [
+    banner,
+    "/**",
+    ` * The prefixes of the spec's ids: every \`^<prefix>${ID_BODY}\` pattern of the bundle, sorted.`,
+    " * A domain gets its own prefix by spelling one in its schemas; the server's id generator",
+    " * (platform/ids.ts) accepts exactly these (plus its own additions).",
+    " */",
+    `export const specIdPrefixes = ${lit(prefixes)} as const;`,
+    "",
+    "/** One id prefix the spec names. */",
+    "export type SpecIdPrefix = (typeof specIdPrefixes)[number];",
     "",
   ].join("\n");
 }
@@ -472,6 +519,7 @@ const files = {
   "spec.ts": specFile(),
   "domains.ts": domainsFile(),
   "errors.ts": errorsFile(),
+  "ids.ts": idsFile(),
   "operations.ts": operationsFile(),
   "schemas.ts": await schemasFile(),
   "routes.ts": routesFile(),

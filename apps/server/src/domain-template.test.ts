@@ -2,9 +2,11 @@
  * The acceptance check of issue 19 ("one way to build a domain"): a throwaway domain (Notes,
  * `fixtures/throwaway-domain/`, laid out like the repository) is dropped into a copy of the
  * repository, the real generators run, the server typechecks, starts on SQLite and serves the new
- * endpoints over HTTP, the places derived from the spec list the new tag, and the files that differ
- * from the original tree are exactly the fixture's files, the generated outputs and the hand edits
- * listed in HAND_EDITS (each a place that is not derived yet).
+ * endpoints over HTTP, the places derived from the spec list the new tag and the new id prefix, and
+ * the files that differ from the original tree are exactly the fixture's files and the generated
+ * outputs: no file outside the domain is edited by hand (the tag is the `x-tag` of the fixture's
+ * paths file, the id prefix `nte` is spelled by its Note.id pattern, and fluxra.yaml changes only
+ * by the bundler's regeneration of its index).
  *
  * It lives in the server package because the server is what a domain folder extends: its
  * generator, its typecheck and its HTTP behaviour are what the fixture exercises. It runs once, in
@@ -34,12 +36,9 @@ const serverDir = fileURLToPath(new URL("..", import.meta.url));
 const repoRoot = join(serverDir, "..", "..");
 const fixtureDir = join(serverDir, "fixtures", "throwaway-domain");
 
-/** Files outside the domain's own files that adding it still needs by hand (none derived yet). */
-const HAND_EDITS = ["openapi/fluxra.yaml"];
-
 /** Generated outputs: rewritten by the generators, never by hand. */
 const GENERATED = [
-  /^openapi\/fluxra\.yaml$/, // its domain index (paths, domain schemas) is rewritten by the bundler
+  /^openapi\/fluxra\.yaml$/, // its domain index (tags, paths, domain schemas) is rewritten by the bundler
   /^openapi\/bundled\//,
   /^apps\/server\/src\/generated\//,
   /^packages\/sdk\/src\/generated\//,
@@ -81,17 +80,42 @@ function linkNodeModules(copy: string, relDir: string): void {
   }
 }
 
-/** The one hand edit of the spec root: the new tag, after the last one. */
-function addTag(copy: string): void {
-  const file = join(copy, "openapi", "fluxra.yaml");
-  const text = readFileSync(file, "utf8");
-  const tag = [
-    "  - name: Notes",
-    "    description: Private notes of an agent (throwaway fixture of the domain-template test).",
-    "    x-fluxra-preview: true",
-  ].join("\n");
-  writeFileSync(file, text.replace(/\npaths:\n/, `\n${tag}\npaths:\n`));
-}
+/** `l` as lines of a file. */
+const lines = (...l: string[]) => `${l.join("\n")}\n`;
+
+/**
+ * What the bundler's regeneration adds to fluxra.yaml for Notes, each block with the section it
+ * lands in (after the first marker, before the second): the tag (from the fixture's x-tag,
+ * appended), the path and the schema references.
+ */
+const NOTES_INDEX = [
+  {
+    after: "\ntags:\n",
+    block: lines(
+      "  - name: Notes",
+      "    description: Private notes of an agent (throwaway fixture of the domain-template test).",
+      "    x-fluxra-preview: true",
+    ),
+    before: "\npaths:\n",
+  },
+  {
+    after: "\npaths:\n",
+    block: lines("  /api/notes:", "    $ref: paths/notes.yaml#/~1api~1notes"),
+    before: "\ncomponents:\n",
+  },
+  {
+    after: "\n  schemas:\n",
+    block: lines(
+      "    Note:",
+      "      $ref: components/schemas/notes.yaml#/Note",
+      "    NoteList:",
+      "      $ref: components/schemas/notes.yaml#/NoteList",
+      "    CreateNoteRequest:",
+      "      $ref: components/schemas/notes.yaml#/CreateNoteRequest",
+    ),
+    before: "",
+  },
+];
 
 const run = (cwd: string, args: string[]) =>
   execFileSync(process.execPath, args, {
@@ -107,6 +131,7 @@ describe.skipIf(process.env["FLUXRA_TEST_DB"] === "postgres")(
     let copy: string;
     let server: ChildProcess | undefined;
     let baseUrl = "";
+    let staleBeforeBundle = "";
     const original = new Map<string, string>();
     const fixtureFiles = walk(fixtureDir);
 
@@ -135,7 +160,12 @@ describe.skipIf(process.env["FLUXRA_TEST_DB"] === "postgres")(
         mkdirSync(dirname(join(copy, file)), { recursive: true });
         copyFileSync(join(fixtureDir, file), join(copy, file));
       }
-      addTag(copy);
+      // The fixture's files are all there is: the bundler's check sees fluxra.yaml's index stale.
+      try {
+        run(join(copy, "openapi"), ["scripts/bundle.mjs", "--check"]);
+      } catch (err) {
+        staleBeforeBundle = String((err as { stderr?: string }).stderr ?? err);
+      }
 
       // The generation steps of a spec change (the README's order).
       run(join(copy, "openapi"), ["scripts/bundle.mjs"]);
@@ -149,7 +179,7 @@ describe.skipIf(process.env["FLUXRA_TEST_DB"] === "postgres")(
       if (copy) rmSync(copy, { recursive: true, force: true });
     });
 
-    it("changes no file but its own, the generated outputs and the listed hand edits", () => {
+    it("changes no file but its own and the generated outputs: no hand edit elsewhere", () => {
       const changed = walk(copy)
         .filter((f) => original.get(f) !== hash(join(copy, f)))
         .sort();
@@ -163,16 +193,37 @@ describe.skipIf(process.env["FLUXRA_TEST_DB"] === "postgres")(
       // The domain reaches the spec bundle and the server's generated code.
       expect(generated).toEqual(
         expect.arrayContaining([
+          "openapi/fluxra.yaml",
           "openapi/bundled/fluxra.json",
+          "apps/server/src/generated/ids.ts",
           "apps/server/src/generated/routes.ts",
           "apps/server/src/generated/spec.ts",
         ]),
       );
       console.info(
         `domain template: ${fixtureFiles.length} hand-written files of the domain, ` +
-          `${HAND_EDITS.length} hand edit(s) elsewhere (${HAND_EDITS.join(", ")}), ` +
-          `${generated.length} regenerated: ${generated.join(", ")}`,
+          `no hand edit elsewhere, ${generated.length} regenerated: ${generated.join(", ")}`,
       );
+    });
+
+    it("changes fluxra.yaml only by regenerating its index from the fixture's files", () => {
+      // Before the bundler ran, its check flagged the index as stale (what CI would say).
+      expect(staleBeforeBundle).toContain("openapi/fluxra.yaml (its domain index)");
+      // After it: the original text plus the Notes tag, path and schema references, nothing else.
+      let root = readFileSync(join(copy, "openapi/fluxra.yaml"), "utf8");
+      for (const { after, block, before } of NOTES_INDEX) {
+        const at = root.indexOf(block);
+        expect(at).toBeGreaterThan(root.indexOf(after));
+        if (before) expect(at).toBeLessThan(root.indexOf(before));
+        root = root.replace(block, "");
+      }
+      expect(root).toBe(readFileSync(join(repoRoot, "openapi/fluxra.yaml"), "utf8"));
+      expect(run(join(copy, "openapi"), ["scripts/bundle.mjs", "--check"])).toContain("up to date");
+    });
+
+    it("gives the domain its own id prefix, generated from its schemas", () => {
+      const ids = readFileSync(join(copy, "apps/server/src/generated/ids.ts"), "utf8");
+      expect(ids).toMatch(/specIdPrefixes = \[.*"nte".*\] as const/);
     });
 
     it("typechecks with the domain's handlers and store wired in", () => {
@@ -302,6 +353,7 @@ describe.skipIf(process.env["FLUXRA_TEST_DB"] === "postgres")(
       const first = await call("POST", "/api/notes", { text: "buy milk" }, token);
       expect(first.status).toBe(201);
       expect(first.body).toMatchObject({ text: "buy milk" });
+      expect(first.body.id).toMatch(/^nte_[0-9a-hjkmnp-tv-z]{26}$/);
       const second = await call("POST", "/api/notes", { text: "call home" }, token);
       expect(second.status).toBe(201);
 

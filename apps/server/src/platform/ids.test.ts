@@ -1,14 +1,27 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createManualClock } from "./clock.js";
-import { createIdGenerator, idPattern } from "./ids.js";
+import { createIdGenerator, idPattern, idPrefixes } from "./ids.js";
 
 describe("ids", () => {
   it("are prefixed lowercase Crockford base32, 26 characters", () => {
     const ids = createIdGenerator(createManualClock());
-    for (const prefix of ["agt", "key", "ses", "cnv", "msg", "blk", "req"] as const) {
+    for (const prefix of idPrefixes) {
       expect(ids.next(prefix)).toMatch(idPattern(prefix));
     }
+  });
+
+  it("have the prefixes the spec's id patterns name, and req for request ids", () => {
+    expect([...idPrefixes].sort()).toEqual([
+      "agt",
+      "blk",
+      "cnv",
+      "evt",
+      "key",
+      "msg",
+      "req",
+      "ses",
+    ]);
   });
 
   it("sort by creation time, and stay strictly increasing inside one millisecond", () => {

@@ -1,8 +1,22 @@
 import { randomFillSync } from "node:crypto";
+import { type SpecIdPrefix, specIdPrefixes } from "../generated/ids.js";
 import type { Clock } from "./clock.js";
 
-/** The resource prefixes of the API's ids. */
-export type IdPrefix = "agt" | "key" | "ses" | "cnv" | "msg" | "blk" | "req" | "evt";
+/**
+ * Prefixes of ids the server makes that no id pattern of the spec names: `req`, the request ids
+ * of `X-Request-Id` (the header's pattern also admits an id the client sent, so the spec spells
+ * `req_…` only in prose).
+ */
+const serverIdPrefixes = ["req"] as const;
+
+/** Every prefix of the ids the server makes, in `createIdGenerator().next()`. */
+export const idPrefixes = [...specIdPrefixes, ...serverIdPrefixes] as const;
+
+/**
+ * The resource prefixes of the API's ids: the spec's, generated from its id patterns (a domain
+ * that spells `^nte_[0-9a-hjkmnp-tv-z]{26}$` in its schemas gets `nte`), plus the server's own.
+ */
+export type IdPrefix = SpecIdPrefix | (typeof serverIdPrefixes)[number];
 
 /** Lowercase Crockford base32 (no i, l, o, u). */
 const alphabet = "0123456789abcdefghjkmnpqrstvwxyz";

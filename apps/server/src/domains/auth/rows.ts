@@ -1,9 +1,10 @@
-import type { ApiKeyRecord, SessionRecord } from "./store.js";
+import { toNullableTimestamp, toTimestamp } from "../../platform/clock.js";
+import type { ApiKeyRecord, SessionRecord } from "./records.js";
+import type { ApiKeyState, NewApiKey, SessionState } from "./store.js";
 
-/** An `api_keys` row as both backends return it (times are epoch ms; never the secret hash). */
+/** An `api_keys` row as the listings read it (times are epoch ms; never the secret hash). */
 export interface ApiKeyRow {
   id: string;
-  agent_id: string;
   name: string;
   prefix: string;
   created_at: number;
@@ -12,44 +13,98 @@ export interface ApiKeyRow {
   revoked_at: number | null;
 }
 
-/** A `sessions` row as both backends return it (never the id hash). */
+/** The columns of {@link ApiKeyRow}, for SELECTs. */
+export const apiKeyColumns = "id, name, prefix, created_at, last_used_at, expires_at, revoked_at";
+
+/** An `api_keys` row as the token exchange reads it. */
+export interface ApiKeyStateRow {
+  id: string;
+  agent_id: string;
+  secret_hash: string;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+/** The columns of {@link ApiKeyStateRow}, for SELECTs. */
+export const apiKeyStateColumns = "id, agent_id, secret_hash, expires_at, revoked_at";
+
+/** A `sessions` row as the listings read it (never the id hash). */
 export interface SessionRow {
+  id: string;
+  api_key_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** The columns of {@link SessionRow}, for SELECTs. */
+export const sessionColumns = "id, api_key_id, created_at, expires_at";
+
+/** A `sessions` row as the auth guard reads it. */
+export interface SessionStateRow {
   id: string;
   agent_id: string;
   api_key_id: string;
-  created_at: number;
   expires_at: number;
   revoked_at: number | null;
 }
 
-/** The columns of {@link ApiKeyRow}, for SELECTs. */
-export const apiKeyColumns =
-  "id, agent_id, name, prefix, created_at, last_used_at, expires_at, revoked_at";
+/** The columns of {@link SessionStateRow}, for SELECTs. */
+export const sessionStateColumns = "id, agent_id, api_key_id, expires_at, revoked_at";
 
-/** The columns of {@link SessionRow}, for SELECTs. */
-export const sessionColumns = "id, agent_id, api_key_id, created_at, expires_at, revoked_at";
+/** An `api_keys` row in its API shape. */
+export function toApiKey(r: ApiKeyRow): ApiKeyRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    created_at: toTimestamp(r.created_at),
+    last_used_at: toNullableTimestamp(r.last_used_at),
+    expires_at: toNullableTimestamp(r.expires_at),
+    revoked_at: toNullableTimestamp(r.revoked_at),
+  };
+}
 
-/** Maps an `api_keys` row to the domain record. */
-export function toApiKeyRecord(r: ApiKeyRow): ApiKeyRecord {
+/** The API shape of a key just created with {@link apiKeyInsertValues} (never used, never revoked). */
+export function newApiKey(key: NewApiKey, now: number): ApiKeyRecord {
+  return toApiKey({
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    created_at: now,
+    last_used_at: null,
+    expires_at: key.expiresAt,
+    revoked_at: null,
+  });
+}
+
+/** An `api_keys` row as the token exchange checks it. */
+export function toApiKeyState(r: ApiKeyStateRow): ApiKeyState {
   return {
     id: r.id,
     agentId: r.agent_id,
-    name: r.name,
-    prefix: r.prefix,
-    createdAt: r.created_at,
-    lastUsedAt: r.last_used_at,
+    hash: r.secret_hash,
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
   };
 }
 
-/** Maps a `sessions` row to the domain record. */
-export function toSessionRecord(r: SessionRow): SessionRecord {
+/** A `sessions` row in its API shape, `current` when it is `currentId`. */
+export function toSession(r: SessionRow, currentId: string | null): SessionRecord {
+  return {
+    id: r.id,
+    api_key_id: r.api_key_id,
+    created_at: toTimestamp(r.created_at),
+    expires_at: toTimestamp(r.expires_at),
+    current: r.id === currentId,
+  };
+}
+
+/** A `sessions` row as the auth guard checks it. */
+export function toSessionState(r: SessionStateRow): SessionState {
   return {
     id: r.id,
     agentId: r.agent_id,
     apiKeyId: r.api_key_id,
-    createdAt: r.created_at,
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
   };
@@ -59,16 +114,16 @@ export function toSessionRecord(r: SessionRow): SessionRecord {
  * The values of a new `api_keys` row, in the order both backends' INSERT names the columns:
  * id, agent_id, name, prefix, secret_hash, created_at, last_used_at, expires_at, revoked_at.
  */
-export function apiKeyInsertValues(key: ApiKeyRecord, secretHash: string): unknown[] {
+export function apiKeyInsertValues(key: NewApiKey, now: number): unknown[] {
   return [
     key.id,
     key.agentId,
     key.name,
     key.prefix,
-    secretHash,
-    key.createdAt,
-    key.lastUsedAt,
+    key.secretHash,
+    now,
+    null,
     key.expiresAt,
-    key.revokedAt,
+    null,
   ];
 }

@@ -5,15 +5,11 @@ import { agentInsertValues, newAgentRow, toOwnAgent } from "../agents/rows.js";
 import type { ApiKeyRecord, SessionRecord } from "./records.js";
 import {
   type ApiKeyRow,
-  type ApiKeyStateRow,
   apiKeyColumns,
   apiKeyInsertValues,
-  apiKeyStateColumns,
-  newApiKey,
+  newApiKeyRow,
   type SessionRow,
-  type SessionStateRow,
   sessionColumns,
-  sessionStateColumns,
   toApiKey,
   toApiKeyState,
   toSession,
@@ -49,12 +45,13 @@ export function createPgAuthStore(db: PgDatabase): AuthStore {
     },
 
     async createApiKey(key: NewApiKey, now: number): Promise<ApiKeyRecord> {
+      const row = newApiKeyRow(key, now);
       await db.query(
         `INSERT INTO api_keys (id, agent_id, name, prefix, secret_hash, created_at, last_used_at, expires_at, revoked_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        apiKeyInsertValues(key, now),
+        apiKeyInsertValues(row, key.secretHash),
       );
-      return newApiKey(key, now);
+      return toApiKey(row);
     },
 
     async listApiKeys(agentId: string, limit: number, afterId?: string): Promise<ApiKeyRecord[]> {
@@ -67,8 +64,8 @@ export function createPgAuthStore(db: PgDatabase): AuthStore {
     },
 
     async findApiKeyBySecret(hash: string): Promise<ApiKeyState | null> {
-      const [row] = await db.query<ApiKeyStateRow>(
-        `SELECT ${apiKeyStateColumns} FROM api_keys WHERE secret_hash = $1`,
+      const [row] = await db.query<ApiKeyRow & { secret_hash: string }>(
+        `SELECT ${apiKeyColumns}, secret_hash FROM api_keys WHERE secret_hash = $1`,
         [hash],
       );
       return row ? toApiKeyState(row) : null;
@@ -112,8 +109,8 @@ export function createPgAuthStore(db: PgDatabase): AuthStore {
     },
 
     async getSession(idHash: string): Promise<SessionState | null> {
-      const [row] = await db.query<SessionStateRow>(
-        `SELECT ${sessionStateColumns} FROM sessions WHERE id_hash = $1`,
+      const [row] = await db.query<SessionRow>(
+        `SELECT ${sessionColumns} FROM sessions WHERE id_hash = $1`,
         [idHash],
       );
       return row ? toSessionState(row) : null;

@@ -2,9 +2,10 @@ import { toNullableTimestamp, toTimestamp } from "../../platform/clock.js";
 import type { ApiKeyRecord, SessionRecord } from "./records.js";
 import type { ApiKeyState, NewApiKey, SessionState } from "./store.js";
 
-/** An `api_keys` row as the listings read it (times are epoch ms; never the secret hash). */
+/** An `api_keys` row as both backends return it (times are epoch ms; never the secret hash). */
 export interface ApiKeyRow {
   id: string;
+  agent_id: string;
   name: string;
   prefix: string;
   created_at: number;
@@ -13,43 +14,22 @@ export interface ApiKeyRow {
   revoked_at: number | null;
 }
 
-/** The columns of {@link ApiKeyRow}, for SELECTs. */
-export const apiKeyColumns = "id, name, prefix, created_at, last_used_at, expires_at, revoked_at";
-
-/** An `api_keys` row as the token exchange reads it. */
-export interface ApiKeyStateRow {
-  id: string;
-  agent_id: string;
-  secret_hash: string;
-  expires_at: number | null;
-  revoked_at: number | null;
-}
-
-/** The columns of {@link ApiKeyStateRow}, for SELECTs. */
-export const apiKeyStateColumns = "id, agent_id, secret_hash, expires_at, revoked_at";
-
-/** A `sessions` row as the listings read it (never the id hash). */
+/** A `sessions` row as both backends return it (never the id hash). */
 export interface SessionRow {
   id: string;
+  agent_id: string;
   api_key_id: string;
   created_at: number;
   expires_at: number;
-}
-
-/** The columns of {@link SessionRow}, for SELECTs. */
-export const sessionColumns = "id, api_key_id, created_at, expires_at";
-
-/** A `sessions` row as the auth guard reads it. */
-export interface SessionStateRow {
-  id: string;
-  agent_id: string;
-  api_key_id: string;
-  expires_at: number;
   revoked_at: number | null;
 }
 
-/** The columns of {@link SessionStateRow}, for SELECTs. */
-export const sessionStateColumns = "id, agent_id, api_key_id, expires_at, revoked_at";
+/** The columns of {@link ApiKeyRow}, for SELECTs. */
+export const apiKeyColumns =
+  "id, agent_id, name, prefix, created_at, last_used_at, expires_at, revoked_at";
+
+/** The columns of {@link SessionRow}, for SELECTs. */
+export const sessionColumns = "id, agent_id, api_key_id, created_at, expires_at, revoked_at";
 
 /** An `api_keys` row in its API shape. */
 export function toApiKey(r: ApiKeyRow): ApiKeyRecord {
@@ -64,21 +44,22 @@ export function toApiKey(r: ApiKeyRow): ApiKeyRecord {
   };
 }
 
-/** The API shape of a key just created with {@link apiKeyInsertValues} (never used, never revoked). */
-export function newApiKey(key: NewApiKey, now: number): ApiKeyRecord {
-  return toApiKey({
-    id: key.id,
-    name: key.name,
-    prefix: key.prefix,
+/** The row of a new key (never used, never revoked). */
+export function newApiKeyRow(k: NewApiKey, now: number): ApiKeyRow {
+  return {
+    id: k.id,
+    agent_id: k.agentId,
+    name: k.name,
+    prefix: k.prefix,
     created_at: now,
     last_used_at: null,
-    expires_at: key.expiresAt,
+    expires_at: k.expiresAt,
     revoked_at: null,
-  });
+  };
 }
 
-/** An `api_keys` row as the token exchange checks it. */
-export function toApiKeyState(r: ApiKeyStateRow): ApiKeyState {
+/** An `api_keys` row (and its secret hash) as the token exchange checks it. */
+export function toApiKeyState(r: ApiKeyRow & { secret_hash: string }): ApiKeyState {
   return {
     id: r.id,
     agentId: r.agent_id,
@@ -100,7 +81,7 @@ export function toSession(r: SessionRow, currentId: string | null): SessionRecor
 }
 
 /** A `sessions` row as the auth guard checks it. */
-export function toSessionState(r: SessionStateRow): SessionState {
+export function toSessionState(r: SessionRow): SessionState {
   return {
     id: r.id,
     agentId: r.agent_id,
@@ -114,16 +95,7 @@ export function toSessionState(r: SessionStateRow): SessionState {
  * The values of a new `api_keys` row, in the order both backends' INSERT names the columns:
  * id, agent_id, name, prefix, secret_hash, created_at, last_used_at, expires_at, revoked_at.
  */
-export function apiKeyInsertValues(key: NewApiKey, now: number): unknown[] {
-  return [
-    key.id,
-    key.agentId,
-    key.name,
-    key.prefix,
-    key.secretHash,
-    now,
-    null,
-    key.expiresAt,
-    null,
-  ];
+export function apiKeyInsertValues(r: ApiKeyRow, secretHash: string): unknown[] {
+  const { id, agent_id, name, prefix, created_at, last_used_at, expires_at, revoked_at } = r;
+  return [id, agent_id, name, prefix, secretHash, created_at, last_used_at, expires_at, revoked_at];
 }

@@ -5,15 +5,11 @@ import { agentInsertValues, newAgentRow, toOwnAgent } from "../agents/rows.js";
 import type { ApiKeyRecord, SessionRecord } from "./records.js";
 import {
   type ApiKeyRow,
-  type ApiKeyStateRow,
   apiKeyColumns,
   apiKeyInsertValues,
-  apiKeyStateColumns,
-  newApiKey,
+  newApiKeyRow,
   type SessionRow,
-  type SessionStateRow,
   sessionColumns,
-  sessionStateColumns,
   toApiKey,
   toApiKeyState,
   toSession,
@@ -27,7 +23,7 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /** Every authenticated request runs this: one constant string, so the statement cache finds it by identity. */
-const SESSION_BY_HASH_SQL = `SELECT ${sessionStateColumns} FROM sessions WHERE id_hash = ?`;
+const SESSION_BY_HASH_SQL = `SELECT ${sessionColumns} FROM sessions WHERE id_hash = ?`;
 
 /** The SQLite {@link AuthStore} on an open database. */
 export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
@@ -77,13 +73,14 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
     },
 
     async createApiKey(key: NewApiKey, now: number): Promise<ApiKeyRecord> {
+      const row = newApiKeyRow(key, now);
       db.write(() => {
         db.stmt(
           `INSERT INTO api_keys (id, agent_id, name, prefix, secret_hash, created_at, last_used_at, expires_at, revoked_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(...apiKeyInsertValues(key, now));
+        ).run(...apiKeyInsertValues(row, key.secretHash));
       });
-      return newApiKey(key, now);
+      return toApiKey(row);
     },
 
     async listApiKeys(agentId: string, limit: number, afterId?: string): Promise<ApiKeyRecord[]> {
@@ -97,8 +94,8 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
 
     async findApiKeyBySecret(hash: string): Promise<ApiKeyState | null> {
       const row = db
-        .stmt(`SELECT ${apiKeyStateColumns} FROM api_keys WHERE secret_hash = ?`)
-        .get(hash) as ApiKeyStateRow | undefined;
+        .stmt(`SELECT ${apiKeyColumns}, secret_hash FROM api_keys WHERE secret_hash = ?`)
+        .get(hash) as (ApiKeyRow & { secret_hash: string }) | undefined;
       return row ? toApiKeyState(row) : null;
     },
 
@@ -154,7 +151,7 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
       // caller's expiry check on it (against its own clock) refuses an expired session as before.
       const cached = sessions.get(idHash);
       if (cached !== undefined) return cached;
-      const row = db.stmt(SESSION_BY_HASH_SQL).get(idHash) as SessionStateRow | undefined;
+      const row = db.stmt(SESSION_BY_HASH_SQL).get(idHash) as SessionRow | undefined;
       if (!row) {
         sessions.delete(idHash);
         return null;

@@ -38,13 +38,7 @@ export interface NewApiKey {
 }
 
 /** A session the token exchange opens (`createdAt` also marks the key's last use). */
-export interface NewSession {
-  id: string;
-  agentId: string;
-  apiKeyId: string;
-  createdAt: number;
-  expiresAt: number;
-}
+export type NewSession = Omit<SessionState, "revokedAt"> & { createdAt: number };
 
 /** Storage of the Auth domain. All methods that write do so in one transaction. */
 export interface AuthStore {

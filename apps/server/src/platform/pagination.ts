@@ -58,22 +58,30 @@ export interface Page<T> {
 
 /**
  * Builds a page from `rows` fetched with `limit + 1` (the extra row tells whether there is more).
+ * The rows are sent as they are (stores return API-shaped records) unless `map` is given.
  *
  * @example
  * const rows = await store.list(agentId, limit + 1, after);
- * return c.json(toPage(rows, limit, (r) => cursors.encode("keys", r.id), toApiKey), 200);
+ * return c.json(toPage(rows, limit, (r) => cursors.encode("keys", r.id)), 200);
  */
+export function toPage<R>(rows: R[], limit: number, cursorOf: (last: R) => string): Page<R>;
 export function toPage<R, T>(
   rows: R[],
   limit: number,
   cursorOf: (last: R) => string,
   map: (row: R) => T,
-): Page<T> {
+): Page<T>;
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  cursorOf: (last: R) => string,
+  map?: (row: R) => T,
+): Page<R | T> {
   const hasMore = rows.length > limit;
   const kept = hasMore ? rows.slice(0, limit) : rows;
   const last = kept[kept.length - 1];
   return {
-    data: kept.map(map),
+    data: map === undefined ? kept : kept.map(map),
     has_more: hasMore,
     next_cursor: hasMore && last !== undefined ? cursorOf(last) : null,
   };

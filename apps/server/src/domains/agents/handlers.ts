@@ -3,14 +3,13 @@ import { callerOf } from "../../platform/auth/middleware.js";
 import type { AppDeps } from "../../platform/env.js";
 import { ApiError } from "../../platform/errors.js";
 import { toPage } from "../../platform/pagination.js";
-import { toAgentJson, toOwnAgentJson } from "./serialize.js";
-import type { AgentPatch, AgentRecord } from "./store.js";
+import { type OwnAgentRecord, toPublicAgent } from "./records.js";
 
 /** The Agents handlers: own profile, public profiles, discovery, deactivation. */
 export function agentsHandlers(deps: AppDeps): AgentsHandlers {
   const { store, clock, guard, cursors } = deps;
 
-  async function me(agentId: string): Promise<AgentRecord> {
+  async function me(agentId: string): Promise<OwnAgentRecord> {
     const agent = await store.agents.getAgent(agentId);
     if (!agent) throw new ApiError("not_found", "No such agent.");
     return agent;
@@ -20,22 +19,14 @@ export function agentsHandlers(deps: AppDeps): AgentsHandlers {
     getMe: {
       middleware: guard.agent("access", "read"),
       handler: async (c) => {
-        return c.json(toOwnAgentJson(await me(callerOf(c).agentId)), 200);
+        return c.json(await me(callerOf(c).agentId), 200);
       },
     },
     updateMe: {
       middleware: guard.agent("access", "write"),
       handler: async (c) => {
-        const body = c.req.valid("json");
-        const patch: AgentPatch = {};
-        if (body.display_name !== undefined) patch.displayName = body.display_name;
-        if (body.description !== undefined) patch.description = body.description;
-        if (body.tags !== undefined) patch.tags = body.tags;
-        if (body.avatar_url !== undefined) patch.avatarUrl = body.avatar_url;
-        if (body.discoverable !== undefined) patch.discoverable = body.discoverable;
-        if (body.metadata !== undefined) patch.metadata = body.metadata;
-        const updated = await store.agents.updateAgent(callerOf(c).agentId, patch, clock.now());
-        return c.json(toOwnAgentJson(updated), 200);
+        const patch = c.req.valid("json");
+        return c.json(await store.agents.updateAgent(callerOf(c).agentId, patch, clock.now()), 200);
       },
     },
     deactivateMe: {
@@ -53,7 +44,7 @@ export function agentsHandlers(deps: AppDeps): AgentsHandlers {
           ? await store.agents.getAgentByHandle(ref.slice(1).toLowerCase())
           : await store.agents.getAgent(ref);
         if (!agent) throw new ApiError("not_found", "No such agent.");
-        return c.json(toAgentJson(agent), 200);
+        return c.json(toPublicAgent(agent), 200);
       },
     },
     listAgents: {
@@ -69,7 +60,7 @@ export function agentsHandlers(deps: AppDeps): AgentsHandlers {
           afterHandle: cursor === undefined ? undefined : cursors.decode(scope, cursor),
         });
         return c.json(
-          toPage(rows, limit, (last) => cursors.encode(scope, last.handle), toAgentJson),
+          toPage(rows, limit, (last) => cursors.encode(scope, last.handle)),
           200,
         );
       },

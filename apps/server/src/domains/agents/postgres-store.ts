@@ -1,26 +1,27 @@
 import type { PgDatabase } from "../../storage/postgres/database.js";
-import { type AgentRow, agentColumns, agentSearchParams, toAgentRecord } from "./rows.js";
-import type { AgentPatch, AgentRecord, AgentSearch, AgentsStore } from "./store.js";
+import type { AgentRecord, OwnAgentRecord } from "./records.js";
+import { type AgentRow, agentColumns, agentSearchParams, toAgent, toOwnAgent } from "./rows.js";
+import type { AgentPatch, AgentSearch, AgentsStore } from "./store.js";
 
 /** The PostgreSQL {@link AgentsStore}. */
 export function createPgAgentsStore(db: PgDatabase): AgentsStore {
   return {
-    async getAgent(id: string): Promise<AgentRecord | null> {
+    async getAgent(id: string): Promise<OwnAgentRecord | null> {
       const [row] = await db.query<AgentRow>(`SELECT ${agentColumns} FROM agents WHERE id = $1`, [
         id,
       ]);
-      return row ? toAgentRecord(row) : null;
+      return row ? toOwnAgent(row) : null;
     },
 
-    async getAgentByHandle(handle: string): Promise<AgentRecord | null> {
+    async getAgentByHandle(handle: string): Promise<OwnAgentRecord | null> {
       const [row] = await db.query<AgentRow>(
         `SELECT ${agentColumns} FROM agents WHERE handle = $1`,
         [handle],
       );
-      return row ? toAgentRecord(row) : null;
+      return row ? toOwnAgent(row) : null;
     },
 
-    async updateAgent(id: string, patch: AgentPatch, now: number): Promise<AgentRecord> {
+    async updateAgent(id: string, patch: AgentPatch, now: number): Promise<OwnAgentRecord> {
       const [row] = await db.query<AgentRow>(
         `UPDATE agents SET
          display_name = coalesce(@display_name, display_name),
@@ -32,11 +33,11 @@ export function createPgAgentsStore(db: PgDatabase): AgentsStore {
          updated_at = @now
        WHERE id = @id RETURNING ${agentColumns}`,
         {
-          display_name: patch.displayName ?? null,
+          display_name: patch.display_name ?? null,
           description: patch.description ?? null,
           tags: patch.tags ? JSON.stringify(patch.tags) : null,
-          set_avatar: patch.avatarUrl !== undefined,
-          avatar_url: patch.avatarUrl ?? null,
+          set_avatar: patch.avatar_url !== undefined,
+          avatar_url: patch.avatar_url ?? null,
           metadata: patch.metadata ? JSON.stringify(patch.metadata) : null,
           discoverable: patch.discoverable ?? null,
           now,
@@ -44,7 +45,7 @@ export function createPgAgentsStore(db: PgDatabase): AgentsStore {
         },
       );
       if (!row) throw new Error(`agent ${id} vanished during its own update`);
-      return toAgentRecord(row);
+      return toOwnAgent(row);
     },
 
     async searchAgents(search: AgentSearch): Promise<AgentRecord[]> {
@@ -63,7 +64,7 @@ export function createPgAgentsStore(db: PgDatabase): AgentsStore {
        ORDER BY a.handle LIMIT @limit`,
         agentSearchParams(search),
       );
-      return rows.map(toAgentRecord);
+      return rows.map(toAgent);
     },
 
     async deactivateAgent(id: string, now: number): Promise<void> {

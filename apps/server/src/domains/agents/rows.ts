@@ -1,4 +1,6 @@
-import type { AgentRecord, AgentSearch } from "./store.js";
+import { toNullableTimestamp, toTimestamp } from "../../platform/clock.js";
+import type { AgentRecord, NewAgent, OwnAgentRecord } from "./records.js";
+import type { AgentSearch } from "./store.js";
 
 /**
  * An `agents` row (never the recovery-key hash). `discoverable` is SQLite's 0/1 integer or
@@ -22,20 +24,44 @@ export interface AgentRow {
 export const agentColumns =
   "id, handle, display_name, description, tags, avatar_url, metadata, discoverable, created_at, updated_at, deactivated_at";
 
-/** Maps an `agents` row to the domain record. */
-export function toAgentRecord(row: AgentRow): AgentRecord {
+/** An `agents` row in its public API shape (`Agent`). */
+export function toAgent(row: AgentRow): AgentRecord {
   return {
     id: row.id,
     handle: row.handle,
-    displayName: row.display_name,
+    display_name: row.display_name,
     description: row.description,
     tags: JSON.parse(row.tags) as string[],
-    avatarUrl: row.avatar_url,
+    avatar_url: row.avatar_url,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    discoverable: row.discoverable === true || row.discoverable === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    deactivatedAt: row.deactivated_at,
+    created_at: toTimestamp(row.created_at),
+    updated_at: toTimestamp(row.updated_at),
+    deactivated_at: toNullableTimestamp(row.deactivated_at),
+  };
+}
+
+/** An `agents` row as its agent sees it (`OwnAgent`). */
+export function toOwnAgent(row: AgentRow): OwnAgentRecord {
+  // Appended rather than spread into a copy: the spread cost 4× the whole mapping (µ-bench).
+  const agent = toAgent(row) as OwnAgentRecord;
+  agent.discoverable = row.discoverable === true || row.discoverable === 1;
+  return agent;
+}
+
+/** The row registration inserts for `a`: no avatar, empty metadata, active. */
+export function newAgentRow(a: NewAgent, now: number): AgentRow {
+  return {
+    id: a.id,
+    handle: a.handle,
+    display_name: a.display_name,
+    description: a.description,
+    tags: JSON.stringify(a.tags),
+    avatar_url: null,
+    metadata: "{}",
+    discoverable: a.discoverable,
+    created_at: now,
+    updated_at: now,
+    deactivated_at: null,
   };
 }
 
@@ -68,21 +94,21 @@ export function agentSearchParams(search: AgentSearch) {
  * (SQLite binds no booleans: 1/0; PostgreSQL: the boolean).
  */
 export function agentInsertValues(
-  a: AgentRecord,
+  r: AgentRow,
   recoveryKeyHash: string,
   discoverable: number | boolean,
 ): unknown[] {
   return [
-    a.id,
-    a.handle,
-    a.displayName,
-    a.description,
-    JSON.stringify(a.tags),
-    a.avatarUrl,
-    JSON.stringify(a.metadata),
+    r.id,
+    r.handle,
+    r.display_name,
+    r.description,
+    r.tags,
+    r.avatar_url,
+    r.metadata,
     discoverable,
     recoveryKeyHash,
-    a.createdAt,
-    a.updatedAt,
+    r.created_at,
+    r.updated_at,
   ];
 }

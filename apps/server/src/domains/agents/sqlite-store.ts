@@ -1,22 +1,23 @@
 import type { SqliteDatabase } from "../../storage/sqlite/database.js";
 import { sqliteSessionCache } from "../auth/session-cache.js";
-import { type AgentRow, agentColumns, agentSearchParams, toAgentRecord } from "./rows.js";
-import type { AgentPatch, AgentRecord, AgentSearch, AgentsStore } from "./store.js";
+import type { AgentRecord, OwnAgentRecord } from "./records.js";
+import { type AgentRow, agentColumns, agentSearchParams, toAgent, toOwnAgent } from "./rows.js";
+import type { AgentPatch, AgentSearch, AgentsStore } from "./store.js";
 
 /** The SQLite {@link AgentsStore} on an open database. */
 export function createSqliteAgentsStore(db: SqliteDatabase): AgentsStore {
   return {
-    async getAgent(id: string): Promise<AgentRecord | null> {
+    async getAgent(id: string): Promise<OwnAgentRecord | null> {
       const row = db.stmt(`SELECT ${agentColumns} FROM agents WHERE id = ?`).get(id);
-      return row ? toAgentRecord(row as AgentRow) : null;
+      return row ? toOwnAgent(row as AgentRow) : null;
     },
 
-    async getAgentByHandle(handle: string): Promise<AgentRecord | null> {
+    async getAgentByHandle(handle: string): Promise<OwnAgentRecord | null> {
       const row = db.stmt(`SELECT ${agentColumns} FROM agents WHERE handle = ?`).get(handle);
-      return row ? toAgentRecord(row as AgentRow) : null;
+      return row ? toOwnAgent(row as AgentRow) : null;
     },
 
-    async updateAgent(id: string, patch: AgentPatch, now: number): Promise<AgentRecord> {
+    async updateAgent(id: string, patch: AgentPatch, now: number): Promise<OwnAgentRecord> {
       return db.write(() => {
         const row = db
           .stmt(
@@ -31,17 +32,17 @@ export function createSqliteAgentsStore(db: SqliteDatabase): AgentsStore {
            WHERE id = ? RETURNING ${agentColumns}`,
           )
           .get(
-            patch.displayName ?? null,
+            patch.display_name ?? null,
             patch.description ?? null,
             patch.tags ? JSON.stringify(patch.tags) : null,
-            patch.avatarUrl !== undefined ? 1 : 0,
-            patch.avatarUrl ?? null,
+            patch.avatar_url !== undefined ? 1 : 0,
+            patch.avatar_url ?? null,
             patch.metadata ? JSON.stringify(patch.metadata) : null,
             patch.discoverable === undefined ? null : patch.discoverable ? 1 : 0,
             now,
             id,
           ) as AgentRow;
-        return toAgentRecord(row);
+        return toOwnAgent(row);
       });
     },
 
@@ -62,7 +63,7 @@ export function createSqliteAgentsStore(db: SqliteDatabase): AgentsStore {
          ORDER BY a.handle LIMIT :limit`,
         )
         .all(agentSearchParams(search)) as AgentRow[];
-      return rows.map(toAgentRecord);
+      return rows.map(toAgent);
     },
 
     async deactivateAgent(id: string, now: number): Promise<void> {

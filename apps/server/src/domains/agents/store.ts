@@ -1,26 +1,13 @@
-/** An agent as stored (times in epoch ms). */
-export interface AgentRecord {
-  id: string;
-  handle: string;
-  displayName: string;
-  description: string;
-  tags: string[];
-  avatarUrl: string | null;
-  metadata: Record<string, unknown>;
-  discoverable: boolean;
-  createdAt: number;
-  updatedAt: number;
-  deactivatedAt: number | null;
-}
+import type { AgentRecord, OwnAgentRecord } from "./records.js";
 
-/** The writable profile fields (`PATCH /api/agents/me`). */
+/** The writable profile fields (`PATCH /api/agents/me`, the validated body as is). */
 export interface AgentPatch {
-  displayName?: string;
-  description?: string;
-  tags?: string[];
-  avatarUrl?: string | null;
-  metadata?: Record<string, unknown>;
-  discoverable?: boolean;
+  display_name?: string | undefined;
+  description?: string | undefined;
+  tags?: string[] | undefined;
+  avatar_url?: string | null | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  discoverable?: boolean | undefined;
 }
 
 /** Discovery query; `afterHandle` is the keyset position from the cursor. */
@@ -35,11 +22,11 @@ export interface AgentSearch {
 /** Storage of the Agents domain. */
 export interface AgentsStore {
   /** An agent by id, deactivated ones included; null when absent. */
-  getAgent(id: string): Promise<AgentRecord | null>;
+  getAgent(id: string): Promise<OwnAgentRecord | null>;
   /** An agent by (lowercase) handle; null when absent. */
-  getAgentByHandle(handle: string): Promise<AgentRecord | null>;
+  getAgentByHandle(handle: string): Promise<OwnAgentRecord | null>;
   /** Applies `patch` in one transaction and returns the new record. */
-  updateAgent(id: string, patch: AgentPatch, now: number): Promise<AgentRecord>;
+  updateAgent(id: string, patch: AgentPatch, now: number): Promise<OwnAgentRecord>;
   /** Discoverable, active agents matching the search, not in a block with the caller, by handle. */
   searchAgents(search: AgentSearch): Promise<AgentRecord[]>;
   /** Deactivates the agent and revokes its recovery key, api keys and sessions in one transaction. */

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../platform/auth/secrets.js";
 import { testBackend } from "../../storage/postgres/test-store.js";
 import { createTestApp, registerAgent, type TestAgent, type TestApp } from "../../testing/index.js";
+import type { NewSession } from "./store.js";
 
 let t: TestApp;
 beforeEach(() => {
@@ -13,8 +14,8 @@ afterEach(async () => t.close());
 const exchange = (api_key: string) =>
   t.request("/api/auth/token", { method: "POST", json: { api_key } });
 
-/** A session record for `a`'s key as the exchange handler builds it after its lookup. */
-function sessionFor(a: TestAgent, id: string) {
+/** A new session for `a`'s key as the exchange handler builds it after its lookup. */
+function sessionFor(a: TestAgent, id: string): NewSession {
   const now = t.clock.now();
   return {
     id,
@@ -22,12 +23,11 @@ function sessionFor(a: TestAgent, id: string) {
     apiKeyId: a.apiKeyId,
     createdAt: now,
     expiresAt: now + 3_600_000,
-    revokedAt: null,
   };
 }
 
 async function liveSessionIds(a: TestAgent): Promise<string[]> {
-  const rows = await t.store.auth.listSessions(a.id, t.clock.now(), 100);
+  const rows = await t.store.auth.listSessions(a.id, null, t.clock.now(), 100);
   return rows.map((s) => s.id);
 }
 
@@ -70,14 +70,16 @@ describe("revocation between the exchange's lookup and its write", () => {
     const a = await registerAgent(t);
     const key = await t.store.auth.findApiKeyBySecret(sha256Hex(a.apiKey));
     expect(key?.revokedAt).toBeNull();
+    const lastUsed = async () =>
+      (await t.store.auth.listApiKeys(a.id, 10)).find((k) => k.id === a.apiKeyId)?.last_used_at;
+    const usedBefore = await lastUsed();
     expect(await t.store.auth.revokeApiKey(a.id, a.apiKeyId, t.clock.now())).toBe(true);
     const late = sessionFor(a, "ses_revokedmeanwhile0000000001");
     expect(await t.store.auth.createSession(late, sha256Hex(late.id))).toBe(false);
     expect(await t.store.auth.getSession(sha256Hex(late.id))).toBeNull();
     expect(await liveSessionIds(a)).toEqual([]);
     // The key's last use is not moved by the refused exchange either.
-    const keys = await t.store.auth.listApiKeys(a.id, 10);
-    expect(keys.find((k) => k.id === a.apiKeyId)?.lastUsedAt).toBe(key?.lastUsedAt);
+    expect(await lastUsed()).toBe(usedBefore);
   });
 
   it("opens no session for a key whose agent was deactivated after the lookup", async () => {

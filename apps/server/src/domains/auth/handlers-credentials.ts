@@ -9,9 +9,6 @@ import {
 import type { AppDeps } from "../../platform/env.js";
 import { ApiError, validationError } from "../../platform/errors.js";
 import { toPage } from "../../platform/pagination.js";
-import { toOwnAgentJson } from "../agents/serialize.js";
-import type { AgentRecord } from "../agents/store.js";
-import { toApiKeyJson } from "./serialize.js";
 
 const invalidSecret = () => new ApiError("invalid_credentials", "The credential is not valid.");
 const registeredAlready = () =>
@@ -41,23 +38,21 @@ export function credentialHandlers(deps: AppDeps) {
         const body = c.req.valid("json");
         const now = clock.now();
         const handle = body.handle.toLowerCase();
-        const agent: AgentRecord = {
-          id: ids.next("agt"),
-          handle,
-          displayName: body.display_name ?? handle,
-          description: body.description ?? "",
-          tags: body.tags ?? [],
-          avatarUrl: null,
-          metadata: {},
-          discoverable: body.discoverable ?? true,
-          createdAt: now,
-          updatedAt: now,
-          deactivatedAt: null,
-        };
         const recoveryKey = generateSecret("fxr");
-        await store.auth.createAgent({ agent, recoveryKeyHash: sha256Hex(recoveryKey) });
+        const agent = await store.auth.createAgent(
+          {
+            id: ids.next("agt"),
+            handle,
+            display_name: body.display_name ?? handle,
+            description: body.description ?? "",
+            tags: body.tags ?? [],
+            discoverable: body.discoverable ?? true,
+          },
+          sha256Hex(recoveryKey),
+          now,
+        );
         c.header("Cache-Control", "no-store");
-        return c.json({ agent: toOwnAgentJson(agent), recovery_key: recoveryKey }, 201);
+        return c.json({ agent, recovery_key: recoveryKey }, 201);
       },
     },
     createApiKey: {
@@ -70,19 +65,19 @@ export function credentialHandlers(deps: AppDeps) {
           throw validationError("body.expires_at", "Must be in the future.");
         }
         const secret = generateSecret("fxk");
-        const key = {
-          id: ids.next("key"),
-          agentId: callerOf(c).agentId,
-          name: body.name,
-          prefix: secret.slice(0, 12),
-          createdAt: now,
-          lastUsedAt: null,
-          expiresAt,
-          revokedAt: null,
-        };
-        await store.auth.createApiKey(key, sha256Hex(secret));
+        const key = await store.auth.createApiKey(
+          {
+            id: ids.next("key"),
+            agentId: callerOf(c).agentId,
+            name: body.name,
+            prefix: secret.slice(0, 12),
+            secretHash: sha256Hex(secret),
+            expiresAt,
+          },
+          now,
+        );
         c.header("Cache-Control", "no-store");
-        return c.json({ api_key: secret, key: toApiKeyJson(key) }, 201);
+        return c.json({ api_key: secret, key }, 201);
       },
     },
     listApiKeys: {
@@ -92,7 +87,7 @@ export function credentialHandlers(deps: AppDeps) {
         const after = cursor === undefined ? undefined : cursors.decode("api-keys", cursor);
         const rows = await store.auth.listApiKeys(callerOf(c).agentId, limit + 1, after);
         return c.json(
-          toPage(rows, limit, (last) => cursors.encode("api-keys", last.id), toApiKeyJson),
+          toPage(rows, limit, (last) => cursors.encode("api-keys", last.id)),
           200,
         );
       },

@@ -6,7 +6,6 @@ import { toTimestamp } from "../../platform/clock.js";
 import type { AppDeps, AppEnv } from "../../platform/env.js";
 import { ApiError } from "../../platform/errors.js";
 import { toPage } from "../../platform/pagination.js";
-import { toSessionJson } from "./serialize.js";
 
 const invalidKey = () => new ApiError("invalid_credentials", "The api key is not valid.");
 
@@ -62,7 +61,7 @@ export function sessionHandlers(deps: AppDeps) {
         if (!key || !hashesEqual(key.hash, hash) || key.revokedAt !== null) throw invalidKey();
         if (key.expiresAt !== null && key.expiresAt <= now) throw invalidKey();
         const agent = await store.agents.getAgent(key.agentId);
-        if (!agent || agent.deactivatedAt !== null) throw invalidKey();
+        if (!agent || agent.deactivated_at !== null) throw invalidKey();
         const session = {
           id: ids.next("ses"),
           agentId: key.agentId,
@@ -71,7 +70,6 @@ export function sessionHandlers(deps: AppDeps) {
           // Never outlives the key that opened it: an expiring key bounds its sessions, and so
           // `session_expires_at` (a revoked key revokes them outright).
           expiresAt: Math.min(now + config.sessionTtlSeconds * 1000, key.expiresAt ?? Infinity),
-          revokedAt: null,
         };
         // False when the key was revoked after the lookup above: no session, no token.
         if (!(await store.auth.createSession(session, sha256Hex(session.id)))) throw invalidKey();
@@ -115,14 +113,15 @@ export function sessionHandlers(deps: AppDeps) {
         const caller = callerOf(c);
         const { limit, cursor } = c.req.valid("query");
         const after = cursor === undefined ? undefined : cursors.decode("sessions", cursor);
-        const rows = await store.auth.listSessions(caller.agentId, clock.now(), limit + 1, after);
+        const rows = await store.auth.listSessions(
+          caller.agentId,
+          caller.sessionId,
+          clock.now(),
+          limit + 1,
+          after,
+        );
         return c.json(
-          toPage(
-            rows,
-            limit,
-            (last) => cursors.encode("sessions", last.id),
-            (s) => toSessionJson(s, caller.sessionId),
-          ),
+          toPage(rows, limit, (last) => cursors.encode("sessions", last.id)),
           200,
         );
       },

@@ -1,16 +1,21 @@
 import { ApiError } from "../../platform/errors.js";
 import type { PgDatabase } from "../../storage/postgres/database.js";
-import { agentInsertValues } from "../agents/rows.js";
+import type { NewAgent, OwnAgentRecord } from "../agents/records.js";
+import { agentInsertValues, newAgentRow, toOwnAgent } from "../agents/rows.js";
+import type { ApiKeyRecord, SessionRecord } from "./records.js";
 import {
   type ApiKeyRow,
   apiKeyColumns,
   apiKeyInsertValues,
+  newApiKeyRow,
   type SessionRow,
   sessionColumns,
-  toApiKeyRecord,
-  toSessionRecord,
+  toApiKey,
+  toApiKeyState,
+  toSession,
+  toSessionState,
 } from "./rows.js";
-import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "./store.js";
+import type { ApiKeyState, AuthStore, NewApiKey, NewSession, SessionState } from "./store.js";
 
 const RECOVER = `UPDATE agents SET recovery_key_hash = $1, updated_at = $2
   WHERE id = $3 AND recovery_key_hash = $4 AND deactivated_at IS NULL RETURNING 1`;
@@ -18,15 +23,17 @@ const RECOVER = `UPDATE agents SET recovery_key_hash = $1, updated_at = $2
 /** The PostgreSQL {@link AuthStore}. */
 export function createPgAuthStore(db: PgDatabase): AuthStore {
   return {
-    async createAgent({ agent: a, recoveryKeyHash }: NewAgent): Promise<void> {
+    async createAgent(a: NewAgent, recoveryKeyHash: string, now: number): Promise<OwnAgentRecord> {
+      const row = newAgentRow(a, now);
       // The UNIQUE constraint on handle settles concurrent registrations on any instance.
       const inserted = await db.query(
         `INSERT INTO agents (id, handle, display_name, description, tags, avatar_url, metadata, discoverable, recovery_key_hash, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (handle) DO NOTHING RETURNING 1`,
-        agentInsertValues(a, recoveryKeyHash, a.discoverable),
+        agentInsertValues(row, recoveryKeyHash, a.discoverable),
       );
       if (inserted.length === 0) throw new ApiError("handle_taken", "That handle is taken.");
+      return toOwnAgent(row);
     },
 
     async findAgentByRecoveryKey(hash: string): Promise<{ agentId: string; hash: string } | null> {
@@ -37,12 +44,14 @@ export function createPgAuthStore(db: PgDatabase): AuthStore {
       return row ? { agentId: row.id, hash: row.recovery_key_hash } : null;
     },
 
-    async createApiKey(key: ApiKeyRecord, secretHash: string): Promise<void> {
+    async createApiKey(key: NewApiKey, now: number): Promise<ApiKeyRecord> {
+      const row = newApiKeyRow(key, now);
       await db.query(
         `INSERT INTO api_keys (id, agent_id, name, prefix, secret_hash, created_at, last_used_at, expires_at, revoked_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        apiKeyInsertValues(key, secretHash),
+        apiKeyInsertValues(row, key.secretHash),
       );
+      return toApiKey(row);
     },
 
     async listApiKeys(agentId: string, limit: number, afterId?: string): Promise<ApiKeyRecord[]> {
@@ -51,15 +60,15 @@ export function createPgAuthStore(db: PgDatabase): AuthStore {
        ORDER BY id DESC LIMIT $3`,
         [agentId, afterId ?? null, limit],
       );
-      return rows.map(toApiKeyRecord);
+      return rows.map(toApiKey);
     },
 
-    async findApiKeyBySecret(hash: string): Promise<(ApiKeyRecord & { hash: string }) | null> {
+    async findApiKeyBySecret(hash: string): Promise<ApiKeyState | null> {
       const [row] = await db.query<ApiKeyRow & { secret_hash: string }>(
         `SELECT ${apiKeyColumns}, secret_hash FROM api_keys WHERE secret_hash = $1`,
         [hash],
       );
-      return row ? { ...toApiKeyRecord(row), hash: row.secret_hash } : null;
+      return row ? toApiKeyState(row) : null;
     },
 
     async revokeApiKey(agentId: string, keyId: string, now: number): Promise<boolean> {
@@ -81,7 +90,7 @@ export function createPgAuthStore(db: PgDatabase): AuthStore {
       });
     },
 
-    async createSession(s: SessionRecord, idHash: string): Promise<boolean> {
+    async createSession(s: NewSession, idHash: string): Promise<boolean> {
       return db.tx(async (q) => {
         // Locks the key row first: a concurrent revocation either commits before (this sees
         // `revoked_at` and refuses) or waits, then revokes the session inserted here too.
@@ -99,16 +108,17 @@ export function createPgAuthStore(db: PgDatabase): AuthStore {
       });
     },
 
-    async getSession(idHash: string): Promise<SessionRecord | null> {
+    async getSession(idHash: string): Promise<SessionState | null> {
       const [row] = await db.query<SessionRow>(
         `SELECT ${sessionColumns} FROM sessions WHERE id_hash = $1`,
         [idHash],
       );
-      return row ? toSessionRecord(row) : null;
+      return row ? toSessionState(row) : null;
     },
 
     async listSessions(
       agentId: string,
+      currentId: string | null,
       now: number,
       limit: number,
       afterId?: string,
@@ -119,7 +129,7 @@ export function createPgAuthStore(db: PgDatabase): AuthStore {
        ORDER BY id DESC LIMIT $4`,
         [agentId, now, afterId ?? null, limit],
       );
-      return rows.map(toSessionRecord);
+      return rows.map((r) => toSession(r, currentId));
     },
 
     async revokeSession(agentId: string, sessionIdHash: string, now: number): Promise<boolean> {

@@ -1,4 +1,6 @@
-import type { ApiKeyRecord, SessionRecord } from "./store.js";
+import { toNullableTimestamp, toTimestamp } from "../../platform/clock.js";
+import type { ApiKeyRecord, SessionRecord } from "./records.js";
+import type { ApiKeyState, NewApiKey, SessionState } from "./store.js";
 
 /** An `api_keys` row as both backends return it (times are epoch ms; never the secret hash). */
 export interface ApiKeyRow {
@@ -29,27 +31,61 @@ export const apiKeyColumns =
 /** The columns of {@link SessionRow}, for SELECTs. */
 export const sessionColumns = "id, agent_id, api_key_id, created_at, expires_at, revoked_at";
 
-/** Maps an `api_keys` row to the domain record. */
-export function toApiKeyRecord(r: ApiKeyRow): ApiKeyRecord {
+/** An `api_keys` row in its API shape. */
+export function toApiKey(r: ApiKeyRow): ApiKeyRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    created_at: toTimestamp(r.created_at),
+    last_used_at: toNullableTimestamp(r.last_used_at),
+    expires_at: toNullableTimestamp(r.expires_at),
+    revoked_at: toNullableTimestamp(r.revoked_at),
+  };
+}
+
+/** The row of a new key (never used, never revoked). */
+export function newApiKeyRow(k: NewApiKey, now: number): ApiKeyRow {
+  return {
+    id: k.id,
+    agent_id: k.agentId,
+    name: k.name,
+    prefix: k.prefix,
+    created_at: now,
+    last_used_at: null,
+    expires_at: k.expiresAt,
+    revoked_at: null,
+  };
+}
+
+/** An `api_keys` row (and its secret hash) as the token exchange checks it. */
+export function toApiKeyState(r: ApiKeyRow & { secret_hash: string }): ApiKeyState {
   return {
     id: r.id,
     agentId: r.agent_id,
-    name: r.name,
-    prefix: r.prefix,
-    createdAt: r.created_at,
-    lastUsedAt: r.last_used_at,
+    hash: r.secret_hash,
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
   };
 }
 
-/** Maps a `sessions` row to the domain record. */
-export function toSessionRecord(r: SessionRow): SessionRecord {
+/** A `sessions` row in its API shape, `current` when it is `currentId`. */
+export function toSession(r: SessionRow, currentId: string | null): SessionRecord {
+  return {
+    id: r.id,
+    api_key_id: r.api_key_id,
+    created_at: toTimestamp(r.created_at),
+    expires_at: toTimestamp(r.expires_at),
+    current: r.id === currentId,
+  };
+}
+
+/** A `sessions` row as the auth guard checks it. */
+export function toSessionState(r: SessionRow): SessionState {
   return {
     id: r.id,
     agentId: r.agent_id,
     apiKeyId: r.api_key_id,
-    createdAt: r.created_at,
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
   };
@@ -59,16 +95,7 @@ export function toSessionRecord(r: SessionRow): SessionRecord {
  * The values of a new `api_keys` row, in the order both backends' INSERT names the columns:
  * id, agent_id, name, prefix, secret_hash, created_at, last_used_at, expires_at, revoked_at.
  */
-export function apiKeyInsertValues(key: ApiKeyRecord, secretHash: string): unknown[] {
-  return [
-    key.id,
-    key.agentId,
-    key.name,
-    key.prefix,
-    secretHash,
-    key.createdAt,
-    key.lastUsedAt,
-    key.expiresAt,
-    key.revokedAt,
-  ];
+export function apiKeyInsertValues(r: ApiKeyRow, secretHash: string): unknown[] {
+  const { id, agent_id, name, prefix, created_at, last_used_at, expires_at, revoked_at } = r;
+  return [id, agent_id, name, prefix, secretHash, created_at, last_used_at, expires_at, revoked_at];
 }

@@ -1,17 +1,22 @@
 import { ApiError } from "../../platform/errors.js";
 import type { SqliteDatabase } from "../../storage/sqlite/database.js";
-import { agentInsertValues } from "../agents/rows.js";
+import type { NewAgent, OwnAgentRecord } from "../agents/records.js";
+import { agentInsertValues, newAgentRow, toOwnAgent } from "../agents/rows.js";
+import type { ApiKeyRecord, SessionRecord } from "./records.js";
 import {
   type ApiKeyRow,
   apiKeyColumns,
   apiKeyInsertValues,
+  newApiKeyRow,
   type SessionRow,
   sessionColumns,
-  toApiKeyRecord,
-  toSessionRecord,
+  toApiKey,
+  toApiKeyState,
+  toSession,
+  toSessionState,
 } from "./rows.js";
 import { sqliteSessionCache } from "./session-cache.js";
-import type { ApiKeyRecord, AuthStore, NewAgent, SessionRecord } from "./store.js";
+import type { ApiKeyState, AuthStore, NewApiKey, NewSession, SessionState } from "./store.js";
 
 function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";
@@ -42,18 +47,20 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
   }
 
   return {
-    async createAgent({ agent: a, recoveryKeyHash }: NewAgent): Promise<void> {
+    async createAgent(a: NewAgent, recoveryKeyHash: string, now: number): Promise<OwnAgentRecord> {
+      const row = newAgentRow(a, now);
       try {
         db.write(() => {
           db.stmt(
             `INSERT INTO agents (id, handle, display_name, description, tags, avatar_url, metadata, discoverable, recovery_key_hash, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          ).run(...agentInsertValues(a, recoveryKeyHash, a.discoverable ? 1 : 0));
+          ).run(...agentInsertValues(row, recoveryKeyHash, a.discoverable ? 1 : 0));
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw new ApiError("handle_taken", "That handle is taken.");
         throw err;
       }
+      return toOwnAgent(row);
     },
 
     async findAgentByRecoveryKey(hash: string): Promise<{ agentId: string; hash: string } | null> {
@@ -65,13 +72,15 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
       return row ? { agentId: row.id, hash: row.recovery_key_hash } : null;
     },
 
-    async createApiKey(key: ApiKeyRecord, secretHash: string): Promise<void> {
+    async createApiKey(key: NewApiKey, now: number): Promise<ApiKeyRecord> {
+      const row = newApiKeyRow(key, now);
       db.write(() => {
         db.stmt(
           `INSERT INTO api_keys (id, agent_id, name, prefix, secret_hash, created_at, last_used_at, expires_at, revoked_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(...apiKeyInsertValues(key, secretHash));
+        ).run(...apiKeyInsertValues(row, key.secretHash));
       });
+      return toApiKey(row);
     },
 
     async listApiKeys(agentId: string, limit: number, afterId?: string): Promise<ApiKeyRecord[]> {
@@ -80,14 +89,14 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
           `SELECT ${apiKeyColumns} FROM api_keys WHERE agent_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
         )
         .all(agentId, afterId ?? null, afterId ?? null, limit) as ApiKeyRow[];
-      return rows.map(toApiKeyRecord);
+      return rows.map(toApiKey);
     },
 
-    async findApiKeyBySecret(hash: string): Promise<(ApiKeyRecord & { hash: string }) | null> {
+    async findApiKeyBySecret(hash: string): Promise<ApiKeyState | null> {
       const row = db
         .stmt(`SELECT ${apiKeyColumns}, secret_hash FROM api_keys WHERE secret_hash = ?`)
         .get(hash) as (ApiKeyRow & { secret_hash: string }) | undefined;
-      return row ? { ...toApiKeyRecord(row), hash: row.secret_hash } : null;
+      return row ? toApiKeyState(row) : null;
     },
 
     async revokeApiKey(agentId: string, keyId: string, now: number): Promise<boolean> {
@@ -108,7 +117,7 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
       });
     },
 
-    async createSession(s: SessionRecord, idHash: string): Promise<boolean> {
+    async createSession(s: NewSession, idHash: string): Promise<boolean> {
       // Group commit: concurrent exchanges share one transaction and one commit. The key is
       // re-checked inside it (revoking a key or deactivating its agent revokes it), so a
       // revocation committed after the handler's lookup still refuses the session.
@@ -122,24 +131,23 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
            VALUES (?, ?, ?, ?, ?, ?, NULL)`,
         ).run(idHash, s.id, s.agentId, s.apiKeyId, s.createdAt, s.expiresAt);
         // The first request with the new token finds it without a read.
-        const record: SessionRecord = {
+        const state: SessionState = {
           id: s.id,
           agentId: s.agentId,
           apiKeyId: s.apiKeyId,
-          createdAt: s.createdAt,
           expiresAt: s.expiresAt,
           revokedAt: null,
         };
-        db.afterCommit(() => sessions.set(idHash, record));
+        db.afterCommit(() => sessions.set(idHash, state));
         return true;
       });
     },
 
-    async getSession(idHash: string): Promise<SessionRecord | null> {
+    async getSession(idHash: string): Promise<SessionState | null> {
       // One `PRAGMA data_version` step instead of the row read: other processes' commits clear
       // the cache, this process's revocations drop their entries.
       sessions.validate();
-      // A session's `expires_at` never changes, so a cached record is exactly the row: the
+      // A session's `expires_at` never changes, so a cached state is exactly the row's: the
       // caller's expiry check on it (against its own clock) refuses an expired session as before.
       const cached = sessions.get(idHash);
       if (cached !== undefined) return cached;
@@ -148,13 +156,14 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
         sessions.delete(idHash);
         return null;
       }
-      const record = toSessionRecord(row);
-      sessions.set(idHash, record);
-      return record;
+      const state = toSessionState(row);
+      sessions.set(idHash, state);
+      return state;
     },
 
     async listSessions(
       agentId: string,
+      currentId: string | null,
       now: number,
       limit: number,
       afterId?: string,
@@ -166,7 +175,7 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
          ORDER BY id DESC LIMIT ?`,
         )
         .all(agentId, now, afterId ?? null, afterId ?? null, limit) as SessionRow[];
-      return rows.map(toSessionRecord);
+      return rows.map((r) => toSession(r, currentId));
     },
 
     async revokeSession(agentId: string, sessionIdHash: string, now: number): Promise<boolean> {

@@ -150,7 +150,7 @@ export function bodyValidatorsSource({ ops, components, refName, schemaVar, modu
           const lengths = lengthChecks(schema);
           lines.push(
             'if (typeof v !== "string") {',
-            "  abort(out, at, `Invalid input: expected string, received ${received(v)}`);",
+            `  abort(out, at, \`Invalid input: expected string, received \${received(v)}\`);`,
             ...(lengths.length > 0
               ? ["  if (hasLength(v)) {", ...lengths.map((l) => `    ${l}`), "  }"]
               : []),
@@ -174,7 +174,7 @@ export function bodyValidatorsSource({ ops, components, refName, schemaVar, modu
         }
       case "boolean":
         lines.push(
-          'if (typeof v !== "boolean") return abort(out, at, `Invalid input: expected boolean, received ${received(v)}`);',
+          `if (typeof v !== "boolean") return abort(out, at, \`Invalid input: expected boolean, received \${received(v)}\`);`,
           "return v;",
         );
         return lines;
@@ -183,7 +183,7 @@ export function bodyValidatorsSource({ ops, components, refName, schemaVar, modu
         const lengths = lengthChecks(schema);
         lines.push(
           "if (!Array.isArray(v)) {",
-          "  abort(out, at, `Invalid input: expected array, received ${received(v)}`);",
+          `  abort(out, at, \`Invalid input: expected array, received \${received(v)}\`);`,
           ...(lengths.length > 0
             ? ["  if (hasLength(v)) {", ...lengths.map((l) => `    ${l}`), "  }"]
             : []),
@@ -203,7 +203,7 @@ export function bodyValidatorsSource({ ops, components, refName, schemaVar, modu
         if (Object.keys(props).length === 0 && !closed) {
           // z.record(z.string(), z.unknown()): any object, copied without `__proto__`.
           lines.push(
-            "if (!isObject(v)) return abort(out, at, `Invalid input: expected record, received ${received(v)}`);",
+            `if (!isObject(v)) return abort(out, at, \`Invalid input: expected record, received \${received(v)}\`);`,
             "const value: Record<string, unknown> = {};",
             'for (const key of Object.keys(v)) if (key !== "__proto__") value[key] = v[key];',
             "return value;",
@@ -211,7 +211,7 @@ export function bodyValidatorsSource({ ops, components, refName, schemaVar, modu
           return lines;
         }
         lines.push(
-          "if (!isObject(v)) return abort(out, at, `Invalid input: expected object, received ${received(v)}`);",
+          `if (!isObject(v)) return abort(out, at, \`Invalid input: expected object, received \${received(v)}\`);`,
           "const value: Record<string, unknown> = {};",
         );
         if (Object.keys(props).length > 0) lines.push("let x: unknown;");
@@ -305,9 +305,9 @@ export function bodyValidatorsSource({ ops, components, refName, schemaVar, modu
     "",
     "/** zod's name for the kind of a value with a length, and the unit it counts in. */",
     "function lengthMessage(v: unknown, head: string, op: string, bound: number): string {",
-    '  if (typeof v === "string") return `${head}: expected string to have ${op}${bound} characters`;',
-    "  if (Array.isArray(v)) return `${head}: expected array to have ${op}${bound} items`;",
-    "  return `${head}: expected unknown to be ${op}${bound}`;",
+    `  if (typeof v === "string") return \`\${head}: expected string to have \${op}\${bound} characters\`;`,
+    `  if (Array.isArray(v)) return \`\${head}: expected array to have \${op}\${bound} items\`;`,
+    `  return \`\${head}: expected unknown to be \${op}\${bound}\`;`,
     "}",
     "",
     "/** zod's maxLength/maxItems check (strings in code points): too_big unless `length <= max`. */",

@@ -21,6 +21,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { writeGenerated } from "@fluxra/openapi/write-generated";
+import { bodyValidatorsSource } from "./body-validator-emit.mjs";
 import { paramValidator } from "./validator-emit.mjs";
 import { needsCheck, refName, refsOf, schemaVar, useComponents, zodOf } from "./zod-emit.mjs";
 
@@ -242,6 +243,9 @@ async function schemasFile() {
     ...modules.map((m) => `  ...${m.alias},`),
     "} satisfies Partial<Record<ComponentName, SchemaCheck>> & Record<ChecksRequired, SchemaCheck>;",
     "",
+    "/** The components that have a hand-written check (the body validators defer to their zod). */",
+    "export const checkedComponents: ReadonlySet<ComponentName> = new Set(Object.keys(checks) as ComponentName[]);",
+    "",
     "/** `schema` with the hand-written check of component `name`, if it has one. */",
     "function checked<T extends z.ZodType>(name: ComponentName, schema: T, keywords: SchemaKeywords): T {",
     "  const check = (checks as Partial<Record<ComponentName, SchemaCheck>>)[name];",
@@ -408,10 +412,21 @@ function routesFile() {
   return lines.join("\n");
 }
 
-function validatorsFile() {
+async function validatorsFile() {
   const resolve = (ref) => components[refName(ref)];
+  const bodies = bodyValidatorsSource({
+    ops: operations()
+      .map(({ op }) => ({ op, body: deref(op.requestBody) }))
+      .filter((o) => o.body),
+    components,
+    refName,
+    schemaVar,
+    modules: await checkModules(),
+  });
   const lines = [
     banner,
+    ...bodies.imports,
+    "",
     "/** One `validation_failed` detail. */",
     "export interface Invalid {",
     "  path: string;",
@@ -442,7 +457,7 @@ function validatorsFile() {
       parts.push(`query: ${paramValidator(query, "query", true, resolve)}`);
     lines.push(`  ${op.operationId}: {`, ...parts.map((p) => `  ${p},`), "  },");
   }
-  lines.push("};", "");
+  lines.push("};", "", ...bodies.lines);
   return lines.join("\n");
 }
 
@@ -523,7 +538,7 @@ const files = {
   "operations.ts": operationsFile(),
   "schemas.ts": await schemasFile(),
   "routes.ts": routesFile(),
-  "validators.ts": validatorsFile(),
+  "validators.ts": await validatorsFile(),
 };
 await writeGenerated({
   outDir,

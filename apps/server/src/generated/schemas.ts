@@ -22,6 +22,9 @@ const checks = {
   ...chatChecks,
 } satisfies Partial<Record<ComponentName, SchemaCheck>> & Record<ChecksRequired, SchemaCheck>;
 
+/** The components that have a hand-written check (the body validators defer to their zod). */
+export const checkedComponents: ReadonlySet<ComponentName> = new Set(Object.keys(checks) as ComponentName[]);
+
 /** `schema` with the hand-written check of component `name`, if it has one. */
 function checked<T extends z.ZodType>(name: ComponentName, schema: T, keywords: SchemaKeywords): T {
   const check = (checks as Partial<Record<ComponentName, SchemaCheck>>)[name];

@@ -12,6 +12,12 @@ const tooLarge = () =>
   });
 
 /**
+ * Marks a middleware that reads the body with {@link createBodyReader} (the guards do): a route
+ * behind one has its JSON body validated from `c.var.rawBody` (platform/openapi.ts).
+ */
+export const readsBody = Symbol("reads the request body");
+
+/**
  * Reads the request body once, refusing more than `maxBytes` (413) whether or not it declared a
  * Content-Length: chunked bodies are counted as they stream in, so they cannot slip past.
  * The text is kept in `c.var.rawBody` (for idempotency hashing) and handed to Hono's body cache.

@@ -15,6 +15,14 @@ export type SchemaKeywords = Record<string, string | number | boolean | null>;
 /** Adds refinements to the generated schema of one component (or, rarely, replaces it). */
 export type SchemaCheck = (schema: z.ZodType, keywords: SchemaKeywords) => z.ZodType;
 
+/**
+ * The plain form of a check, for the precompiled body validators (generated/validators.ts): given
+ * a value whose structure already passed the component's keywords, true when the zod check would
+ * accept it too. Answering false (or having none) hands the value to the zod schema, which then
+ * gives the details; so a plain check decides only acceptance, never a message.
+ */
+export type PlainCheck = (value: unknown) => boolean;
+
 /** The checks one `checks.ts` contributes, by component name. */
 export type SchemaChecks = Record<string, SchemaCheck>;
 
@@ -61,3 +69,12 @@ export const checks = {
   Metadata: metadata,
   NullableMetadata: metadata,
 } satisfies SchemaChecks;
+
+const metadataPasses: PlainCheck = (value) =>
+  metadataShallow(value as Metadata) && metadataFits(value as Metadata);
+
+/** The plain forms of {@link checks} (see {@link PlainCheck}). */
+export const plainChecks = {
+  Metadata: metadataPasses,
+  NullableMetadata: metadataPasses,
+} satisfies Partial<Record<keyof typeof checks, PlainCheck>>;

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { type AuthDeps, type AuthMode, createAuthenticator } from "./auth/middleware.js";
-import { createBodyReader } from "./body.js";
+import { createBodyReader, readsBody } from "./body.js";
 import type { RateBucket } from "./config.js";
 import type { AppEnv } from "./env.js";
 import { ApiError } from "./errors.js";
@@ -67,22 +67,21 @@ export function createGuard(deps: GuardDeps): Guard {
     replay: IdempotencyOptions | undefined,
   ): MiddlewareHandler<AppEnv>[] => {
     const keyed = replay ? idempotency(deps, replay) : idem;
-    return [
-      async (c, next) => {
-        let caller: string;
-        if (identify) {
-          await identify(c);
-          caller = (c.get("caller") as AppEnv["Variables"]["caller"]).agentId;
-        } else {
-          caller = `addr:${c.get("clientAddress")}`;
-        }
-        await limiter(c, bucket, caller);
-        const reading = read(c);
-        if (reading !== undefined) await reading;
-        checkStorableText(c);
-        return keyed(c, next);
-      },
-    ];
+    const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
+      let caller: string;
+      if (identify) {
+        await identify(c);
+        caller = (c.get("caller") as AppEnv["Variables"]["caller"]).agentId;
+      } else {
+        caller = `addr:${c.get("clientAddress")}`;
+      }
+      await limiter(c, bucket, caller);
+      const reading = read(c);
+      if (reading !== undefined) await reading;
+      checkStorableText(c);
+      return keyed(c, next);
+    };
+    return [Object.assign(guard, { [readsBody]: true })];
   };
   return {
     anonymous: (bucket, replay) => fused(undefined, bucket, replay),

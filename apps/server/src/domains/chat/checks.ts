@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { limit, minProperties, type SchemaChecks } from "../../platform/checks.js";
+import { limit, minProperties, type PlainCheck, type SchemaChecks } from "../../platform/checks.js";
 import { displayText } from "../../platform/display-text.js";
 
 /** Content limits count Unicode code points (as JSON Schema's maxLength does), not UTF-16 units. */
@@ -36,3 +36,11 @@ export const checks = {
   UpdateConversationRequest: minProperties("Give at least one field."),
   EditMessageRequest: minProperties("Give content and/or metadata."),
 } satisfies SchemaChecks;
+
+/** The plain forms of {@link checks} (see PlainCheck in platform/checks.ts). */
+export const plainChecks = {
+  // The structure already held it to maxLength UTF-16 units, so to at most as many code points.
+  MessageContent: () => true,
+  SendMessageRequest: (body) =>
+    jsonContentParses(body as { content?: string; content_type?: string }),
+} satisfies Partial<Record<keyof typeof checks, PlainCheck>>;

@@ -2,6 +2,7 @@ import createClient, { type Client, createQuerySerializer } from "openapi-fetch"
 import { createAuth } from "./auth/create-auth.js";
 import type { TokenStore } from "./auth/token-store.js";
 import { type Clock, systemClock } from "./core/clock.js";
+import { createDirectClient } from "./core/direct.js";
 import { FluxraError } from "./core/error.js";
 import { Emitter, type FluxraEvents } from "./core/events.js";
 import { requestFactory } from "./core/request-input.js";
@@ -115,7 +116,9 @@ function matcher(baseUrl: string): (method: string, url: string) => boolean {
   const prefix = baseUrl.replace(/\/$/, "");
   return (method, url) => {
     if (onlyLiterals && url.startsWith(prefix) && url.charAt(prefix.length) === "/") {
-      const end = url.search(/[?#]/);
+      const query = url.indexOf("?");
+      const fragment = url.indexOf("#");
+      const end = query === -1 ? fragment : fragment === -1 ? query : Math.min(query, fragment);
       const path = end === -1 ? url.slice(prefix.length) : url.slice(prefix.length, end);
       return literal.has(`${method} ${path}`);
     }
@@ -136,8 +139,8 @@ export function createFluxraClient(options: FluxraClientOptions = {}): FluxraCli
   const baseUrl = options.baseUrl ?? "https://chat.tryfluxra.com";
   const clock: Clock = { ...systemClock, ...options.clock };
   const emitter = new Emitter();
-  // `raw` is created below; the credential code only calls it once requests are made.
-  const auth = createAuth(options, { clock, emitter, raw: () => raw });
+  // `direct` is created below; the credential code only calls it once requests are made.
+  const auth = createAuth(options, { clock, emitter, raw: () => direct });
   const requests = requestFactory();
   const transport = createTransport({
     fetch: options.fetch,
@@ -151,22 +154,36 @@ export function createFluxraClient(options: FluxraClientOptions = {}): FluxraCli
     auth,
     isPublic: matcher(baseUrl),
   });
+  // openapi-fetch's own default, built once: without it, one is built on every call.
+  const querySerializer = createQuerySerializer();
   const raw = createClient<paths>({
     baseUrl,
     pathSerializer,
-    // openapi-fetch's own default, built once: without it, one is built on every call.
-    querySerializer: createQuerySerializer(),
+    querySerializer,
     Request: requests.Request,
     fetch: transport as (request: Request) => Promise<Response>,
     ...(options.headers ? { headers: options.headers } : {}),
   });
+  // The helpers' and the credential code's calls skip openapi-fetch until middleware is registered.
+  let middleware = false;
+  const direct = createDirectClient({
+    raw,
+    baseUrl,
+    headers: options.headers,
+    pathSerializer,
+    querySerializer,
+    transport,
+    viaRaw: () => middleware,
+  });
 
-  // Middleware may use the whole `Request` API: from the first `use()` on, build real ones.
+  // Middleware may use the whole `Request` API: from the first `use()` on, build real ones, and
+  // send the helpers' calls through openapi-fetch so the middleware sees them.
   const use = raw.use.bind(raw);
-  return Object.assign(raw, createResources(raw), {
-    use: ((...middleware) => {
+  return Object.assign(raw, createResources(raw, direct), {
+    use: ((...list) => {
       requests.useReal();
-      use(...middleware);
+      middleware = true;
+      use(...list);
     }) as RawClient["use"],
     on: emitter.on.bind(emitter) as FluxraClient["on"],
     async getAccessToken(opts: { signal?: AbortSignal | undefined } = {}) {

@@ -1,4 +1,5 @@
-import type { Clock } from "./clock.js";
+import { type Clock, systemClock } from "./clock.js";
+import { DirectInput } from "./direct.js";
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -9,6 +10,14 @@ import { redact } from "./redact.js";
 import { RequestInput } from "./request-input.js";
 import { backoffMs, isRetryableResponse, type RetryOptions } from "./retry.js";
 import { callAborter } from "./signals.js";
+import { TimerQueue } from "./timer-queue.js";
+
+let shared: TimerQueue | undefined;
+/** The process-wide timeout queue, shared by every client on the system clock. */
+export function sharedTimers(): TimerQueue {
+  shared ??= new TimerQueue();
+  return shared;
+}
 
 /** Per-call settings; pass them as `fluxra` in the init of a raw call or as a helper's options. */
 export interface CallOptions extends RetryOptions {
@@ -73,7 +82,10 @@ async function peekBody(response: Response): Promise<unknown> {
 }
 
 /** Per-attempt sender: the call's URL, init and body, with this attempt's headers and signal. */
-type Attempt = (headers: Headers, signal: AbortSignal) => Promise<Response>;
+type Attempt = (
+  headers: Headers | Record<string, string>,
+  signal: AbortSignal,
+) => Promise<Response>;
 
 /**
  * How to send `input` once per attempt. A {@link RequestInput} (the normal case) keeps the body
@@ -83,9 +95,16 @@ type Attempt = (headers: Headers, signal: AbortSignal) => Promise<Response>;
  * bytes (`Request.clone()` tees a stream: ~0.2 ms per POST on Node 20).
  */
 function attempts(
-  input: Request | RequestInput,
+  input: Request | RequestInput | DirectInput,
   send: TransportConfig["fetch"],
 ): Attempt | Promise<Attempt> {
+  if (input instanceof DirectInput) {
+    const { url, method } = input;
+    const body = input.body ?? null;
+    return send
+      ? (headers, signal) => send(new Request(url, { method, body, headers, signal }))
+      : (headers, signal) => globalThis.fetch(url, { method, body, headers, signal });
+  }
   if (input instanceof RequestInput) {
     const { url, init } = input;
     const body: BodyInit | null = init.body ?? null;
@@ -120,10 +139,12 @@ async function realAttempts(input: Request, send: TransportConfig["fetch"]): Pro
  */
 export function createTransport(
   config: TransportConfig,
-): (request: Request | RequestInput) => Promise<Response> {
+): (request: Request | RequestInput | DirectInput) => Promise<Response> {
   // The user's `fetch` is called as a plain function: a browser's `fetch` called as a method of
   // another object throws "Illegal invocation", and users often pass `fetch: window.fetch`.
   const { clock, auth, defaults } = config;
+  // Per-attempt timeouts share one timer when they run on the real clock (see TimerQueue).
+  const timers = clock.setTimer === systemClock.setTimer ? sharedTimers() : undefined;
   return async (original) => {
     let opts = defaults;
     const overrides = (original as { fluxra?: CallOptions }).fluxra;
@@ -137,16 +158,28 @@ export function createTransport(
         Object.assign(opts, { [key]: value });
       }
     }
-    // openapi-fetch builds a fresh `Headers` per call for a RequestInput: it is ours to change.
-    const headers =
-      original instanceof RequestInput ? original.headers : new Headers(original.headers);
-    if (original.method === "POST" && !headers.has("idempotency-key")) {
-      headers.set("idempotency-key", newIdempotencyKey());
+    // A DirectInput's headers (a plain object, lower-case names) and the `Headers` openapi-fetch
+    // builds per call for a RequestInput are fresh per call: ours to change.
+    let headers: Headers | Record<string, string>;
+    let hasAuthorization: boolean;
+    if (original instanceof DirectInput) {
+      const own = original.headers;
+      headers = own;
+      if (original.method === "POST" && own["idempotency-key"] === undefined) {
+        own["idempotency-key"] = newIdempotencyKey();
+      }
+      hasAuthorization = own["authorization"] !== undefined;
+    } else {
+      const own =
+        original instanceof RequestInput ? original.headers : new Headers(original.headers);
+      headers = own;
+      if (original.method === "POST" && !own.has("idempotency-key")) {
+        own.set("idempotency-key", newIdempotencyKey());
+      }
+      hasAuthorization = own.has("authorization");
     }
     const withAuth =
-      auth !== undefined &&
-      !headers.has("authorization") &&
-      !config.isPublic(original.method, original.url);
+      auth !== undefined && !hasAuthorization && !config.isPublic(original.method, original.url);
     const prepared = attempts(original, config.fetch);
     // Synchronous in the common case: no extra turn of the microtask queue per call.
     const send = typeof prepared === "function" ? prepared : await prepared;
@@ -155,24 +188,16 @@ export function createTransport(
     // is a light signal where the runtime allows (see `callAborter`): a real AbortSignal passed to
     // Node's fetch costs ~30 µs per call, most of the SDK's overhead.
     let controller = callAborter(userSignal);
-    let deadlineHit = false;
+    // The caller's abort and the deadline end the call whatever else was going on.
+    const ended: Ended = { userSignal, deadlineHit: false };
     const deadlineAt = opts.deadline === undefined ? Infinity : clock.now() + opts.deadline;
     const cancelDeadline =
       opts.deadline === undefined
-        ? () => {}
+        ? undefined
         : clock.setTimer(() => {
-            deadlineHit = true;
+            ended.deadlineHit = true;
             controller.abort(DEADLINE);
           }, opts.deadline);
-    // The caller's abort and the deadline end the call whatever else was going on.
-    const checkAborted = () => {
-      if (userSignal?.aborted) throw new APIUserAbortError();
-      if (deadlineHit) throw new APIConnectionTimeoutError("Request exceeded its deadline.");
-    };
-    const fail = (cause: unknown): never => {
-      checkAborted();
-      throw cause;
-    };
     let retries = 0;
     let renewed = false;
     try {
@@ -182,17 +207,23 @@ export function createTransport(
           try {
             token = await auth.getToken(controller.signal);
           } catch (cause) {
-            fail(cause);
+            throw endedError(ended) ?? cause;
           }
-          headers.set("authorization", `Bearer ${token}`);
+          if (headers instanceof Headers) headers.set("authorization", `Bearer ${token}`);
+          else headers["authorization"] = `Bearer ${token}`;
         }
         const signal = controller.signal;
-        const cancelTimeout = clock.setTimer(() => controller.abort(TIMEOUT), opts.timeout);
+        // The shared timer queue with the system clock; the clock's own timers otherwise (tests).
+        const queued = timers ? timers.add(opts.timeout, controller, TIMEOUT) : undefined;
+        const cancelTimeout = timers
+          ? undefined
+          : clock.setTimer(() => controller.abort(TIMEOUT), opts.timeout);
         let response: Response;
         try {
           response = await send(headers, signal);
         } catch (cause) {
-          checkAborted();
+          const end = endedError(ended);
+          if (end) throw end;
           const timedOut = signal.reason === TIMEOUT;
           const error = timedOut
             ? new APIConnectionTimeoutError()
@@ -201,10 +232,11 @@ export function createTransport(
           if (retries >= opts.maxRetries || clock.now() + delay >= deadlineAt) throw error;
           if (timedOut) controller = callAborter(userSignal);
           retries++;
-          await clock.sleep(delay, controller.signal).catch(fail);
+          await sleepOrEnd(clock, delay, controller.signal, ended);
           continue;
         } finally {
-          cancelTimeout();
+          if (queued) timers?.delete(queued);
+          else cancelTimeout?.();
         }
         const status = response.status;
         if (status === 401 && withAuth && auth.renewable && !renewed && token !== undefined) {
@@ -226,10 +258,32 @@ export function createTransport(
         if (clock.now() + delay >= deadlineAt) return response;
         await response.body?.cancel();
         retries++;
-        await clock.sleep(delay, controller.signal).catch(fail);
+        await sleepOrEnd(clock, delay, controller.signal, ended);
       }
     } finally {
-      cancelDeadline();
+      cancelDeadline?.();
     }
   };
+}
+
+/** What ends a call whatever else is going on: the caller's abort, the deadline. */
+interface Ended {
+  userSignal: AbortSignal | undefined;
+  deadlineHit: boolean;
+}
+
+/** The error for a call the caller aborted or whose deadline passed, if so. */
+function endedError(ended: Ended): Error | undefined {
+  if (ended.userSignal?.aborted) return new APIUserAbortError();
+  if (ended.deadlineHit) return new APIConnectionTimeoutError("Request exceeded its deadline.");
+  return undefined;
+}
+
+/** A backoff sleep; an abort during it surfaces as {@link endedError} (or its own reason). */
+async function sleepOrEnd(clock: Clock, ms: number, signal: AbortSignal, ended: Ended) {
+  try {
+    await clock.sleep(ms, signal);
+  } catch (cause) {
+    throw endedError(ended) ?? cause;
+  }
 }

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from "./clock.js";
+import type { Clock } from "./clock.js";
 import { DirectInput } from "./direct.js";
 import {
   APIConnectionError,
@@ -7,17 +7,8 @@ import {
   retryAfterMs,
 } from "./error.js";
 import { redact } from "./redact.js";
-import { RequestInput } from "./request-input.js";
 import { backoffMs, isRetryableResponse, type RetryOptions } from "./retry.js";
 import { callAborter } from "./signals.js";
-import { TimerQueue } from "./timer-queue.js";
-
-let shared: TimerQueue | undefined;
-/** The process-wide timeout queue, shared by every client on the system clock. */
-export function sharedTimers(): TimerQueue {
-  shared ??= new TimerQueue();
-  return shared;
-}
 
 /** Per-call settings; pass them as `fluxra` in the init of a raw call or as a helper's options. */
 export interface CallOptions extends RetryOptions {
@@ -31,6 +22,11 @@ export interface CallOptions extends RetryOptions {
 export interface AuthProvider {
   /** A usable access token (may exchange or refresh first). */
   getToken(signal: AbortSignal): Promise<string>;
+  /**
+   * The token `getToken` would resolve with at once, if it needs no renewal now: lets a call skip
+   * a turn of the microtask queue. `undefined` means "ask `getToken`".
+   */
+  freshToken?(): string | undefined;
   /** Forgets `token` if it is still the current one. */
   invalidate(token: string): void;
   /** Whether a rejected token can be replaced (false for a fixed access token). */
@@ -82,20 +78,17 @@ async function peekBody(response: Response): Promise<unknown> {
 }
 
 /** Per-attempt sender: the call's URL, init and body, with this attempt's headers and signal. */
-type Attempt = (
-  headers: Headers | Record<string, string>,
-  signal: AbortSignal,
-) => Promise<Response>;
+type Attempt = (headers: Record<string, string>, signal: AbortSignal) => Promise<Response>;
 
 /**
- * How to send `input` once per attempt. A {@link RequestInput} (the normal case) keeps the body
- * openapi-fetch serialised (a string, usually), which can be sent again as is: no `Request` is
- * built at all with the default `fetch`, one per attempt with the user's. A real `Request` (when
- * middleware is registered) has its body read once and each attempt is a copy carrying those
+ * How to send `input` once per attempt. A {@link DirectInput} (the normal case) keeps its
+ * serialised body, which can be sent again as is: no `Request` is built at all with the default
+ * `fetch`, one per attempt with the user's. A real `Request` (built by openapi-fetch: middleware,
+ * custom serialisers, `parseAs`) has its body read once and each attempt is a copy carrying those
  * bytes (`Request.clone()` tees a stream: ~0.2 ms per POST on Node 20).
  */
 function attempts(
-  input: Request | RequestInput | DirectInput,
+  input: Request | DirectInput,
   send: TransportConfig["fetch"],
 ): Attempt | Promise<Attempt> {
   if (input instanceof DirectInput) {
@@ -104,19 +97,6 @@ function attempts(
     return send
       ? (headers, signal) => send(new Request(url, { method, body, headers, signal }))
       : (headers, signal) => globalThis.fetch(url, { method, body, headers, signal });
-  }
-  if (input instanceof RequestInput) {
-    const { url, init } = input;
-    const body: BodyInit | null = init.body ?? null;
-    // A stream can be read only once: buffer it so a retry re-sends the same bytes.
-    if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) {
-      return new Response(body)
-        .arrayBuffer()
-        .then((bytes) => attempts(new RequestInput(url, { ...init, body: bytes }), send));
-    }
-    return send
-      ? (headers, signal) => send(new Request(url, { ...init, body, headers, signal }))
-      : (headers, signal) => globalThis.fetch(url, { ...init, body, headers, signal });
   }
   return realAttempts(input, send);
 }
@@ -130,21 +110,20 @@ async function realAttempts(input: Request, send: TransportConfig["fetch"]): Pro
 }
 
 /**
- * Builds the `fetch` handed to openapi-fetch. It owns everything that needs to send a request more
- * than once (openapi-fetch middleware cannot: by `onResponse` the body is consumed), sending each
- * attempt from the call's URL, init and body (see {@link attempts}).
+ * Builds the sender of every call: the `fetch` handed to openapi-fetch, and what the direct calls
+ * (see direct.ts) hand their {@link DirectInput} to. It owns everything that needs to send a
+ * request more than once (openapi-fetch middleware cannot: by `onResponse` the body is consumed),
+ * sending each attempt from the call's URL, init and body (see {@link attempts}).
  * Per call: one `Idempotency-Key` for every POST, kept across retries; bearer token injection;
  * one extra attempt after a 401 `token_expired`/`session_revoked` (outside the retry budget);
  * backoff retries; per-attempt timeout and overall deadline.
  */
 export function createTransport(
   config: TransportConfig,
-): (request: Request | RequestInput | DirectInput) => Promise<Response> {
+): (request: Request | DirectInput) => Promise<Response> {
   // The user's `fetch` is called as a plain function: a browser's `fetch` called as a method of
   // another object throws "Illegal invocation", and users often pass `fetch: window.fetch`.
   const { clock, auth, defaults } = config;
-  // Per-attempt timeouts share one timer when they run on the real clock (see TimerQueue).
-  const timers = clock.setTimer === systemClock.setTimer ? sharedTimers() : undefined;
   return async (original) => {
     let opts = defaults;
     const overrides = (original as { fluxra?: CallOptions }).fluxra;
@@ -158,28 +137,16 @@ export function createTransport(
         Object.assign(opts, { [key]: value });
       }
     }
-    // A DirectInput's headers (a plain object, lower-case names) and the `Headers` openapi-fetch
-    // builds per call for a RequestInput are fresh per call: ours to change.
-    let headers: Headers | Record<string, string>;
-    let hasAuthorization: boolean;
-    if (original instanceof DirectInput) {
-      const own = original.headers;
-      headers = own;
-      if (original.method === "POST" && own["idempotency-key"] === undefined) {
-        own["idempotency-key"] = newIdempotencyKey();
-      }
-      hasAuthorization = own["authorization"] !== undefined;
-    } else {
-      const own =
-        original instanceof RequestInput ? original.headers : new Headers(original.headers);
-      headers = own;
-      if (original.method === "POST" && !own.has("idempotency-key")) {
-        own.set("idempotency-key", newIdempotencyKey());
-      }
-      hasAuthorization = own.has("authorization");
+    // A DirectInput's headers are fresh per call: ours to change. A `Request`'s are copied.
+    const direct = original instanceof DirectInput;
+    const headers = direct ? original.headers : Object.fromEntries(original.headers);
+    if (original.method === "POST" && headers["idempotency-key"] === undefined) {
+      headers["idempotency-key"] = newIdempotencyKey();
     }
     const withAuth =
-      auth !== undefined && !hasAuthorization && !config.isPublic(original.method, original.url);
+      auth !== undefined &&
+      headers["authorization"] === undefined &&
+      !(direct ? original.open : config.isPublic(original.method, original.url));
     const prepared = attempts(original, config.fetch);
     // Synchronous in the common case: no extra turn of the microtask queue per call.
     const send = typeof prepared === "function" ? prepared : await prepared;
@@ -204,20 +171,18 @@ export function createTransport(
       for (;;) {
         let token: string | undefined;
         if (withAuth) {
-          try {
-            token = await auth.getToken(controller.signal);
-          } catch (cause) {
-            throw endedError(ended) ?? cause;
+          token = auth.freshToken?.();
+          if (token === undefined) {
+            try {
+              token = await auth.getToken(controller.signal);
+            } catch (cause) {
+              throw endedError(ended) ?? cause;
+            }
           }
-          if (headers instanceof Headers) headers.set("authorization", `Bearer ${token}`);
-          else headers["authorization"] = `Bearer ${token}`;
+          headers["authorization"] = `Bearer ${token}`;
         }
         const signal = controller.signal;
-        // The shared timer queue with the system clock; the clock's own timers otherwise (tests).
-        const queued = timers ? timers.add(opts.timeout, controller, TIMEOUT) : undefined;
-        const cancelTimeout = timers
-          ? undefined
-          : clock.setTimer(() => controller.abort(TIMEOUT), opts.timeout);
+        const cancelTimeout = clock.setTimer(() => controller.abort(TIMEOUT), opts.timeout);
         let response: Response;
         try {
           response = await send(headers, signal);
@@ -235,8 +200,7 @@ export function createTransport(
           await sleepOrEnd(clock, delay, controller.signal, ended);
           continue;
         } finally {
-          if (queued) timers?.delete(queued);
-          else cancelTimeout?.();
+          cancelTimeout();
         }
         const status = response.status;
         if (status === 401 && withAuth && auth.renewable && !renewed && token !== undefined) {

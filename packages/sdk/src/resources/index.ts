@@ -17,17 +17,14 @@ export interface Resources {
   events: ReturnType<typeof eventsResource>;
 }
 
-/**
- * Builds the helpers: the request/response ones on `direct` (the raw client's calls without
- * openapi-fetch's per-call work while no middleware is registered), the event feed on `raw`.
- */
-export function createResources(raw: RawClient, direct: RawClient = raw): Resources {
+/** Builds the helpers on top of the raw client. */
+export function createResources(raw: RawClient): Resources {
   return {
-    auth: authResource(direct),
-    agents: agentsResource(direct),
-    conversations: conversationsResource(direct),
-    messages: messagesResource(direct),
-    blocks: blocksResource(direct),
+    auth: authResource(raw),
+    agents: agentsResource(raw),
+    conversations: conversationsResource(raw),
+    messages: messagesResource(raw),
+    blocks: blocksResource(raw),
     events: eventsResource(raw),
   };
 }

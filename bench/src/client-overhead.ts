@@ -26,8 +26,10 @@ export function clientPairs(
   base: string,
   agent: SeededAgent,
   conversationId: string,
+  /** Another build of the SDK to measure (client-overhead-only.ts `--baseline`). */
+  create: typeof createFluxraClient = createFluxraClient,
 ): ClientPair[] {
-  const sdk = createFluxraClient({ baseUrl: base, apiKey: agent.apiKey, maxRetries: 0 });
+  const sdk = create({ baseUrl: base, apiKey: agent.apiKey, maxRetries: 0 });
   const auth = { authorization: `Bearer ${agent.accessToken}` };
   const json = { "content-type": "application/json" };
   const ok = async (res: Response) => {

@@ -2,9 +2,9 @@ import createClient, { type Client, createQuerySerializer } from "openapi-fetch"
 import { createAuth } from "./auth/create-auth.js";
 import type { TokenStore } from "./auth/token-store.js";
 import { type Clock, systemClock } from "./core/clock.js";
+import { createDirectClient } from "./core/direct.js";
 import { FluxraError } from "./core/error.js";
 import { Emitter, type FluxraEvents } from "./core/events.js";
-import { requestFactory } from "./core/request-input.js";
 import { type CallOptions, createTransport } from "./core/transport.js";
 import type { paths } from "./generated/schema.js";
 import { publicOperations } from "./generated/security.js";
@@ -70,55 +70,49 @@ export type FluxraClient = RawClient &
  * placeholder's style on each call. Each path template is split into literal parts and parameter
  * names once; a call joins them (a regex `replace` with a callback per call cost ~2 µs).
  */
-const compiledPaths = new Map<string, { literals: string[]; names: string[] }>();
+const compiledPaths = new Map<string, string[]>();
 
 export function pathSerializer(pathname: string, pathParams: Record<string, unknown>): string {
-  let compiled = compiledPaths.get(pathname);
-  if (!compiled) {
-    const literals: string[] = [];
-    const names: string[] = [];
-    let last = 0;
-    for (const m of pathname.matchAll(/\{([^{}]+)\}/g)) {
-      literals.push(pathname.slice(last, m.index));
-      names.push(m[1] as string);
-      last = m.index + m[0].length;
-    }
-    literals.push(pathname.slice(last));
-    compiled = { literals, names };
+  // Literals at even indexes, placeholder names at odd ones.
+  let parts = compiledPaths.get(pathname);
+  if (!parts) {
+    parts = pathname.split(/\{([^{}]+)\}/);
     // The templates are the spec's paths (a few dozen); a caller's raw `request(method, url)` with
     // ever-new URLs must not grow this without bound.
-    if (compiledPaths.size < 1000) compiledPaths.set(pathname, compiled);
+    if (compiledPaths.size < 1000) compiledPaths.set(pathname, parts);
   }
-  const { literals, names } = compiled;
-  let out = literals[0] as string;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] as string;
+  let out = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i] as string;
     const value = pathParams?.[name];
-    out +=
-      value === undefined || value === null
-        ? `{${name}}`
-        : encodeURIComponent(value as string | number | boolean);
-    out += literals[i + 1] as string;
+    out += value == null ? `{${name}}` : encodeURIComponent(value as string | number | boolean);
+    out += parts[i + 1];
   }
   return out;
 }
+
+/**
+ * The `Request` openapi-fetch builds: a real one, marked half-duplex when its body is a stream (a
+ * custom `bodySerializer`), which Node's `Request` requires. `instanceof` accepts any `Request`, as
+ * openapi-fetch checks middleware results against it.
+ */
+function SendableRequest(url: string, init: RequestInit) {
+  return new Request(
+    url,
+    init.body instanceof ReadableStream ? ({ ...init, duplex: "half" } as RequestInit) : init,
+  );
+}
+Object.defineProperty(SendableRequest, Symbol.hasInstance, {
+  value: (value: unknown) => value instanceof Request,
+});
 
 function matcher(baseUrl: string): (method: string, url: string) => boolean {
   const basePath = new URL(baseUrl).pathname.replace(/\/$/, "");
   const patterns = publicOperations.map(
     (op) => new RegExp(`^${op.replace(/\{[^}]+\}/g, "[^/]+").replace(/\./g, "\\.")}$`),
   );
-  // Every call asks: answer the common case (operations without path parameters, URLs built from
-  // `baseUrl`) with a string slice and a Set lookup instead of parsing the URL.
-  const literal = new Set(publicOperations.filter((op) => !op.includes("{")));
-  const onlyLiterals = literal.size === publicOperations.length;
-  const prefix = baseUrl.replace(/\/$/, "");
+  // Only calls built by openapi-fetch ask (a direct call knows its operation, see direct.ts).
   return (method, url) => {
-    if (onlyLiterals && url.startsWith(prefix) && url.charAt(prefix.length) === "/") {
-      const end = url.search(/[?#]/);
-      const path = end === -1 ? url.slice(prefix.length) : url.slice(prefix.length, end);
-      return literal.has(`${method} ${path}`);
-    }
     const path = new URL(url).pathname.slice(basePath.length);
     return patterns.some((re) => re.test(`${method} ${path}`));
   };
@@ -138,7 +132,6 @@ export function createFluxraClient(options: FluxraClientOptions = {}): FluxraCli
   const emitter = new Emitter();
   // `raw` is created below; the credential code only calls it once requests are made.
   const auth = createAuth(options, { clock, emitter, raw: () => raw });
-  const requests = requestFactory();
   const transport = createTransport({
     fetch: options.fetch,
     clock,
@@ -151,22 +144,37 @@ export function createFluxraClient(options: FluxraClientOptions = {}): FluxraCli
     auth,
     isPublic: matcher(baseUrl),
   });
+  // openapi-fetch's own default, built once: without it, one is built on every call.
+  const querySerializer = createQuerySerializer();
   const raw = createClient<paths>({
     baseUrl,
     pathSerializer,
-    // openapi-fetch's own default, built once: without it, one is built on every call.
-    querySerializer: createQuerySerializer(),
-    Request: requests.Request,
+    querySerializer,
+    Request: SendableRequest as unknown as typeof Request,
     fetch: transport as (request: Request) => Promise<Response>,
     ...(options.headers ? { headers: options.headers } : {}),
   });
-
-  // Middleware may use the whole `Request` API: from the first `use()` on, build real ones.
+  // `GET`/`POST`/… (and so every helper) skip openapi-fetch's per-call work while no middleware is
+  // registered and the call uses nothing but path/query parameters, a JSON body, headers, a signal
+  // and `fluxra`; anything else, and every call once middleware is registered, goes through it.
+  let middleware = false;
+  Object.assign(
+    raw,
+    createDirectClient({
+      raw,
+      baseUrl,
+      headers: options.headers,
+      pathSerializer,
+      querySerializer,
+      transport,
+      viaRaw: () => middleware,
+    }),
+  );
   const use = raw.use.bind(raw);
   return Object.assign(raw, createResources(raw), {
-    use: ((...middleware) => {
-      requests.useReal();
-      use(...middleware);
+    use: ((...list) => {
+      middleware = true;
+      use(...list);
     }) as RawClient["use"],
     on: emitter.on.bind(emitter) as FluxraClient["on"],
     async getAccessToken(opts: { signal?: AbortSignal | undefined } = {}) {

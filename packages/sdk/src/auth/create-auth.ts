@@ -68,7 +68,12 @@ export function createAuth(
       return { token: { accessToken: token, lifetimeMs }, reason: "provider" };
     };
   } else if (accessToken) {
-    return { getToken: async () => accessToken, invalidate() {}, renewable: false };
+    return {
+      getToken: async () => accessToken,
+      freshToken: () => accessToken,
+      invalidate() {},
+      renewable: false,
+    };
   } else {
     return undefined;
   }

@@ -71,6 +71,12 @@ export class TokenManager implements AuthProvider {
     return this.#state;
   }
 
+  /** The held token if it is outside its early-refresh window (no renewal needed), else undefined. */
+  freshToken(): string | undefined {
+    const state = this.#state;
+    return state && this.#clock.now() < state.staleAt ? state.accessToken : undefined;
+  }
+
   /** Returns a token outside its early-refresh window, renewing first (once for all callers). */
   getToken(signal: AbortSignal): Promise<string> {
     const state = this.#state;

@@ -12,8 +12,11 @@ export interface RequestOptions extends CallOptions {
 }
 
 /** The openapi-fetch init for `options`, plus `headers` the helper itself needs. */
-export function toInit(options: RequestOptions = {}, headers: Record<string, string> = {}) {
-  const { signal, idempotencyKey, headers: own, ...fluxra } = options;
+export function toInit(options?: RequestOptions, headers?: Record<string, string>) {
+  // The common call: no options, no extra headers. Fresh objects all the same: openapi-fetch and
+  // the transport only read them, but a caller's middleware may not.
+  if (options === undefined && headers === undefined) return { headers: {}, fluxra: {} };
+  const { signal, idempotencyKey, headers: own, ...fluxra } = options ?? {};
   const all: Record<string, string> = { ...own, ...headers };
   if (idempotencyKey) all["Idempotency-Key"] = idempotencyKey;
   return { headers: all, fluxra, ...(signal ? { signal } : {}) };

@@ -151,4 +151,32 @@ describe("cancellation over real HTTP (Node fetch)", () => {
     controller.abort();
     await expect(reader.read()).rejects.toThrow();
   });
+
+  it("a short timeout started behind a long one still fires on time", async () => {
+    const { url, seen } = await serve(hang);
+    const client = createFluxraClient({ baseUrl: url, accessToken: "t", maxRetries: 0 });
+    const controller = new AbortController();
+    const long = client.messages
+      .send(CID, { content: "long" }, { timeout: 5_000, signal: controller.signal })
+      .catch((e: unknown) => e);
+    const started = performance.now();
+    await expect(
+      client.messages.send(CID, { content: "short" }, { timeout: 100 }),
+    ).rejects.toBeInstanceOf(APIConnectionTimeoutError);
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(95);
+    expect(elapsed).toBeLessThan(1_000);
+    await expect(seen.closed).resolves.toBe(2);
+    controller.abort();
+    await expect(long).resolves.toBeInstanceOf(APIUserAbortError);
+  });
+
+  it("a GET from a helper times out and is cancelled the same way", async () => {
+    const { url, seen } = await serve(hang);
+    const client = createFluxraClient({ baseUrl: url, accessToken: "t", timeout: 100 });
+    await expect(
+      client.messages.list(CID, {}, { maxRetries: 0 }).firstPage(),
+    ).rejects.toBeInstanceOf(APIConnectionTimeoutError);
+    await expect(seen.closed).resolves.toBe(1);
+  });
 });

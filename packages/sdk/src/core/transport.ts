@@ -1,4 +1,5 @@
 import type { Clock } from "./clock.js";
+import { DirectInput } from "./direct.js";
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -6,7 +7,6 @@ import {
   retryAfterMs,
 } from "./error.js";
 import { redact } from "./redact.js";
-import { RequestInput } from "./request-input.js";
 import { backoffMs, isRetryableResponse, type RetryOptions } from "./retry.js";
 import { callAborter } from "./signals.js";
 
@@ -22,6 +22,11 @@ export interface CallOptions extends RetryOptions {
 export interface AuthProvider {
   /** A usable access token (may exchange or refresh first). */
   getToken(signal: AbortSignal): Promise<string>;
+  /**
+   * The token `getToken` would resolve with at once, if it needs no renewal now: lets a call skip
+   * a turn of the microtask queue. `undefined` means "ask `getToken`".
+   */
+  freshToken?(): string | undefined;
   /** Forgets `token` if it is still the current one. */
   invalidate(token: string): void;
   /** Whether a rejected token can be replaced (false for a fixed access token). */
@@ -73,31 +78,25 @@ async function peekBody(response: Response): Promise<unknown> {
 }
 
 /** Per-attempt sender: the call's URL, init and body, with this attempt's headers and signal. */
-type Attempt = (headers: Headers, signal: AbortSignal) => Promise<Response>;
+type Attempt = (headers: Record<string, string>, signal: AbortSignal) => Promise<Response>;
 
 /**
- * How to send `input` once per attempt. A {@link RequestInput} (the normal case) keeps the body
- * openapi-fetch serialised (a string, usually), which can be sent again as is: no `Request` is
- * built at all with the default `fetch`, one per attempt with the user's. A real `Request` (when
- * middleware is registered) has its body read once and each attempt is a copy carrying those
+ * How to send `input` once per attempt. A {@link DirectInput} (the normal case) keeps its
+ * serialised body, which can be sent again as is: no `Request` is built at all with the default
+ * `fetch`, one per attempt with the user's. A real `Request` (built by openapi-fetch: middleware,
+ * custom serialisers, `parseAs`) has its body read once and each attempt is a copy carrying those
  * bytes (`Request.clone()` tees a stream: ~0.2 ms per POST on Node 20).
  */
 function attempts(
-  input: Request | RequestInput,
+  input: Request | DirectInput,
   send: TransportConfig["fetch"],
 ): Attempt | Promise<Attempt> {
-  if (input instanceof RequestInput) {
-    const { url, init } = input;
-    const body: BodyInit | null = init.body ?? null;
-    // A stream can be read only once: buffer it so a retry re-sends the same bytes.
-    if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) {
-      return new Response(body)
-        .arrayBuffer()
-        .then((bytes) => attempts(new RequestInput(url, { ...init, body: bytes }), send));
-    }
+  if (input instanceof DirectInput) {
+    const { url, method } = input;
+    const body = input.body ?? null;
     return send
-      ? (headers, signal) => send(new Request(url, { ...init, body, headers, signal }))
-      : (headers, signal) => globalThis.fetch(url, { ...init, body, headers, signal });
+      ? (headers, signal) => send(new Request(url, { method, body, headers, signal }))
+      : (headers, signal) => globalThis.fetch(url, { method, body, headers, signal });
   }
   return realAttempts(input, send);
 }
@@ -111,16 +110,17 @@ async function realAttempts(input: Request, send: TransportConfig["fetch"]): Pro
 }
 
 /**
- * Builds the `fetch` handed to openapi-fetch. It owns everything that needs to send a request more
- * than once (openapi-fetch middleware cannot: by `onResponse` the body is consumed), sending each
- * attempt from the call's URL, init and body (see {@link attempts}).
+ * Builds the sender of every call: the `fetch` handed to openapi-fetch, and what the direct calls
+ * (see direct.ts) hand their {@link DirectInput} to. It owns everything that needs to send a
+ * request more than once (openapi-fetch middleware cannot: by `onResponse` the body is consumed),
+ * sending each attempt from the call's URL, init and body (see {@link attempts}).
  * Per call: one `Idempotency-Key` for every POST, kept across retries; bearer token injection;
  * one extra attempt after a 401 `token_expired`/`session_revoked` (outside the retry budget);
  * backoff retries; per-attempt timeout and overall deadline.
  */
 export function createTransport(
   config: TransportConfig,
-): (request: Request | RequestInput) => Promise<Response> {
+): (request: Request | DirectInput) => Promise<Response> {
   // The user's `fetch` is called as a plain function: a browser's `fetch` called as a method of
   // another object throws "Illegal invocation", and users often pass `fetch: window.fetch`.
   const { clock, auth, defaults } = config;
@@ -137,16 +137,16 @@ export function createTransport(
         Object.assign(opts, { [key]: value });
       }
     }
-    // openapi-fetch builds a fresh `Headers` per call for a RequestInput: it is ours to change.
-    const headers =
-      original instanceof RequestInput ? original.headers : new Headers(original.headers);
-    if (original.method === "POST" && !headers.has("idempotency-key")) {
-      headers.set("idempotency-key", newIdempotencyKey());
+    // A DirectInput's headers are fresh per call: ours to change. A `Request`'s are copied.
+    const direct = original instanceof DirectInput;
+    const headers = direct ? original.headers : Object.fromEntries(original.headers);
+    if (original.method === "POST" && headers["idempotency-key"] === undefined) {
+      headers["idempotency-key"] = newIdempotencyKey();
     }
     const withAuth =
       auth !== undefined &&
-      !headers.has("authorization") &&
-      !config.isPublic(original.method, original.url);
+      headers["authorization"] === undefined &&
+      !(direct ? original.open : config.isPublic(original.method, original.url));
     const prepared = attempts(original, config.fetch);
     // Synchronous in the common case: no extra turn of the microtask queue per call.
     const send = typeof prepared === "function" ? prepared : await prepared;
@@ -155,36 +155,31 @@ export function createTransport(
     // is a light signal where the runtime allows (see `callAborter`): a real AbortSignal passed to
     // Node's fetch costs ~30 µs per call, most of the SDK's overhead.
     let controller = callAborter(userSignal);
-    let deadlineHit = false;
+    // The caller's abort and the deadline end the call whatever else was going on.
+    const ended: Ended = { userSignal, deadlineHit: false };
     const deadlineAt = opts.deadline === undefined ? Infinity : clock.now() + opts.deadline;
     const cancelDeadline =
       opts.deadline === undefined
-        ? () => {}
+        ? undefined
         : clock.setTimer(() => {
-            deadlineHit = true;
+            ended.deadlineHit = true;
             controller.abort(DEADLINE);
           }, opts.deadline);
-    // The caller's abort and the deadline end the call whatever else was going on.
-    const checkAborted = () => {
-      if (userSignal?.aborted) throw new APIUserAbortError();
-      if (deadlineHit) throw new APIConnectionTimeoutError("Request exceeded its deadline.");
-    };
-    const fail = (cause: unknown): never => {
-      checkAborted();
-      throw cause;
-    };
     let retries = 0;
     let renewed = false;
     try {
       for (;;) {
         let token: string | undefined;
         if (withAuth) {
-          try {
-            token = await auth.getToken(controller.signal);
-          } catch (cause) {
-            fail(cause);
+          token = auth.freshToken?.();
+          if (token === undefined) {
+            try {
+              token = await auth.getToken(controller.signal);
+            } catch (cause) {
+              throw endedError(ended) ?? cause;
+            }
           }
-          headers.set("authorization", `Bearer ${token}`);
+          headers["authorization"] = `Bearer ${token}`;
         }
         const signal = controller.signal;
         const cancelTimeout = clock.setTimer(() => controller.abort(TIMEOUT), opts.timeout);
@@ -192,7 +187,8 @@ export function createTransport(
         try {
           response = await send(headers, signal);
         } catch (cause) {
-          checkAborted();
+          const end = endedError(ended);
+          if (end) throw end;
           const timedOut = signal.reason === TIMEOUT;
           const error = timedOut
             ? new APIConnectionTimeoutError()
@@ -201,7 +197,7 @@ export function createTransport(
           if (retries >= opts.maxRetries || clock.now() + delay >= deadlineAt) throw error;
           if (timedOut) controller = callAborter(userSignal);
           retries++;
-          await clock.sleep(delay, controller.signal).catch(fail);
+          await sleepOrEnd(clock, delay, controller.signal, ended);
           continue;
         } finally {
           cancelTimeout();
@@ -226,10 +222,32 @@ export function createTransport(
         if (clock.now() + delay >= deadlineAt) return response;
         await response.body?.cancel();
         retries++;
-        await clock.sleep(delay, controller.signal).catch(fail);
+        await sleepOrEnd(clock, delay, controller.signal, ended);
       }
     } finally {
-      cancelDeadline();
+      cancelDeadline?.();
     }
   };
+}
+
+/** What ends a call whatever else is going on: the caller's abort, the deadline. */
+interface Ended {
+  userSignal: AbortSignal | undefined;
+  deadlineHit: boolean;
+}
+
+/** The error for a call the caller aborted or whose deadline passed, if so. */
+function endedError(ended: Ended): Error | undefined {
+  if (ended.userSignal?.aborted) return new APIUserAbortError();
+  if (ended.deadlineHit) return new APIConnectionTimeoutError("Request exceeded its deadline.");
+  return undefined;
+}
+
+/** A backoff sleep; an abort during it surfaces as {@link endedError} (or its own reason). */
+async function sleepOrEnd(clock: Clock, ms: number, signal: AbortSignal, ended: Ended) {
+  try {
+    await clock.sleep(ms, signal);
+  } catch (cause) {
+    throw endedError(ended) ?? cause;
+  }
 }

@@ -30,8 +30,10 @@ describe("built package", () => {
     },
   );
 
-  // 6 kB before the event stream (SSE parser, reconnects, long-poll and the polling fallback: ~3.5 kB).
-  it("stays within 9 kB minified + gzip (ESM, without openapi-fetch)", async () => {
+  // 6 kB before the event stream (SSE parser, reconnects, long-poll and the polling fallback: ~3.5 kB);
+  // 9 kB until the direct call path (core/direct.ts, ~0.35 kB: helpers skip openapi-fetch's per-call
+  // work, issue 18).
+  it("stays within 9.5 kB minified + gzip (ESM, without openapi-fetch)", async () => {
     const esbuild = loadEsbuild();
     const result = await esbuild.build({
       entryPoints: [`${packageDir}dist/index.js`],
@@ -45,6 +47,6 @@ describe("built package", () => {
     const minified = result.outputFiles[0]?.contents ?? new Uint8Array();
     const gzip = gzipSync(minified, { level: 9 }).length;
     console.log(`@fluxra/sdk ESM: ${minified.length} B minified, ${gzip} B minified+gzip`);
-    expect(gzip).toBeLessThanOrEqual(9 * 1024);
+    expect(gzip).toBeLessThanOrEqual(9.5 * 1024);
   });
 });

@@ -41,7 +41,11 @@ interface Pending {
 export interface SendBatchOptions {
   /** Most sends in one call (one transaction). */
   maxBatch?: number;
-  /** Calls running at once on this instance (each holds one pooled connection). */
+  /**
+   * Calls running at once on this instance (each holds one pooled connection). Two: one batch
+   * takes its row locks and writes its rows while the previous one commits (they meet at the
+   * position lock); more only splits the waiting sends into smaller batches, more commits.
+   */
   inFlight?: number;
 }
 
@@ -58,10 +62,7 @@ export interface SendBatchOptions {
 export function sendBatcher(
   db: PgDatabase,
   events: PgEvents,
-  {
-    maxBatch = 64,
-    inFlight = Number(process.env["FLUXRA_EXP_INFLIGHT"] ?? 2),
-  }: SendBatchOptions = {},
+  { maxBatch = 64, inFlight = 2 }: SendBatchOptions = {},
 ): (values: SendValues) => Promise<SendRow> {
   const queue: Pending[] = [];
   let running = 0;

@@ -3,3 +3,4 @@
 -- statement costs no round trip and its own group commit batches sends, so its schema does not
 -- change. The file exists because every migration has a twin of the same name in the same
 -- domain (storage/migrations.test.ts).
+SELECT 1;

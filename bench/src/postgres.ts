@@ -50,16 +50,16 @@ export interface PostgresResults {
   error?: string;
 }
 
-const adminUrl = () =>
+export const adminUrl = () =>
   process.env["FLUXRA_BENCH_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
 
-function psql(url: string, sql: string): string {
+export function psql(url: string, sql: string): string {
   return execFileSync("psql", [url, "-X", "-q", "-A", "-t", "-c", sql], {
     encoding: "utf8",
   }).trim();
 }
 
-function startOnPostgres(url: string, nodeFlags: string[]): Promise<RunningServer> {
+export function startOnPostgres(url: string, nodeFlags: string[]): Promise<RunningServer> {
   return startProcess({
     args: [serverBin, "--port", "0", "--db", url, "--token-ttl", "3600"],
     env: { FLUXRA_RATE_LIMITS: "off", FLUXRA_PG_POOL_SIZE: String(PG_POOL_SIZE) },
@@ -73,7 +73,7 @@ function startOnPostgres(url: string, nodeFlags: string[]): Promise<RunningServe
  * PostgreSQL backends of `database` (read from pg_stat_activity after the warm-up, when the
  * pools are open).
  */
-async function driveSplit(
+export async function driveSplit(
   servers: RunningServer[],
   call: Call,
   settings: LoadSettings,

@@ -28,14 +28,18 @@ async function insertBlock(
   id: string,
   now: number,
 ): Promise<{ block: BlockRecord; created: boolean }> {
-  const res = await q(
-    `INSERT INTO blocks (id, blocker_id, type, target_id, created_at) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT DO NOTHING RETURNING 1`,
-    [id, caller, type, target, now],
-  );
-  const block = await existing(q, caller, type, target);
-  if (block === undefined) throw new Error("block vanished in its own transaction");
-  return { block, created: res.length === 1 };
+  for (;;) {
+    const res = await q(
+      `INSERT INTO blocks (id, blocker_id, type, target_id, created_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [id, caller, type, target, now],
+    );
+    const block = await existing(q, caller, type, target);
+    if (block !== undefined) return { block, created: res.length === 1 };
+    // The row we yielded to was deleted (a concurrent unblock committed) before we read it: the
+    // caller's block does not stand, so insert it again. Our own inserted row cannot vanish.
+    if (res.length === 1) throw new Error("block vanished in its own transaction");
+  }
 }
 
 /** Builds the PostgreSQL blocks store. */

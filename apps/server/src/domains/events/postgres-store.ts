@@ -28,6 +28,15 @@ export interface PgEventWriter {
 export interface PgEvents {
   store: EventsStore;
   writer: PgEventWriter;
+  /**
+   * The NOTIFY channel and whether writers take the position lock (false only under
+   * {@link dropPositionLockForBench}): for writes done by a server-side function in one round trip
+   * (chat's `fluxra_send_message`), which take the lock and notify themselves, in the same order.
+   */
+  channel: string;
+  positionLock(): boolean;
+  /** A new event id (as the writer gives its events). */
+  newEventId(): string;
 }
 
 const byDatabase = new WeakMap<PgDatabase, PgEvents>();
@@ -198,5 +207,11 @@ function createPgEvents(db: PgDatabase): PgEvents {
       await c?.end().catch(() => {});
     },
   };
-  return { store, writer };
+  return {
+    store,
+    writer,
+    channel,
+    positionLock: () => !unlockedForBench.has(db),
+    newEventId: () => eventValues("message.created", "", null, 0)["id"] as string,
+  };
 }

@@ -24,7 +24,9 @@ export const isExpired = (position: number, horizon: number): boolean => positio
  * Recipients of an event of a conversation: its current members, minus those who blocked the
  * conversation and (message events) those who blocked the author, plus `@also` (the agent that
  * just left or was removed, which gets that `member.removed` as its last event there). One
- * statement whatever the member count; `RETURNING` names them for the wake-up.
+ * statement whatever the member count; `RETURNING` names them for the wake-up. PostgreSQL's
+ * `fluxra_send_messages` (chat migration 20261207T0400) repeats this rule for `message.created`:
+ * change both together.
  */
 export const RECIPIENTS_SQL = `INSERT INTO event_recipients (agent_id, pos)
   SELECT m.agent_id, CAST(@pos AS BIGINT) FROM conversation_members m

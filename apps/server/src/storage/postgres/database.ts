@@ -132,14 +132,22 @@ export class PgDatabase {
     return this.migrating;
   }
 
-  /** One statement outside a transaction (reads, single atomic writes). */
+  /**
+   * One statement outside a transaction (reads, single atomic writes: the statement is its own
+   * transaction), run again after a serialization failure or deadlock as {@link tx} does: it was
+   * rolled back whole.
+   */
   readonly query: Query = async (sql, params) => {
     await this.ready();
     const { text, values } = bindNamed(sql, params);
-    try {
-      return (await this.pool.query(text, values)).rows as never;
-    } catch (err) {
-      return unavailable(err);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.pool.query(text, values)).rows as never;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code && RETRYABLE.has(code) && attempt < this.maxRetries) continue;
+        return unavailable(err);
+      }
     }
   };
 

@@ -8,12 +8,12 @@ import {
   editedMessage,
   NOT_FOUND,
   newMessageRow,
-  sendNeedsBlockCheck,
   sendRefusal,
 } from "../rules.js";
 import type { MessageRecord, Outcome } from "../store.js";
 import type { MessageOps } from "../store-slices.js";
-import { agentsBlockEitherWay, viewOf } from "./sql.js";
+import { type SendBatchOptions, sendBatcher } from "./send-batch.js";
+import { viewOf } from "./sql.js";
 
 /** The caller's membership, and the conversation's `messages_version` (see message-tail.ts). */
 async function access(
@@ -30,13 +30,27 @@ async function access(
   return row;
 }
 
-/** Agents `caller` blocked (their messages are left out of the caller's pages), or null. */
-async function blockedAgents(q: Query, caller: string): Promise<Set<string> | null> {
-  const rows = await q<{ target_id: string }>(
-    "SELECT target_id FROM blocks WHERE blocker_id = $1 AND type = 'agent'",
-    [caller],
+/**
+ * {@link access} and the agents `caller` blocked (their messages are left out of the caller's
+ * pages; null when none) in one statement: a page served from the tail costs one round trip.
+ */
+async function pageAccess(
+  q: Query,
+  caller: string,
+  id: string,
+): Promise<{ messages_version: number; blocked: Set<string> | null } | undefined> {
+  const [row] = await q<{ messages_version: number; blocked: string[] | null }>(
+    `SELECT c.messages_version,
+       (SELECT array_agg(target_id) FROM blocks WHERE blocker_id = $2 AND type = 'agent') AS blocked
+     FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+     WHERE m.conversation_id = $1 AND m.agent_id = $2`,
+    [id, caller],
   );
-  return rows.length === 0 ? null : new Set(rows.map((r) => r.target_id));
+  if (row === undefined) return undefined;
+  return {
+    messages_version: row.messages_version,
+    blocked: row.blocked === null ? null : new Set(row.blocked),
+  };
 }
 
 /** The newest messages of a conversation, every author (a tail is shared by all members). */
@@ -63,18 +77,9 @@ async function messageIn(
   return row;
 }
 
-/** A block on a direct conversation either way: agent blocks between the pair, or a conversation block. */
-async function directBlocked(q: Query, id: string, a: Access): Promise<boolean> {
-  const low = a.direct_low ?? "";
-  const high = a.direct_high ?? "";
-  if (await agentsBlockEitherWay(q, low, high)) return true;
-  const rows = await q(
-    `SELECT 1 FROM blocks WHERE type = 'conversation' AND target_id = $1
-     AND blocker_id IN ($2, $3) LIMIT 1`,
-    [id, low, high],
-  );
-  return rows.length > 0;
-}
+const SEQ_KEY = '"seq":';
+/** sendRefusal only asks whether there is a membership; the function checked the rest. */
+const MEMBER: Access = { type: "group", role: "member", direct_low: null, direct_high: null };
 
 const PAGE_DESC = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = @id AND seq < @seq
   AND ${NOT_BLOCKED_AUTHOR} ORDER BY seq DESC LIMIT @limit`;
@@ -86,8 +91,14 @@ const PAGE_ASC = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id 
  * (this instance's recent messages as JSON) while the conversation's `messages_version` still
  * matches, else read from the database.
  */
-export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageOps {
-  const events = pgEvents(db).writer;
+export function messageOps(
+  db: PgDatabase,
+  tails = new MessageTails(),
+  batching?: SendBatchOptions,
+): MessageOps {
+  const eventsOf = pgEvents(db);
+  const events = eventsOf.writer;
+  const send = sendBatcher(db, eventsOf, batching);
   return {
     async locateMessage(caller, conversation, message) {
       return db.read(async (q) => {
@@ -98,67 +109,45 @@ export function messageOps(db: PgDatabase, tails = new MessageTails()): MessageO
     },
 
     async sendMessage(caller, conversation, input, now) {
-      let appended: (() => void) | undefined;
-      const sent = await db.tx(async (q): Promise<Outcome<MessageRecord>> => {
-        appended = undefined;
-        const a = await access(q, caller, conversation);
-        const refused = sendRefusal(
-          a,
-          sendNeedsBlockCheck(a) && (await directBlocked(q, conversation, a as Access)),
-          input.reply_to_id === null ||
-            (await messageIn(q, conversation, input.reply_to_id)) !== undefined,
-        );
-        if (refused) return refused;
-        // The row lock taken by the UPDATE serialises senders of one conversation across every
-        // instance until commit; a rollback undoes the bump, so seq stays gap-free. Bump and
-        // insert are one statement: the lock is held for one round trip less.
-        const metadata = input.metadata === null ? null : JSON.stringify(input.metadata);
-        // `version` is read under the row lock, before the insert's trigger bumps it: exact.
-        const [inserted] = await q<{ seq: number; version: number }>(
-          `WITH bumped AS (
-             UPDATE conversations SET next_seq = next_seq + 1, last_message_at = $3,
-               activity_at = $3 WHERE id = $2
-             RETURNING next_seq - 1 AS seq, messages_version AS version)
-           INSERT INTO messages (${MESSAGE_COLUMNS})
-           SELECT $1, $2, bumped.seq, $4, $5, $6, $7, $8, $3, NULL, NULL FROM bumped
-           RETURNING seq, (SELECT version FROM bumped) AS version`,
-          [
-            input.id,
-            conversation,
-            now,
-            caller,
-            input.content,
-            input.content_type,
-            input.reply_to_id,
-            metadata,
-          ],
-        );
-        if (inserted === undefined) return NOT_FOUND;
-        const row = newMessageRow(caller, conversation, input, inserted.seq, now);
-        const message = toMessage(row);
-        await events.toMembers(q, {
-          type: "message.created",
-          conversationId: conversation,
-          data: message,
-          now,
-          authorId: caller,
-        });
-        const { seq, version } = inserted;
-        appended = () =>
-          tails.append(conversation, version, seq, caller, () => JSON.stringify(message));
-        return { ok: true, value: message };
+      // One round trip, batched with concurrent sends (send-batch.ts): the lock, the checks, seq,
+      // the row, the event and its NOTIFY in one transaction on the server side.
+      const message = toMessage(newMessageRow(caller, conversation, input, 0, now));
+      const json = JSON.stringify(message);
+      // The message JSON around its seq (known only under the row lock): `seq` follows the
+      // server-made ids, so its first occurrence is the key, never a user's content or metadata.
+      const at = json.indexOf(SEQ_KEY) + SEQ_KEY.length;
+      const row = await send({
+        conversation,
+        author: caller,
+        id: input.id,
+        content: input.content,
+        contentType: input.content_type,
+        replyTo: input.reply_to_id,
+        metadata: input.metadata === null ? null : JSON.stringify(input.metadata),
+        now,
+        eventId: eventsOf.newEventId(),
+        jsonHead: json.slice(0, at),
+        jsonTail: json.slice(at + 1),
       });
-      // Committed (db.tx retried any serialization failure): extend this instance's tail.
-      if (sent.ok) appended?.();
-      return sent;
+      const refused = sendRefusal(
+        row.is_member ? MEMBER : undefined,
+        row.is_blocked,
+        row.reply_found,
+      );
+      if (refused) return refused;
+      if (row.new_seq === null || row.old_version === null) return NOT_FOUND;
+      const seq = row.new_seq;
+      message.seq = seq;
+      // Committed: extend this instance's tail (the insert moved the version from old_version).
+      tails.append(conversation, row.old_version, seq, caller, () => JSON.stringify(message));
+      return { ok: true, value: message };
     },
 
     async listMessages(caller, conversation, window, limit) {
       return db.read(async (q) => {
-        const a = await access(q, caller, conversation);
+        const a = await pageAccess(q, caller, conversation);
         if (a === undefined) return NOT_FOUND;
-        const version = a.messages_version;
-        const blocked = await blockedAgents(q, caller);
+        const { messages_version: version, blocked } = a;
         let page = tails.page(conversation, version, window, limit, blocked);
         if (page === undefined && !tails.isCurrent(conversation, version)) {
           // Read after the version: rows at least as new as it, so the tail can only be stale

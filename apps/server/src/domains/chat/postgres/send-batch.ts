@@ -1,0 +1,140 @@
+import { ApiError } from "../../../platform/errors.js";
+import type { PgDatabase } from "../../../storage/postgres/database.js";
+import type { PgEvents } from "../../events/postgres-store.js";
+
+/** One send's values, as `fluxra_send_messages` takes them (one array element each). */
+export interface SendValues {
+  conversation: string;
+  author: string;
+  id: string;
+  content: string;
+  contentType: string;
+  replyTo: string | null;
+  metadata: string | null;
+  now: number;
+  eventId: string;
+  /** The message JSON before and after its seq (known only under the conversation's row lock). */
+  jsonHead: string;
+  jsonTail: string;
+}
+
+/** What `fluxra_send_messages` returns per send: the refusal facts, then seq and the version before. */
+export interface SendRow {
+  is_member: boolean;
+  is_blocked: boolean;
+  reply_found: boolean;
+  new_seq: number | null;
+  old_version: number | null;
+}
+
+const SEND_SQL = `SELECT * FROM fluxra_send_messages($1::text[], $2::text[], $3::text[],
+  $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[],
+  $11::text[], $12, $13)`;
+
+interface Pending {
+  values: SendValues;
+  resolve(row: SendRow): void;
+  reject(err: unknown): void;
+}
+
+/** Options of {@link sendBatcher}. */
+export interface SendBatchOptions {
+  /** Most sends in one call (one transaction). */
+  maxBatch?: number;
+  /**
+   * Calls running at once on this instance (each holds one pooled connection). Two: one batch
+   * takes its row locks and writes its rows while the previous one commits (they meet at the
+   * position lock); more only splits the waiting sends into smaller batches, more commits.
+   */
+  inFlight?: number;
+}
+
+/**
+ * Group commit for PostgreSQL sends (migration 20261207T0400_send_messages_function): a send
+ * goes out at once when fewer than `inFlight` calls run; otherwise it waits, and every send that
+ * arrived meanwhile goes out together in the next call, so the position lock, the commit and
+ * its WAL flush are paid once per batch, not once per send. No timer: an idle server sends each
+ * message alone, with no added latency. A refused send (not a member, blocked, bad reply_to) is
+ * refused in the batch without failing the others; if the call itself fails (nothing of it
+ * committed), each send is run again alone so only the one at fault fails. A connection failure
+ * (503) fails every send of the batch, as it would have failed each.
+ */
+export function sendBatcher(
+  db: PgDatabase,
+  events: PgEvents,
+  { maxBatch = 64, inFlight = 2 }: SendBatchOptions = {},
+): (values: SendValues) => Promise<SendRow> {
+  const queue: Pending[] = [];
+  let running = 0;
+
+  const call = async (batch: Pending[]): Promise<SendRow[]> => {
+    const v = batch.map((p) => p.values);
+    const rows = await db.query<SendRow>(SEND_SQL, [
+      v.map((s) => s.conversation),
+      v.map((s) => s.author),
+      v.map((s) => s.id),
+      v.map((s) => s.content),
+      v.map((s) => s.contentType),
+      v.map((s) => s.replyTo),
+      v.map((s) => s.metadata),
+      v.map((s) => s.now),
+      v.map((s) => s.eventId),
+      v.map((s) => s.jsonHead),
+      v.map((s) => s.jsonTail),
+      events.channel,
+      events.positionLock(),
+    ]);
+    if (rows.length !== batch.length) {
+      throw new Error(`fluxra_send_messages returned ${rows.length} rows for ${batch.length}`);
+    }
+    return rows;
+  };
+
+  const run = async (arrived: Pending[]): Promise<void> => {
+    // Row locks in conversation-id order (as every multi-conversation locker takes them), the
+    // arrival order kept within a conversation (Array.prototype.sort is stable).
+    const batch = [...arrived].sort((a, b) =>
+      a.values.conversation < b.values.conversation
+        ? -1
+        : a.values.conversation > b.values.conversation
+          ? 1
+          : 0,
+    );
+    try {
+      const rows = await call(batch);
+      for (const [i, p] of batch.entries()) p.resolve(rows[i] as SendRow);
+    } catch (err) {
+      if (batch.length === 1 || err instanceof ApiError) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      await Promise.all(
+        batch.map(async (p) => {
+          try {
+            const [row] = await call([p]);
+            p.resolve(row as SendRow);
+          } catch (alone) {
+            p.reject(alone);
+          }
+        }),
+      );
+    }
+  };
+
+  const pump = () => {
+    while (running < inFlight && queue.length > 0) {
+      const batch = queue.splice(0, maxBatch);
+      running++;
+      void run(batch).finally(() => {
+        running--;
+        pump();
+      });
+    }
+  };
+
+  return (values) =>
+    new Promise<SendRow>((resolve, reject) => {
+      queue.push({ values, resolve, reject });
+      pump();
+    });
+}

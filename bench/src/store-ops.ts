@@ -70,8 +70,8 @@ const send = (c: number) =>
     Date.now(),
   );
 const ops = {
-  send: () => send(1),
   listMessages: () => store.chat.listMessages(me, conv(1), { direction: "desc", seq: null }, 50),
+  send: () => send(1),
   listConversations: () => store.chat.listConversations(other, null, 20),
   sendThenListConversations: async () => {
     await send(2);

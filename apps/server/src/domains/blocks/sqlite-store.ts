@@ -46,7 +46,7 @@ export function createSqliteBlocksStore(db: Db): BlocksStore {
     async blockAgent(caller, agent, id, now) {
       return db.write(() =>
         lists.tracked((): Made => {
-          lists.touchAgent(caller);
+          lists.touchPages(caller);
           const prior = existing(stmt, caller, "agent", agent);
           const done = standingBlock(prior) ?? agentBlockRefusal(agentState(stmt, agent));
           if (done) return done;
@@ -58,7 +58,7 @@ export function createSqliteBlocksStore(db: Db): BlocksStore {
     async unblockAgent(caller, agent) {
       db.write(() =>
         lists.tracked(() => {
-          lists.touchAgent(caller);
+          lists.touchPages(caller);
           stmt("DELETE FROM blocks WHERE blocker_id = ? AND type = 'agent' AND target_id = ?").run(
             caller,
             agent,
@@ -71,7 +71,7 @@ export function createSqliteBlocksStore(db: Db): BlocksStore {
       return db.write(() =>
         lists.tracked((): Made => {
           lists.touchAgent(caller);
-          lists.touchConversation(conversation);
+          lists.touchMembers(conversation);
           const standing = standingBlock(existing(stmt, caller, "conversation", conversation));
           if (standing) return standing;
           const m = groupMembership(stmt, caller, conversation);

@@ -60,6 +60,9 @@ type Command =
   | { kind: "blockConversation" | "unblockConversation"; blocker: number; group: number }
   | { kind: "add" | "remove" | "promote"; member: number; group: number }
   | { kind: "direct"; a: number; b: number }
+  | { kind: "blockDirect" | "unblockDirect"; a: number; b: number }
+  | { kind: "newGroup"; owner: number; member: number }
+  | { kind: "leave"; member: number; group: number }
   | { kind: "list"; caller: number; limit: number };
 
 const who = fc.integer({ min: 0, max: agents.length - 1 });
@@ -88,11 +91,148 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   }),
   fc.record({ kind: fc.constant("direct" as const), a: who, b: who }),
   fc.record({
+    kind: fc.constantFrom("blockDirect" as const, "unblockDirect" as const),
+    a: who,
+    b: who,
+  }),
+  fc.record({ kind: fc.constant("newGroup" as const), owner: who, member: who }),
+  fc.record({ kind: fc.constant("leave" as const), member: who, group }),
+  fc.record({
     kind: fc.constant("list" as const),
     caller: who,
     limit: fc.integer({ min: 1, max: 4 }),
   }),
 );
+
+/**
+ * Runs `commands` on a store with the cache, checking after each one that every page of every
+ * agent's list (2 and 50 rows a page) equals what a second connection with the cache off reads.
+ */
+async function checkScenario(name: string, commands: Command[]): Promise<void> {
+  const { path, db, chat, blocks } = await seeded(`${name}.db`);
+  // The oracle: a second connection to the same file with the cache off.
+  const truthDb = new SqliteDatabase(path);
+  conversationListCache(truthDb).enabled = false;
+  const truth = createSqliteChatStore(truthDb);
+  let n = 0;
+  const last = (conversation: string) =>
+    db.raw
+      .prepare("SELECT id, author_id FROM messages WHERE conversation_id = ? ORDER BY seq DESC")
+      .get(conversation) as { id: string; author_id: string } | undefined;
+  try {
+    for (const c of commands) {
+      n += 1;
+      const g = "group" in c ? (groups[c.group] as string) : "";
+      if (c.kind === "send") {
+        await chat.sendMessage(
+          agents[c.author] as string,
+          g,
+          {
+            id: `msg_s${n}`,
+            content: "x",
+            content_type: "text/plain",
+            reply_to_id: null,
+            metadata: null,
+          },
+          100 + n,
+        );
+      } else if (c.kind === "rawSend") {
+        const target = c.other ? truthDb : db;
+        target.write(() => {
+          const { seq } = target.raw
+            .prepare(
+              "UPDATE conversations SET next_seq = next_seq + 1, last_message_at = ?, activity_at = ? WHERE id = ? RETURNING next_seq - 1 AS seq",
+            )
+            .get(100 + n, 100 + n, g) as { seq: number };
+          target.raw
+            .prepare(
+              `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, created_at)
+                 VALUES (?, ?, ?, ?, 'raw', 'text/plain', ?)`,
+            )
+            .run(`msg_r${n}`, g, seq, agents[c.author], 100 + n);
+        });
+      } else if (c.kind === "read") {
+        const m = last(g);
+        if (m) await chat.markRead(agents[c.reader] as string, g, m.id);
+      } else if (c.kind === "rawRead") {
+        (c.other ? truthDb : db).raw
+          .prepare(
+            "UPDATE conversation_members SET last_read_seq = 0, last_read_message_id = NULL WHERE conversation_id = ? AND agent_id = ?",
+          )
+          .run(g, agents[c.reader]);
+      } else if (c.kind === "edit" || c.kind === "delete") {
+        const m = last(g);
+        if (m && c.kind === "edit") {
+          await chat.editMessage(m.author_id, g, m.id, { content: `e${n}` }, 100 + n);
+        } else if (m) {
+          await chat.deleteMessage(m.author_id, g, m.id, 100 + n);
+        }
+      } else if (c.kind === "title") {
+        if (c.other) {
+          truthDb.raw.prepare("UPDATE conversations SET title = ? WHERE id = ?").run(`t${n}`, g);
+        } else {
+          await chat.updateConversation("agt_a", g, { title: `t${n}` }, 100 + n);
+        }
+      } else if (c.kind === "block" && c.blocker !== c.target) {
+        await blocks.blockAgent(
+          agents[c.blocker] as string,
+          agents[c.target] as string,
+          `blk_${n}`,
+          n,
+        );
+      } else if (c.kind === "unblock") {
+        await blocks.unblockAgent(agents[c.blocker] as string, agents[c.target] as string);
+      } else if (c.kind === "blockConversation") {
+        await blocks.blockConversation(agents[c.blocker] as string, g, `blk_${n}`, n);
+      } else if (c.kind === "unblockConversation") {
+        await blocks.unblockConversation(agents[c.blocker] as string, g);
+      } else if (c.kind === "add") {
+        await chat.addMember("agt_a", g, agents[c.member] as string, "member", 100 + n);
+      } else if (c.kind === "remove") {
+        await chat.removeMember("agt_a", g, agents[c.member] as string, 100 + n);
+      } else if (c.kind === "promote") {
+        await chat.updateMember("agt_a", g, agents[c.member] as string, "admin");
+      } else if (c.kind === "direct" && c.a !== c.b) {
+        await chat.openDirect(agents[c.a] as string, agents[c.b] as string, `cnv_d${n}`, 100 + n);
+      } else if (c.kind === "blockDirect" || c.kind === "unblockDirect") {
+        const [low, high] = [agents[c.a] as string, agents[c.b] as string].sort();
+        const direct = db.raw
+          .prepare("SELECT id FROM conversations WHERE direct_low = ? AND direct_high = ?")
+          .pluck()
+          .get(low, high) as string | undefined;
+        if (direct !== undefined && c.kind === "blockDirect") {
+          await blocks.blockConversation(agents[c.a] as string, direct, `blk_${n}`, n);
+        } else if (direct !== undefined) {
+          await blocks.unblockConversation(agents[c.a] as string, direct);
+        }
+      } else if (c.kind === "newGroup") {
+        await chat.createGroup(
+          agents[c.owner] as string,
+          {
+            id: `cnv_n${n}`,
+            title: "new",
+            description: null,
+            member_ids: [agents[c.member] as string],
+          },
+          100 + n,
+        );
+      } else if (c.kind === "leave") {
+        await chat.leave(agents[c.member] as string, g, 100 + n);
+      } else if (c.kind === "list") {
+        // Fill the cache at another page size too.
+        await allPages(chat, agents[c.caller] as string, c.limit);
+      }
+      for (const caller of agents) {
+        for (const limit of [2, 50]) {
+          expect(await allPages(chat, caller, limit)).toEqual(await allPages(truth, caller, limit));
+        }
+      }
+    }
+  } finally {
+    truthDb.close();
+    db.close();
+  }
+}
 
 describe("the SQLite conversation list cache", () => {
   it("serves exactly the pages an uncached connection reads, for any mix of store writes, raw SQL on the same connection and writes of another connection", async () => {
@@ -100,119 +240,42 @@ describe("the SQLite conversation list cache", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 25 }), async (commands) => {
         run += 1;
-        const { path, db, chat, blocks } = await seeded(`property-${run}.db`);
-        // The oracle: a second connection to the same file with the cache off.
-        const truthDb = new SqliteDatabase(path);
-        conversationListCache(truthDb).enabled = false;
-        const truth = createSqliteChatStore(truthDb);
-        let n = 0;
-        const last = (conversation: string) =>
-          db.raw
-            .prepare(
-              "SELECT id, author_id FROM messages WHERE conversation_id = ? ORDER BY seq DESC",
-            )
-            .get(conversation) as { id: string; author_id: string } | undefined;
-        try {
-          for (const c of commands) {
-            n += 1;
-            const g = "group" in c ? (groups[c.group] as string) : "";
-            if (c.kind === "send") {
-              await chat.sendMessage(
-                agents[c.author] as string,
-                g,
-                {
-                  id: `msg_s${n}`,
-                  content: "x",
-                  content_type: "text/plain",
-                  reply_to_id: null,
-                  metadata: null,
-                },
-                100 + n,
-              );
-            } else if (c.kind === "rawSend") {
-              const target = c.other ? truthDb : db;
-              target.write(() => {
-                const { seq } = target.raw
-                  .prepare(
-                    "UPDATE conversations SET next_seq = next_seq + 1, last_message_at = ?, activity_at = ? WHERE id = ? RETURNING next_seq - 1 AS seq",
-                  )
-                  .get(100 + n, 100 + n, g) as { seq: number };
-                target.raw
-                  .prepare(
-                    `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, created_at)
-                     VALUES (?, ?, ?, ?, 'raw', 'text/plain', ?)`,
-                  )
-                  .run(`msg_r${n}`, g, seq, agents[c.author], 100 + n);
-              });
-            } else if (c.kind === "read") {
-              const m = last(g);
-              if (m) await chat.markRead(agents[c.reader] as string, g, m.id);
-            } else if (c.kind === "rawRead") {
-              (c.other ? truthDb : db).raw
-                .prepare(
-                  "UPDATE conversation_members SET last_read_seq = 0, last_read_message_id = NULL WHERE conversation_id = ? AND agent_id = ?",
-                )
-                .run(g, agents[c.reader]);
-            } else if (c.kind === "edit" || c.kind === "delete") {
-              const m = last(g);
-              if (m && c.kind === "edit") {
-                await chat.editMessage(m.author_id, g, m.id, { content: `e${n}` }, 100 + n);
-              } else if (m) {
-                await chat.deleteMessage(m.author_id, g, m.id, 100 + n);
-              }
-            } else if (c.kind === "title") {
-              if (c.other) {
-                truthDb.raw
-                  .prepare("UPDATE conversations SET title = ? WHERE id = ?")
-                  .run(`t${n}`, g);
-              } else {
-                await chat.updateConversation("agt_a", g, { title: `t${n}` }, 100 + n);
-              }
-            } else if (c.kind === "block" && c.blocker !== c.target) {
-              await blocks.blockAgent(
-                agents[c.blocker] as string,
-                agents[c.target] as string,
-                `blk_${n}`,
-                n,
-              );
-            } else if (c.kind === "unblock") {
-              await blocks.unblockAgent(agents[c.blocker] as string, agents[c.target] as string);
-            } else if (c.kind === "blockConversation") {
-              await blocks.blockConversation(agents[c.blocker] as string, g, `blk_${n}`, n);
-            } else if (c.kind === "unblockConversation") {
-              await blocks.unblockConversation(agents[c.blocker] as string, g);
-            } else if (c.kind === "add") {
-              await chat.addMember("agt_a", g, agents[c.member] as string, "member", 100 + n);
-            } else if (c.kind === "remove") {
-              await chat.removeMember("agt_a", g, agents[c.member] as string, 100 + n);
-            } else if (c.kind === "promote") {
-              await chat.updateMember("agt_a", g, agents[c.member] as string, "admin");
-            } else if (c.kind === "direct" && c.a !== c.b) {
-              await chat.openDirect(
-                agents[c.a] as string,
-                agents[c.b] as string,
-                `cnv_d${n}`,
-                100 + n,
-              );
-            } else if (c.kind === "list") {
-              // Fill the cache at another page size too.
-              await allPages(chat, agents[c.caller] as string, c.limit);
-            }
-            for (const caller of agents) {
-              for (const limit of [2, 50]) {
-                expect(await allPages(chat, caller, limit)).toEqual(
-                  await allPages(truth, caller, limit),
-                );
-              }
-            }
-          }
-        } finally {
-          truthDb.close();
-          db.close();
-        }
+        await checkScenario(`property-${run}`, commands);
       }),
-      { numRuns: 25 },
+      { numRuns: 60 },
     );
+  });
+
+  it("follows each kind of write, one after the other", async () => {
+    const c = (x: Command) => x;
+    await checkScenario("each-write", [
+      c({ kind: "send", author: 0, group: 0 }),
+      c({ kind: "send", author: 1, group: 1 }),
+      c({ kind: "read", reader: 1, group: 0 }),
+      c({ kind: "send", author: 2, group: 0 }),
+      c({ kind: "block", blocker: 1, target: 2 }),
+      c({ kind: "unblock", blocker: 1, target: 2 }),
+      c({ kind: "block", blocker: 1, target: 0 }),
+      c({ kind: "edit", group: 0 }),
+      c({ kind: "delete", group: 1 }),
+      c({ kind: "title", group: 2, other: false }),
+      c({ kind: "remove", member: 3, group: 0 }),
+      c({ kind: "add", member: 3, group: 0 }),
+      c({ kind: "promote", member: 2, group: 1 }),
+      c({ kind: "blockConversation", blocker: 2, group: 2 }),
+      c({ kind: "unblockConversation", blocker: 2, group: 2 }),
+      c({ kind: "direct", a: 1, b: 3 }),
+      c({ kind: "send", author: 3, group: 0 }),
+      c({ kind: "blockDirect", a: 1, b: 3 }),
+      c({ kind: "unblockDirect", a: 1, b: 3 }),
+      c({ kind: "newGroup", owner: 2, member: 1 }),
+      c({ kind: "leave", member: 2, group: 0 }),
+      c({ kind: "send", author: 3, group: 1 }),
+      c({ kind: "rawSend", author: 0, group: 2, other: false }),
+      c({ kind: "rawRead", reader: 1, group: 1, other: false }),
+      c({ kind: "rawSend", author: 0, group: 1, other: true }),
+      c({ kind: "title", group: 0, other: true }),
+    ]);
   });
 
   it("answers a repeated list from memory, and the next list after a send shows it", async () => {

@@ -20,9 +20,9 @@ const PAGES_PER_AGENT = 8;
  *
  * A page is correct until one of the agent's conversations, memberships or blocks changes. Every
  * SQLite chat and blocks write that can change a list says whose lists it changed, inside its
- * transaction ({@link touchConversation}: every member's, from the member set read when the entry
- * was filled; {@link touchAgent}: one agent's, for new memberships, markers and blocks), wrapped
- * in {@link tracked}. Anything else drops every page:
+ * transaction ({@link touchConversation} and {@link touchMembers}: every member's, from the member
+ * set read when the entry was filled; {@link touchAgent}: one agent's, for new memberships,
+ * markers and blocks), wrapped in {@link tracked}. Anything else drops every page:
  * - another connection committed (`PRAGMA data_version` moved), or the connection was reopened;
  * - this connection changed rows outside {@link tracked} writes (raw SQL, another domain's store):
  *   `total_changes()` (which counts trigger changes too) moved past what tracked writes accounted.
@@ -72,7 +72,9 @@ export class ConversationListCache {
    */
   tracked<T>(fn: () => T): T {
     if (!this.enabled) return fn();
-    this.validate();
+    // Another connection's commits are caught by the next lookup (data_version); only this
+    // connection's unreported changes need checking here.
+    if (this.changes() !== this.accounted) this.clear();
     const value = fn();
     this.accounted = this.changes();
     return value;
@@ -116,7 +118,12 @@ export class ConversationListCache {
     }
   }
 
-  /** Drops one agent's pages (a new membership, a moved read marker, a block). */
+  /** Drops one agent's pages, keeping its member set (a moved read marker, an agent block). */
+  touchPages(agent: string): void {
+    this.agents.get(agent)?.pages.clear();
+  }
+
+  /** Forgets one agent (a new membership, a conversation block). */
   touchAgent(agent: string): void {
     const entry = this.agents.get(agent);
     if (entry === undefined) return;
@@ -128,8 +135,19 @@ export class ConversationListCache {
     }
   }
 
-  /** Drops the pages of every cached member of a conversation (a message, an edit, a member change). */
+  /**
+   * Drops the pages of every cached member of a conversation whose memberships did not change
+   * (a message, an edit, a title): the member sets are kept, so the next fill reads no more than
+   * the page.
+   */
   touchConversation(conversation: string): void {
+    const set = this.members.get(conversation);
+    if (set === undefined) return;
+    for (const agent of set) this.agents.get(agent)?.pages.clear();
+  }
+
+  /** Forgets every cached member of a conversation whose memberships or roles changed. */
+  touchMembers(conversation: string): void {
     const set = this.members.get(conversation);
     if (set === undefined) return;
     for (const agent of [...set]) this.touchAgent(agent);

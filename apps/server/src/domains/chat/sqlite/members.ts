@@ -106,7 +106,7 @@ export function memberOps(db: Db, stmt: Stmt): MemberOps {
     async addMember(caller, id, agent, role, now) {
       return db.write(() =>
         lists.tracked((): Outcome<MemberRecord> => {
-          lists.touchConversation(id);
+          lists.touchMembers(id);
           const m = groupMembership(stmt, caller, id);
           if (!m.ok) return m;
           const bannedHere =
@@ -146,7 +146,7 @@ export function memberOps(db: Db, stmt: Stmt): MemberOps {
     async updateMember(caller, id, agent, role) {
       return db.write(() =>
         lists.tracked((): Outcome<MemberRecord> => {
-          lists.touchConversation(id);
+          lists.touchMembers(id);
           const m = groupMembership(stmt, caller, id);
           if (!m.ok) return m;
           const target = memberOf(stmt, id, agent);
@@ -177,7 +177,7 @@ export function memberOps(db: Db, stmt: Stmt): MemberOps {
     async removeMember(caller, id, agent, now) {
       return db.write(() =>
         lists.tracked((): Outcome<null> => {
-          lists.touchConversation(id);
+          lists.touchMembers(id);
           const m = groupMembership(stmt, caller, id);
           if (!m.ok) return m;
           const target = memberOf(stmt, id, agent);
@@ -199,7 +199,7 @@ export function memberOps(db: Db, stmt: Stmt): MemberOps {
     async leave(caller, id, now) {
       return db.write(() =>
         lists.tracked((): Outcome<null> => {
-          lists.touchConversation(id);
+          lists.touchMembers(id);
           const m = groupMembership(stmt, caller, id);
           if (!m.ok) return m;
           return leaveGroup(db, stmt, caller, id, m.value, now);

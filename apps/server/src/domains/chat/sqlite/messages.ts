@@ -251,7 +251,7 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
     async markRead(caller, conversation, message) {
       return db.write(() =>
         lists.tracked(() => {
-          lists.touchAgent(caller);
+          lists.touchPages(caller);
           if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
           const row = messageIn(stmt, conversation, message);
           if (row === undefined) return NOT_FOUND;

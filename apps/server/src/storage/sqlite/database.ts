@@ -156,6 +156,17 @@ export class SqliteDatabase {
       this.ensureOpen();
       this.ensureSameFile();
       this.runInTransaction.immediate(() => {
+        // A batch of one needs no savepoint: if it throws, the whole transaction rolls back,
+        // which is exactly its own rollback (saves a SAVEPOINT and a RELEASE, ~3 µs).
+        if (batch.length === 1) {
+          this.commitCallbacks = callbacks;
+          try {
+            outcomes.push({ ok: true, value: (batch[0] as QueuedWrite).fn() });
+          } finally {
+            this.commitCallbacks = null;
+          }
+          return;
+        }
         for (const item of batch) {
           try {
             outcomes.push({ ok: true, value: this.inSavepoint(item.fn, callbacks) });

@@ -22,7 +22,7 @@ interface Tail {
    * after its first response (picking and flattening 50 entries again cost ~4 µs). Dropped by
    * every change of `entries`.
    */
-  newest?: { limit: number; page: TailPage };
+  newest?: { limit: number; page: TailPage } | undefined;
 }
 
 /** A page picked from a tail: the `data` array as JSON text, and the seq to continue from. */

@@ -41,6 +41,10 @@ export class SqliteDatabase {
   private commitCallbacks: (() => void)[] | null = null;
   /** Bumped each time the connection is reopened: caches of what it read must start over. */
   generation = 0;
+  /** `total_changes()` after the last {@link declaredChanges} write or check. */
+  private accountedChanges = 0;
+  /** See {@link undeclaredChanges}. */
+  private changeEpoch = 0;
 
   constructor(
     private readonly path: string,
@@ -77,6 +81,39 @@ export class SqliteDatabase {
    */
   dataVersion(): number {
     return this.stmt("PRAGMA data_version").pluck().get() as number;
+  }
+
+  /**
+   * Runs `fn`, a write whose changes its caller declares known to every in-memory cache of this
+   * connection: the caches were told what it changed (see the chat list cache), or it changes
+   * nothing they hold (rate-limit counters, idempotency keys). Changes made before it that
+   * nobody declared move {@link undeclaredChanges} first. A `fn` that throws declares nothing.
+   */
+  declaredChanges<T>(fn: () => T): T {
+    this.undeclaredChanges();
+    const value = fn();
+    this.accountedChanges = this.totalChanges();
+    return value;
+  }
+
+  /**
+   * A number that moves whenever this connection changed rows outside {@link declaredChanges}
+   * (raw SQL, a store that declares nothing): `total_changes()`, which counts rows changed by
+   * triggers too, moved past what declared writes accounted for. Caches that this connection's
+   * writes can make stale drop everything when it moves (other connections' commits are
+   * `PRAGMA data_version`'s, {@link dataVersion}).
+   */
+  undeclaredChanges(): number {
+    const total = this.totalChanges();
+    if (total !== this.accountedChanges) {
+      this.changeEpoch++;
+      this.accountedChanges = total;
+    }
+    return this.changeEpoch;
+  }
+
+  private totalChanges(): number {
+    return this.stmt("SELECT total_changes()").pluck().get() as number;
   }
 
   /**

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { SqliteDatabase } from "../../../storage/sqlite/database.js";
+import { SqlitePlatformStore } from "../../../storage/sqlite/platform-store.js";
 import { createSqliteBlocksStore } from "../../blocks/sqlite-store.js";
 import type { ChatStore, ConversationKey, ConversationRecord } from "../store.js";
 import { createSqliteChatStore } from "./index.js";
@@ -283,6 +284,14 @@ describe("the SQLite conversation list cache", () => {
     try {
       const first = await chat.listConversations("agt_b", null, 20);
       expect(await chat.listConversations("agt_b", null, 20)).toBe(first);
+      // Rate-limit counters (a write on every rate-limited request) change nothing a list shows.
+      await new SqlitePlatformStore(db).hitRateLimit("agt_b:read", 0);
+      expect(await chat.listConversations("agt_b", null, 20)).toBe(first);
+      // A row changed by raw SQL on the same connection (nothing told the cache) drops it.
+      db.raw.prepare("UPDATE conversations SET title = 'raw' WHERE id = 'cnv_g2'").run();
+      const raw = await chat.listConversations("agt_b", null, 20);
+      expect(raw).not.toBe(first);
+      expect(raw.rows.find((r) => r.id === "cnv_g2")?.title).toBe("raw");
       const sent = await chat.sendMessage(
         "agt_a",
         "cnv_g0",

@@ -24,8 +24,9 @@ const PAGES_PER_AGENT = 8;
  * set read when the entry was filled; {@link touchAgent}: one agent's, for new memberships,
  * markers and blocks), wrapped in {@link tracked}. Anything else drops every page:
  * - another connection committed (`PRAGMA data_version` moved), or the connection was reopened;
- * - this connection changed rows outside {@link tracked} writes (raw SQL, another domain's store):
- *   `total_changes()` (which counts trigger changes too) moved past what tracked writes accounted.
+ * - this connection changed rows outside declared writes (raw SQL, a store that declares nothing):
+ *   {@link SqliteDatabase.undeclaredChanges} moved. The platform's rate-limit and idempotency
+ *   writes are declared (they change nothing a list shows), so they keep the pages.
  * Both are checked on every lookup, so a change of any origin is seen by the next request.
  */
 export class ConversationListCache {
@@ -33,7 +34,7 @@ export class ConversationListCache {
   private readonly members = new Map<string, Set<string>>();
   private dataVersion = Number.NaN;
   private generation = -1;
-  private accounted = Number.NaN;
+  private changeEpoch = -1;
   /** Off: every lookup misses and nothing is kept (the bench's "before"). */
   enabled = true;
 
@@ -42,42 +43,29 @@ export class ConversationListCache {
     private readonly capacity = 10_000,
   ) {}
 
-  /** `total_changes()` of the connection: rows it changed, triggers included. */
-  private changes(): number {
-    return this.db.stmt("SELECT total_changes()").pluck().get() as number;
-  }
-
-  /** Drops every page when anything not accounted for changed since the last check. */
+  /** Drops every page when anything not reported changed since the last check. */
   private validate(): void {
     const version = this.db.dataVersion();
-    const changes = this.changes();
+    const epoch = this.db.undeclaredChanges();
     if (
       version === this.dataVersion &&
       this.db.generation === this.generation &&
-      changes === this.accounted
+      epoch === this.changeEpoch
     ) {
       return;
     }
     this.clear();
     this.dataVersion = version;
     this.generation = this.db.generation;
-    this.accounted = changes;
+    this.changeEpoch = epoch;
   }
 
   /**
-   * Runs a write of the chat or blocks store that reports what it touched: changes made before
-   * it that nobody reported drop everything first, and its own changes are accounted after it.
-   * Call inside the write transaction. A write that throws accounts nothing (the next check
-   * drops everything).
+   * Runs a write of the chat or blocks store that reports what it touched (call inside the
+   * write transaction): see {@link SqliteDatabase.declaredChanges}.
    */
   tracked<T>(fn: () => T): T {
-    if (!this.enabled) return fn();
-    // Another connection's commits are caught by the next lookup (data_version); only this
-    // connection's unreported changes need checking here.
-    if (this.changes() !== this.accounted) this.clear();
-    const value = fn();
-    this.accounted = this.changes();
-    return value;
+    return this.db.declaredChanges(fn);
   }
 
   /** The cached page, or undefined. */

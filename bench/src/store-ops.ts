@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteStore } from "@fluxra/server";
-import { conversationListCache } from "../../apps/server/src/domains/chat/sqlite/list-cache.js";
 
 const quick = process.argv.includes("--quick");
 const rounds = quick ? 3 : 7;
@@ -88,7 +87,13 @@ async function cpu(op: Op, n: number): Promise<number> {
   return (u.user + u.system) / n;
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const lists = conversationListCache(db);
+// Imported when present, so the script also runs on a checkout from before the cache existed.
+const listCache = "../../apps/server/src/domains/chat/sqlite/list-cache.js";
+const lists = await import(listCache).then(
+  (m: typeof import("../../apps/server/src/domains/chat/sqlite/list-cache.js")) =>
+    m.conversationListCache(db),
+  () => ({ enabled: false, clear() {} }),
+);
 const samples = {
   on: Object.fromEntries(Object.keys(ops).map((o) => [o, [] as number[]])),
   off: Object.fromEntries(Object.keys(ops).map((o) => [o, [] as number[]])),

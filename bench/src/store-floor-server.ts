@@ -6,16 +6,22 @@
  * the bare ceiling is what the storage layer costs; the reference server's cost over it is the
  * HTTP framework, auth and the rest of the request pipeline.
  *
- * Usage: node --import tsx bench/src/store-floor-server.ts <db path> <author id>
+ * It also answers the conversation list (`store.chat.listConversations`, 20 rows, as the reference
+ * server's handler serializes it, with a fixed cursor), so the list's store cost can be measured;
+ * `--no-list-cache` turns the SQLite conversation list cache off (the A/B of issue 18's list lever).
+ *
+ * Usage: node --import tsx bench/src/store-floor-server.ts <db path> <author id> [--no-list-cache]
  */
 
 import { createSqliteStore } from "@fluxra/server";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
+import { conversationListCache } from "../../apps/server/src/domains/chat/sqlite/list-cache.js";
 
 const [dbPath, authorId] = process.argv.slice(2);
 if (!dbPath || !authorId) throw new Error("usage: store-floor-server.ts <db path> <author id>");
 const store = createSqliteStore(dbPath);
+conversationListCache(store.db).enabled = !process.argv.includes("--no-list-cache");
 const json = { "content-type": "application/json" };
 let counter = 0;
 const messageId = () => `msg_floor${process.pid}${(counter++).toString(36).padStart(17, "0")}`;
@@ -49,6 +55,13 @@ app.get("/api/conversations/:id/messages", async (c) => {
   const { json: data, next } = page.value;
   const cursor = next === null ? "null" : '"x"';
   return c.body(`{"data":${data},"has_more":${next !== null},"next_cursor":${cursor}}`, 200, json);
+});
+app.get("/api/conversations", async (c) => {
+  const page = await store.chat.listConversations(authorId, null, 20);
+  return c.json(
+    { data: page.rows, has_more: page.next !== null, next_cursor: page.next === null ? null : "x" },
+    200,
+  );
 });
 const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
   console.log(`store floor listening on http://127.0.0.1:${info.port}`);

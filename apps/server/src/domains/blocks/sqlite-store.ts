@@ -1,5 +1,6 @@
 import { keysetPage } from "../../storage/shared/keyset.js";
 import { agentState } from "../chat/sqlite/conversations.js";
+import { conversationListCache } from "../chat/sqlite/list-cache.js";
 import { groupMembership, leaveGroup } from "../chat/sqlite/members.js";
 import type { Db, Stmt } from "../chat/sqlite/sql.js";
 import type { BlockRecord } from "./records.js";
@@ -39,48 +40,63 @@ function insertBlock(
 /** Builds the SQLite blocks store on an open connection (the `blocks` table is the platform's). */
 export function createSqliteBlocksStore(db: Db): BlocksStore {
   const stmt: Stmt = (sql) => db.stmt(sql);
+  /** Blocks change the blocker's list (hidden rows, unread counts, last visible messages). */
+  const lists = conversationListCache(db);
   return {
     async blockAgent(caller, agent, id, now) {
-      return db.write((): Made => {
-        const prior = existing(stmt, caller, "agent", agent);
-        const done = standingBlock(prior) ?? agentBlockRefusal(agentState(stmt, agent));
-        if (done) return done;
-        return { ok: true, value: insertBlock(stmt, caller, "agent", agent, id, now) };
-      });
+      return db.write(() =>
+        lists.tracked((): Made => {
+          lists.touchPages(caller);
+          const prior = existing(stmt, caller, "agent", agent);
+          const done = standingBlock(prior) ?? agentBlockRefusal(agentState(stmt, agent));
+          if (done) return done;
+          return { ok: true, value: insertBlock(stmt, caller, "agent", agent, id, now) };
+        }),
+      );
     },
 
     async unblockAgent(caller, agent) {
       db.write(() =>
-        stmt("DELETE FROM blocks WHERE blocker_id = ? AND type = 'agent' AND target_id = ?").run(
-          caller,
-          agent,
-        ),
+        lists.tracked(() => {
+          lists.touchPages(caller);
+          stmt("DELETE FROM blocks WHERE blocker_id = ? AND type = 'agent' AND target_id = ?").run(
+            caller,
+            agent,
+          );
+        }),
       );
     },
 
     async blockConversation(caller, conversation, id, now) {
-      return db.write((): Made => {
-        const standing = standingBlock(existing(stmt, caller, "conversation", conversation));
-        if (standing) return standing;
-        const m = groupMembership(stmt, caller, conversation);
-        const step = conversationBlockStep(m);
-        if (typeof step === "object") return step;
-        if (step === "leave" && m.ok) {
-          const left = leaveGroup(db, stmt, caller, conversation, m.value, now);
-          if (!left.ok) return left;
-        }
-        return {
-          ok: true,
-          value: insertBlock(stmt, caller, "conversation", conversation, id, now),
-        };
-      });
+      return db.write(() =>
+        lists.tracked((): Made => {
+          lists.touchAgent(caller);
+          lists.touchMembers(conversation);
+          const standing = standingBlock(existing(stmt, caller, "conversation", conversation));
+          if (standing) return standing;
+          const m = groupMembership(stmt, caller, conversation);
+          const step = conversationBlockStep(m);
+          if (typeof step === "object") return step;
+          if (step === "leave" && m.ok) {
+            const left = leaveGroup(db, stmt, caller, conversation, m.value, now);
+            if (!left.ok) return left;
+          }
+          return {
+            ok: true,
+            value: insertBlock(stmt, caller, "conversation", conversation, id, now),
+          };
+        }),
+      );
     },
 
     async unblockConversation(caller, conversation) {
       db.write(() =>
-        stmt(
-          "DELETE FROM blocks WHERE blocker_id = ? AND type = 'conversation' AND target_id = ?",
-        ).run(caller, conversation),
+        lists.tracked(() => {
+          lists.touchAgent(caller);
+          stmt(
+            "DELETE FROM blocks WHERE blocker_id = ? AND type = 'conversation' AND target_id = ?",
+          ).run(caller, conversation);
+        }),
       );
     },
 

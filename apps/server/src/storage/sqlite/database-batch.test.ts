@@ -111,6 +111,36 @@ describe("writeBatched", () => {
     expect(committed()).toEqual(["a", "c"]);
   });
 
+  it("runs each write once when none throws, and again (in a savepoint) when another one threw", async () => {
+    const runs = { a: 0, b: 0, c: 0 };
+    await Promise.all([
+      store.db.writeBatched(() => insert(`a${++runs.a}`)),
+      store.db.writeBatched(() => insert(`b${++runs.b}`)),
+    ]);
+    expect(runs).toEqual({ a: 1, b: 1, c: 0 });
+    const results = await Promise.allSettled([
+      store.db.writeBatched(() => {
+        insert(`a-run${++runs.a}`);
+        return runs.a;
+      }),
+      store.db.writeBatched(() => {
+        runs.b++;
+        insert("b-fails");
+        throw new Error("b fails");
+      }),
+      store.db.writeBatched(() => {
+        insert(`c-run${++runs.c}`);
+        return runs.c;
+      }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    // The first pass rolled back whole; what is stored and returned is the second pass's.
+    expect(runs).toEqual({ a: 3, b: 3, c: 1 });
+    expect((results[0] as PromiseFulfilledResult<number>).value).toBe(3);
+    expect((results[2] as PromiseFulfilledResult<number>).value).toBe(1);
+    expect(committed()).toEqual(["a1", "b1", "a-run3", "c-run1"]);
+  });
+
   it("runs afterCommit callbacks after COMMIT, in order, and never for a write that threw", async () => {
     const log: string[] = [];
     const cb = (name: string) => () => {

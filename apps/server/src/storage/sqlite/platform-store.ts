@@ -34,16 +34,20 @@ export class SqlitePlatformStore implements PlatformStore {
     });
   }
 
+  // The platform's own tables change no cached chat state: its writes are declared (see
+  // SqliteDatabase.declaredChanges), so a rate-limited request keeps the chat caches warm.
   async hitRateLimit(bucket: string, windowStart: number): Promise<number> {
-    const row = this.db
-      .stmt(
-        `INSERT INTO rate_limits (bucket, window_start, count) VALUES (?, ?, 1)
+    const row = this.db.declaredChanges(() =>
+      this.db
+        .stmt(
+          `INSERT INTO rate_limits (bucket, window_start, count) VALUES (?, ?, 1)
          ON CONFLICT (bucket) DO UPDATE SET
            count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END,
            window_start = excluded.window_start
          RETURNING count`,
-      )
-      .get(bucket, windowStart) as { count: number };
+        )
+        .get(bucket, windowStart),
+    ) as { count: number };
     return row.count;
   }
 
@@ -56,24 +60,26 @@ export class SqlitePlatformStore implements PlatformStore {
   ): Promise<IdempotencyClaim> {
     // Group-committed: a keyed POST claims and completes its key in the same batched commits as
     // the writes around it, instead of two commits of its own.
-    return this.db.writeBatched((): IdempotencyClaim => {
-      const row = this.db
-        .stmt(`SELECT ${idempotencyColumns} FROM idempotency_keys WHERE ${keyWhere}`)
-        .get(...keyArgs(scope)) as IdempotencyRow | undefined;
-      if (row && !mayTakeOverIdempotencyKey(row, requestHash, expiresBefore, staleBefore))
-        return { claimed: false, record: toIdempotencyRecord(row) };
-      // The primary key settles races between instances; inside IMMEDIATE this is the only writer.
-      this.db
-        .stmt(
-          `INSERT INTO idempotency_keys (caller, method, path, key, request_hash, status, body, headers, created_at, locked_at)
+    return this.db.writeBatched(() =>
+      this.db.declaredChanges((): IdempotencyClaim => {
+        const row = this.db
+          .stmt(`SELECT ${idempotencyColumns} FROM idempotency_keys WHERE ${keyWhere}`)
+          .get(...keyArgs(scope)) as IdempotencyRow | undefined;
+        if (row && !mayTakeOverIdempotencyKey(row, requestHash, expiresBefore, staleBefore))
+          return { claimed: false, record: toIdempotencyRecord(row) };
+        // The primary key settles races between instances; inside IMMEDIATE this is the only writer.
+        this.db
+          .stmt(
+            `INSERT INTO idempotency_keys (caller, method, path, key, request_hash, status, body, headers, created_at, locked_at)
            VALUES (?, ?, ?, ?, ?, NULL, NULL, '{}', ?, ?)
            ON CONFLICT (caller, method, path, key) DO UPDATE SET
              request_hash = excluded.request_hash, status = NULL, body = NULL, headers = '{}',
              created_at = excluded.created_at, locked_at = excluded.locked_at`,
-        )
-        .run(...keyArgs(scope), requestHash, now, now);
-      return { claimed: true };
-    });
+          )
+          .run(...keyArgs(scope), requestHash, now, now);
+        return { claimed: true };
+      }),
+    );
   }
 
   async completeIdempotencyKey(
@@ -83,22 +89,28 @@ export class SqlitePlatformStore implements PlatformStore {
     headers: Record<string, string>,
   ): Promise<void> {
     await this.db.writeBatched(() =>
-      this.db
-        .stmt(COMPLETE_IDEMPOTENCY_SQL)
-        .run(status, body, JSON.stringify(headers), ...keyArgs(scope)),
+      this.db.declaredChanges(() =>
+        this.db
+          .stmt(COMPLETE_IDEMPOTENCY_SQL)
+          .run(status, body, JSON.stringify(headers), ...keyArgs(scope)),
+      ),
     );
   }
 
   async releaseIdempotencyKey(scope: IdempotencyScope): Promise<void> {
-    this.db
-      .stmt(`DELETE FROM idempotency_keys WHERE ${keyWhere} AND status IS NULL`)
-      .run(...keyArgs(scope));
+    this.db.declaredChanges(() =>
+      this.db
+        .stmt(`DELETE FROM idempotency_keys WHERE ${keyWhere} AND status IS NULL`)
+        .run(...keyArgs(scope)),
+    );
   }
 
   async sweep(rateWindowsBefore: number, idempotencyBefore: number): Promise<void> {
-    this.db.write(() => {
-      this.db.stmt("DELETE FROM rate_limits WHERE window_start < ?").run(rateWindowsBefore);
-      this.db.stmt("DELETE FROM idempotency_keys WHERE created_at < ?").run(idempotencyBefore);
-    });
+    this.db.write(() =>
+      this.db.declaredChanges(() => {
+        this.db.stmt("DELETE FROM rate_limits WHERE window_start < ?").run(rateWindowsBefore);
+        this.db.stmt("DELETE FROM idempotency_keys WHERE created_at < ?").run(idempotencyBefore);
+      }),
+    );
   }
 }

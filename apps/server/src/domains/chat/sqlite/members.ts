@@ -14,6 +14,7 @@ import {
 import type { MemberRecord, Outcome } from "../store.js";
 import type { MemberOps } from "../store-slices.js";
 import { agentState, viewOf } from "./conversations.js";
+import { conversationListCache } from "./list-cache.js";
 import { agentsBlockEitherWay, type Db, type Stmt } from "./sql.js";
 
 /** The caller's membership in a conversation, or a refusal (404 / 422 for direct). */
@@ -82,6 +83,7 @@ export function leaveGroup(
 /** Member operations of the SQLite chat store. */
 export function memberOps(db: Db, stmt: Stmt): MemberOps {
   const events = sqliteEvents(db).writer;
+  const lists = conversationListCache(db);
   return {
     async listMembers(caller, id, after, limit) {
       const m = groupMembership(stmt, caller, id);
@@ -102,94 +104,107 @@ export function memberOps(db: Db, stmt: Stmt): MemberOps {
     },
 
     async addMember(caller, id, agent, role, now) {
-      return db.write((): Outcome<MemberRecord> => {
-        const m = groupMembership(stmt, caller, id);
-        if (!m.ok) return m;
-        const bannedHere =
-          stmt(
-            "SELECT 1 FROM blocks WHERE blocker_id = ? AND type = 'conversation' AND target_id = ?",
-          ).get(agent, id) !== undefined;
-        const refused = addMemberRefusal({
-          mine: m.value.role,
-          role,
-          agent: agentState(stmt, agent),
-          alreadyMember: memberOf(stmt, id, agent) !== undefined,
-          blocked: bannedHere || agentsBlockEitherWay(stmt, caller, agent),
-        });
-        if (refused) return refused;
-        stmt(
-          `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
-           VALUES (?, ?, ?, ?)`,
-        ).run(id, agent, role, now);
-        stmt("UPDATE conversations SET member_count = member_count + 1 WHERE id = ?").run(id);
-        const member = toMember({ agent_id: agent, role, joined_at: now });
-        const view = viewOf(stmt, agent, id);
-        if (view !== undefined) {
-          events.toAgent(agent, {
-            type: "conversation.created",
-            conversationId: id,
-            data: view,
-            now,
+      return db.write(() =>
+        lists.tracked((): Outcome<MemberRecord> => {
+          lists.touchMembers(id);
+          const m = groupMembership(stmt, caller, id);
+          if (!m.ok) return m;
+          const bannedHere =
+            stmt(
+              "SELECT 1 FROM blocks WHERE blocker_id = ? AND type = 'conversation' AND target_id = ?",
+            ).get(agent, id) !== undefined;
+          const refused = addMemberRefusal({
+            mine: m.value.role,
+            role,
+            agent: agentState(stmt, agent),
+            alreadyMember: memberOf(stmt, id, agent) !== undefined,
+            blocked: bannedHere || agentsBlockEitherWay(stmt, caller, agent),
           });
-        }
-        events.toMembers({ type: "member.added", conversationId: id, data: member, now });
-        return { ok: true, value: member };
-      });
+          if (refused) return refused;
+          lists.touchAgent(agent);
+          stmt(
+            `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+           VALUES (?, ?, ?, ?)`,
+          ).run(id, agent, role, now);
+          stmt("UPDATE conversations SET member_count = member_count + 1 WHERE id = ?").run(id);
+          const member = toMember({ agent_id: agent, role, joined_at: now });
+          const view = viewOf(stmt, agent, id);
+          if (view !== undefined) {
+            events.toAgent(agent, {
+              type: "conversation.created",
+              conversationId: id,
+              data: view,
+              now,
+            });
+          }
+          events.toMembers({ type: "member.added", conversationId: id, data: member, now });
+          return { ok: true, value: member };
+        }),
+      );
     },
 
     async updateMember(caller, id, agent, role) {
-      return db.write((): Outcome<MemberRecord> => {
-        const m = groupMembership(stmt, caller, id);
-        if (!m.ok) return m;
-        const target = memberOf(stmt, id, agent);
-        const self = agent === caller;
-        const refused = roleChangeRefusal({
-          self,
-          mine: m.value,
-          theirs: target?.role,
-          role,
-          soleOwnerWithOthers: self && soleOwner(stmt, id, m.value),
-        });
-        if (refused || target === undefined) return refused ?? NOT_A_MEMBER;
-        stmt(
-          "UPDATE conversation_members SET role = ? WHERE conversation_id = ? AND agent_id = ?",
-        ).run(role, id, agent);
-        const member = toMember({ ...target, role });
-        events.toMembers({
-          type: "member.updated",
-          conversationId: id,
-          data: member,
-          now: Date.now(),
-        });
-        return { ok: true, value: member };
-      });
+      return db.write(() =>
+        lists.tracked((): Outcome<MemberRecord> => {
+          lists.touchMembers(id);
+          const m = groupMembership(stmt, caller, id);
+          if (!m.ok) return m;
+          const target = memberOf(stmt, id, agent);
+          const self = agent === caller;
+          const refused = roleChangeRefusal({
+            self,
+            mine: m.value,
+            theirs: target?.role,
+            role,
+            soleOwnerWithOthers: self && soleOwner(stmt, id, m.value),
+          });
+          if (refused || target === undefined) return refused ?? NOT_A_MEMBER;
+          stmt(
+            "UPDATE conversation_members SET role = ? WHERE conversation_id = ? AND agent_id = ?",
+          ).run(role, id, agent);
+          const member = toMember({ ...target, role });
+          events.toMembers({
+            type: "member.updated",
+            conversationId: id,
+            data: member,
+            now: Date.now(),
+          });
+          return { ok: true, value: member };
+        }),
+      );
     },
 
     async removeMember(caller, id, agent, now) {
-      return db.write((): Outcome<null> => {
-        const m = groupMembership(stmt, caller, id);
-        if (!m.ok) return m;
-        const target = memberOf(stmt, id, agent);
-        const refused = removeMemberRefusal(m.value.role, target?.role);
-        if (refused || target === undefined) return refused ?? NOT_A_MEMBER;
-        deleteMember(stmt, id, agent);
-        events.toMembers({
-          type: "member.removed",
-          conversationId: id,
-          data: toMember(target),
-          now,
-          also: agent,
-        });
-        return { ok: true, value: null };
-      });
+      return db.write(() =>
+        lists.tracked((): Outcome<null> => {
+          lists.touchMembers(id);
+          const m = groupMembership(stmt, caller, id);
+          if (!m.ok) return m;
+          const target = memberOf(stmt, id, agent);
+          const refused = removeMemberRefusal(m.value.role, target?.role);
+          if (refused || target === undefined) return refused ?? NOT_A_MEMBER;
+          deleteMember(stmt, id, agent);
+          events.toMembers({
+            type: "member.removed",
+            conversationId: id,
+            data: toMember(target),
+            now,
+            also: agent,
+          });
+          return { ok: true, value: null };
+        }),
+      );
     },
 
     async leave(caller, id, now) {
-      return db.write((): Outcome<null> => {
-        const m = groupMembership(stmt, caller, id);
-        if (!m.ok) return m;
-        return leaveGroup(db, stmt, caller, id, m.value, now);
-      });
+      return db.write(() =>
+        lists.tracked((): Outcome<null> => {
+          lists.touchMembers(id);
+          const m = groupMembership(stmt, caller, id);
+          if (!m.ok) return m;
+          return leaveGroup(db, stmt, caller, id, m.value, now);
+        }),
+      );
     },
   };
 }

@@ -13,6 +13,7 @@ import {
 import type { MessageRecord, Outcome } from "../store.js";
 import type { MessageOps } from "../store-slices.js";
 import { viewOf } from "./conversations.js";
+import { conversationListCache } from "./list-cache.js";
 import {
   agentsBlockEitherWay,
   type Db,
@@ -94,6 +95,7 @@ function directBlocked(stmt: Stmt, id: string, a: Access): boolean {
 export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): MessageOps {
   let generation = db.generation;
   const events = sqliteEvents(db).writer;
+  const lists = conversationListCache(db);
   /** A reopened connection may see another file (a restored copy): start the tails over. */
   const checkConnection = () => {
     if (db.generation === generation) return;
@@ -108,42 +110,45 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
     },
 
     async sendMessage(caller, conversation, input, now) {
-      return db.writeBatched((): Outcome<MessageRecord> => {
-        const a = access(stmt, caller, conversation);
-        const refused = sendRefusal(
-          a,
-          sendNeedsBlockCheck(a) && directBlocked(stmt, conversation, a as Access),
-          input.reply_to_id === null ||
-            messageIn(stmt, conversation, input.reply_to_id) !== undefined,
-        );
-        if (refused || a === undefined) return refused ?? NOT_FOUND;
-        const { seq } = stmt(
-          `UPDATE conversations SET next_seq = next_seq + 1, last_message_at = @now,
+      return db.writeBatched(() =>
+        lists.tracked((): Outcome<MessageRecord> => {
+          const a = access(stmt, caller, conversation);
+          const refused = sendRefusal(
+            a,
+            sendNeedsBlockCheck(a) && directBlocked(stmt, conversation, a as Access),
+            input.reply_to_id === null ||
+              messageIn(stmt, conversation, input.reply_to_id) !== undefined,
+          );
+          if (refused || a === undefined) return refused ?? NOT_FOUND;
+          lists.touchConversation(conversation);
+          const { seq } = stmt(
+            `UPDATE conversations SET next_seq = next_seq + 1, last_message_at = @now,
              activity_at = @now WHERE id = @id RETURNING next_seq - 1 AS seq`,
-        ).get({ id: conversation, now }) as { seq: number };
-        const row = newMessageRow(caller, conversation, input, seq, now);
-        stmt(
-          `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type,
+          ).get({ id: conversation, now }) as { seq: number };
+          const row = newMessageRow(caller, conversation, input, seq, now);
+          stmt(
+            `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type,
              reply_to_id, metadata, created_at, edited_at, deleted_at)
            VALUES (@id, @conversation_id, @seq, @author_id, @content, @content_type,
              @reply_to_id, @metadata, @created_at, @edited_at, @deleted_at)`,
-        ).run(row);
-        const message = toMessage(row);
-        events.toMembers({
-          type: "message.created",
-          conversationId: conversation,
-          data: message,
-          now,
-          authorId: caller,
-        });
-        // The insert's trigger moved messages_version from a.messages_version to one more.
-        const before = a.messages_version;
-        db.afterCommit(() => {
-          checkConnection();
-          tails.append(conversation, before, seq, caller, () => JSON.stringify(message));
-        });
-        return { ok: true, value: message };
-      });
+          ).run(row);
+          const message = toMessage(row);
+          events.toMembers({
+            type: "message.created",
+            conversationId: conversation,
+            data: message,
+            now,
+            authorId: caller,
+          });
+          // The insert's trigger moved messages_version from a.messages_version to one more.
+          const before = a.messages_version;
+          db.afterCommit(() => {
+            checkConnection();
+            tails.append(conversation, before, seq, caller, () => JSON.stringify(message));
+          });
+          return { ok: true, value: message };
+        }),
+      );
     },
 
     async listMessages(caller, conversation, window, limit) {
@@ -189,76 +194,85 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
     },
 
     async editMessage(caller, conversation, message, edit, now) {
-      return db.write((): Outcome<MessageRecord> => {
-        if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
-        const row = messageIn(stmt, conversation, message);
-        const edited = editedMessage(row, caller, edit, now);
-        if (!edited.ok) return edited;
-        const next = edited.value;
-        stmt(
-          `UPDATE messages SET content = @content, metadata = @metadata, edited_at = @edited_at
+      return db.write(() =>
+        lists.tracked((): Outcome<MessageRecord> => {
+          lists.touchConversation(conversation);
+          if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
+          const row = messageIn(stmt, conversation, message);
+          const edited = editedMessage(row, caller, edit, now);
+          if (!edited.ok) return edited;
+          const next = edited.value;
+          stmt(
+            `UPDATE messages SET content = @content, metadata = @metadata, edited_at = @edited_at
            WHERE id = @id AND deleted_at IS NULL`,
-        ).run(next);
-        db.afterCommit(() => tails.drop(conversation));
-        const edited_ = toMessage(next);
-        events.toMembers({
-          type: "message.updated",
-          conversationId: conversation,
-          data: edited_,
-          now,
-          authorId: next.author_id,
-        });
-        return { ok: true, value: edited_ };
-      });
+          ).run(next);
+          db.afterCommit(() => tails.drop(conversation));
+          const edited_ = toMessage(next);
+          events.toMembers({
+            type: "message.updated",
+            conversationId: conversation,
+            data: edited_,
+            now,
+            authorId: next.author_id,
+          });
+          return { ok: true, value: edited_ };
+        }),
+      );
     },
 
     async deleteMessage(caller, conversation, message, now) {
-      return db.write((): Outcome<MessageRecord> => {
-        const a = access(stmt, caller, conversation);
-        if (a === undefined) return NOT_FOUND;
-        const row = messageIn(stmt, conversation, message);
-        const d = deletion(row, caller, a, now);
-        if (!d.ok) return d;
-        const tomb = d.value.row;
-        if (!d.value.changed) return { ok: true, value: toMessage(tomb) };
-        stmt(
-          "UPDATE messages SET content = NULL, metadata = NULL, deleted_at = @deleted_at WHERE id = @id",
-        ).run(tomb);
-        db.afterCommit(() => tails.drop(conversation));
-        const tombstone = toMessage(tomb);
-        events.toMembers({
-          type: "message.deleted",
-          conversationId: conversation,
-          data: tombstone,
-          now,
-          authorId: tomb.author_id,
-        });
-        return { ok: true, value: tombstone };
-      });
+      return db.write(() =>
+        lists.tracked((): Outcome<MessageRecord> => {
+          lists.touchConversation(conversation);
+          const a = access(stmt, caller, conversation);
+          if (a === undefined) return NOT_FOUND;
+          const row = messageIn(stmt, conversation, message);
+          const d = deletion(row, caller, a, now);
+          if (!d.ok) return d;
+          const tomb = d.value.row;
+          if (!d.value.changed) return { ok: true, value: toMessage(tomb) };
+          stmt(
+            "UPDATE messages SET content = NULL, metadata = NULL, deleted_at = @deleted_at WHERE id = @id",
+          ).run(tomb);
+          db.afterCommit(() => tails.drop(conversation));
+          const tombstone = toMessage(tomb);
+          events.toMembers({
+            type: "message.deleted",
+            conversationId: conversation,
+            data: tombstone,
+            now,
+            authorId: tomb.author_id,
+          });
+          return { ok: true, value: tombstone };
+        }),
+      );
     },
 
     async markRead(caller, conversation, message) {
-      return db.write(() => {
-        if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
-        const row = messageIn(stmt, conversation, message);
-        if (row === undefined) return NOT_FOUND;
-        const moved = stmt(
-          `UPDATE conversation_members SET last_read_seq = @seq, last_read_message_id = @msg
+      return db.write(() =>
+        lists.tracked(() => {
+          lists.touchPages(caller);
+          if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
+          const row = messageIn(stmt, conversation, message);
+          if (row === undefined) return NOT_FOUND;
+          const moved = stmt(
+            `UPDATE conversation_members SET last_read_seq = @seq, last_read_message_id = @msg
            WHERE conversation_id = @id AND agent_id = @caller AND last_read_seq < @seq`,
-        ).run({ seq: row.seq, msg: row.id, id: conversation, caller }).changes;
-        const view = viewOf(stmt, caller, conversation);
-        if (view === undefined) throw new Error("member vanished in its own transaction");
-        const { last_read_message_id, unread_count } = view;
-        if (moved > 0) {
-          events.toAgent(caller, {
-            type: "read.updated",
-            conversationId: conversation,
-            data: { last_read_message_id, unread_count },
-            now: Date.now(),
-          });
-        }
-        return { ok: true, value: { last_read_message_id, unread_count } } as const;
-      });
+          ).run({ seq: row.seq, msg: row.id, id: conversation, caller }).changes;
+          const view = viewOf(stmt, caller, conversation);
+          if (view === undefined) throw new Error("member vanished in its own transaction");
+          const { last_read_message_id, unread_count } = view;
+          if (moved > 0) {
+            events.toAgent(caller, {
+              type: "read.updated",
+              conversationId: conversation,
+              data: { last_read_message_id, unread_count },
+              now: Date.now(),
+            });
+          }
+          return { ok: true, value: { last_read_message_id, unread_count } } as const;
+        }),
+      );
     },
   };
 }

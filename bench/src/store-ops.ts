@@ -1,0 +1,122 @@
+/**
+ * Store-level cost (issue 18, round 2), SQLite, in-process: CPU µs per `sendMessage` (group of
+ * 2), per newest-50 `listMessages`, and per 20-row `listConversations` (one conversation with
+ * 80 k messages unread), on a real WAL file; also the list with a send interleaved before each
+ * call (a write to one of the agent's conversations). Medians of alternating rounds.
+ *
+ * Usage: node --import tsx bench/src/store-ops.ts [--quick]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createSqliteStore } from "@fluxra/server";
+
+const quick = process.argv.includes("--quick");
+const rounds = quick ? 3 : 7;
+const perRound = quick ? 300 : 1000;
+const dir = mkdtempSync(join(tmpdir(), "fluxra-store-ops-"));
+const store = createSqliteStore(join(dir, "ops.db"));
+const { db } = store;
+const agent = (i: number) => `agt_${String(i).padStart(26, "0")}`;
+const conv = (i: number) => `cnv_${String(i).padStart(26, "0")}`;
+const me = agent(0);
+const other = agent(1);
+db.write(() => {
+  for (let c = 0; c < 20; c++) {
+    db.stmt(
+      `INSERT INTO conversations (id, type, title, created_by, member_count, activity_at,
+         created_at, updated_at) VALUES (?, 'group', 't', ?, 2, ?, 0, 0)`,
+    ).run(conv(c), me, c);
+    db.stmt(
+      `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+       VALUES (?, ?, 'owner', 0), (?, ?, 'member', 0)`,
+    ).run(conv(c), me, conv(c), other);
+  }
+  const insert = db.stmt(
+    `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type,
+       created_at) VALUES (?, ?, ?, ?, ?, 'text/plain', ?)`,
+  );
+  const t0 = Date.UTC(2026, 0, 1);
+  for (let c = 0; c < 20; c++) {
+    const n = c === 0 ? 80_000 : 30;
+    for (let s = 1; s <= n; s++) {
+      insert.run(
+        `msg_${String(c * 1_000_000 + s).padStart(26, "0")}`,
+        conv(c),
+        s,
+        other,
+        `hello ${s}`,
+        t0 + s,
+      );
+    }
+    db.stmt(
+      "UPDATE conversations SET next_seq = ?, last_message_at = ?, activity_at = ? WHERE id = ?",
+    ).run(n + 1, t0 + n, t0 + n + c, conv(c));
+  }
+});
+let k = 0;
+const send = (c: number) =>
+  store.chat.sendMessage(
+    me,
+    conv(c),
+    {
+      id: `msg_b${String(k++).padStart(25, "0")}`,
+      content: "hello there",
+      content_type: "text/plain",
+      reply_to_id: null,
+      metadata: null,
+    },
+    Date.now(),
+  );
+const ops = {
+  listMessages: () => store.chat.listMessages(me, conv(1), { direction: "desc", seq: null }, 50),
+  send: () => send(1),
+  listConversations: () => store.chat.listConversations(other, null, 20),
+  sendThenListConversations: async () => {
+    await send(2);
+    await store.chat.listConversations(other, null, 20);
+  },
+  json: async () => JSON.stringify(await store.chat.listConversations(other, null, 20)),
+};
+type Op = keyof typeof ops;
+async function cpu(op: Op, n: number): Promise<number> {
+  const run = ops[op];
+  const start = process.cpuUsage();
+  for (let i = 0; i < n; i++) await run();
+  const u = process.cpuUsage(start);
+  return (u.user + u.system) / n;
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+// Imported when present, so the script also runs on a checkout from before the cache existed.
+const listCache = "../../apps/server/src/domains/chat/sqlite/list-cache.js";
+const lists = await import(listCache).then(
+  (m: typeof import("../../apps/server/src/domains/chat/sqlite/list-cache.js")) =>
+    m.conversationListCache(db),
+  () => ({ enabled: false, clear() {} }),
+);
+const samples = {
+  on: Object.fromEntries(Object.keys(ops).map((o) => [o, [] as number[]])),
+  off: Object.fromEntries(Object.keys(ops).map((o) => [o, [] as number[]])),
+} as Record<"on" | "off", Record<Op, number[]>>;
+for (const mode of ["on", "off"] as const) {
+  lists.enabled = mode === "on";
+  for (const op of Object.keys(ops) as Op[]) await cpu(op, 200);
+}
+const load = loadavg()[0];
+for (let r = 0; r < rounds; r++) {
+  for (const mode of r % 2 ? (["off", "on"] as const) : (["on", "off"] as const)) {
+    lists.enabled = mode === "on";
+    lists.clear();
+    for (const op of Object.keys(ops) as Op[]) samples[mode][op].push(await cpu(op, perRound));
+  }
+}
+console.log(
+  `store ops, CPU µs per call, list cache off / on (median of ${rounds}; load ${load?.toFixed(2)} → ${loadavg()[0]?.toFixed(2)})`,
+);
+for (const op of Object.keys(ops) as Op[]) {
+  const off = median(samples.off[op]);
+  const on = median(samples.on[op]);
+  console.log(`${op.padEnd(26)} ${off.toFixed(1).padStart(8)} ${on.toFixed(1).padStart(8)}`);
+}
+db.close();
+rmSync(dir, { recursive: true, force: true });

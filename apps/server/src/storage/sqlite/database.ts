@@ -8,6 +8,12 @@ import {
   type Migration,
   migrationSql,
 } from "../migrations.js";
+import {
+  CHECKPOINT_DELAY_MS,
+  checkpointsSettled,
+  requestCheckpoint,
+  SAFETY_NET_PAGES,
+} from "./checkpointer.js";
 
 type Statement = Database.Statement<unknown[], unknown>;
 
@@ -45,6 +51,8 @@ export class SqliteDatabase {
   private accountedChanges = 0;
   /** See {@link undeclaredChanges}. */
   private changeEpoch = 0;
+  /** A checkpoint request is scheduled ({@link committed}). */
+  private checkpointScheduled = false;
 
   constructor(
     private readonly path: string,
@@ -132,8 +140,22 @@ export class SqliteDatabase {
     } finally {
       this.commitCallbacks = null;
     }
+    this.committed();
     runCallbacks(callbacks);
     return value;
+  }
+
+  /**
+   * After a commit: at most every {@link CHECKPOINT_DELAY_MS}, the checkpoint worker copies the
+   * WAL into the database file, off the event loop (see checkpointer.ts).
+   */
+  private committed(): void {
+    if (this.checkpointScheduled || this.path === ":memory:" || this.closedByOwner) return;
+    this.checkpointScheduled = true;
+    setTimeout(() => {
+      this.checkpointScheduled = false;
+      if (!this.closedByOwner) requestCheckpoint(this.path);
+    }, CHECKPOINT_DELAY_MS).unref();
   }
 
   /**
@@ -239,6 +261,7 @@ export class SqliteDatabase {
       for (const item of batch) item.reject(err);
       return;
     }
+    this.committed();
     runCallbacks(callbacks);
     batch.forEach((item, i) => {
       const outcome = outcomes[i] as { ok: boolean; value: unknown };
@@ -266,6 +289,14 @@ export class SqliteDatabase {
   close(): void {
     this.closedByOwner = true;
     if (this.handle.open) this.handle.close();
+  }
+
+  /**
+   * Resolves once the checkpoint worker holds no connection to this file (a checkpoint asked for
+   * before {@link close} may still be running). No new one is asked for after close.
+   */
+  closed(): Promise<void> {
+    return checkpointsSettled(this.path);
   }
 
   /**
@@ -343,6 +374,9 @@ function connect(path: string, existing: boolean): Database.Database {
     db.pragma("synchronous = NORMAL");
     db.pragma("busy_timeout = 5000");
     db.pragma("foreign_keys = ON");
+    // Checkpoints run on a worker thread after commits (checkpointer.ts); the automatic one,
+    // which would run inside a commit on the event loop, is only the safety net.
+    if (path !== ":memory:") db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   } catch (err) {
     db.close();
     throw err;

@@ -32,6 +32,7 @@ export function createSqliteStore(
     close: async () => {
       await closeDomainStores(domains);
       db.close();
+      await db.closed();
     },
     reportFailure: (err) => db.reportFailure(err),
   };

@@ -1,0 +1,107 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type CheckpointResult, onCheckpoint, SAFETY_NET_PAGES } from "./checkpointer.js";
+import { SqliteDatabase } from "./database.js";
+
+let dir: string;
+let path: string;
+let db: SqliteDatabase;
+const results: CheckpointResult[] = [];
+let stopListening: () => void;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "fluxra-ckpt-"));
+  path = join(dir, "ckpt.db");
+  db = new SqliteDatabase(path);
+  db.raw.exec("CREATE TABLE filler (id INTEGER PRIMARY KEY, v TEXT NOT NULL) STRICT");
+  results.length = 0;
+  stopListening = onCheckpoint((r) => {
+    if (r.path === path) results.push(r);
+  });
+});
+
+afterEach(() => {
+  stopListening();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const walBytes = () => statSync(`${path}-wal`).size;
+/** `n` commits of one ~3 KB row each: about one WAL page (plus the b-tree's) per commit. */
+const commits = (n: number) => {
+  for (let i = 0; i < n; i++) {
+    db.write(() => db.stmt("INSERT INTO filler (v) VALUES (?)").run("x".repeat(3000)));
+  }
+};
+const until = async (done: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe("WAL checkpoints run on a worker thread, not inside a commit", () => {
+  it("sets the automatic checkpoint to the far safety net only", () => {
+    expect(db.raw.pragma("wal_autocheckpoint", { simple: true })).toBe(SAFETY_NET_PAGES);
+  });
+
+  it("lets the WAL pass 1,000 pages without a commit copying it, then the worker copies it all", async () => {
+    commits(1500); // synchronous: the worker cannot run in between
+    // SQLite's default would have checkpointed inside the commit that reached 1,000 pages and
+    // restarted the WAL; here every frame is still in it.
+    expect(walBytes()).toBeGreaterThan(1500 * 4096);
+    await until(() => results.some((r) => (r.copied ?? 0) > 0));
+    const done = results.find((r) => (r.copied ?? 0) > 0) as CheckpointResult;
+    expect(done.error).toBeUndefined();
+    expect(done.copied).toBe(done.frames);
+    expect(done.frames).toBeGreaterThan(1500);
+  });
+
+  it("keeps the WAL file from growing: after a checkpoint the next commits reuse it", async () => {
+    commits(600);
+    await until(() => results.some((r) => (r.copied ?? 0) > 0 && r.copied === r.frames));
+    const size = walBytes();
+    for (let round = 0; round < 4; round++) {
+      commits(300);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    // 1,200 more commits, each round checkpointed before the next: the file did not grow.
+    expect(walBytes()).toBeLessThanOrEqual(size);
+    expect(db.raw.prepare("SELECT count(*) FROM filler").pluck().get()).toBe(1800);
+  });
+
+  it("asks at most once per delay, however many commits", async () => {
+    commits(200);
+    await until(() => results.length > 0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(results.length).toBe(1);
+  });
+});
+
+describe("the checkpoint worker", () => {
+  it("does not keep a process alive: a script that wrote and closed its database exits", async () => {
+    const script = join(dir, "exits.mts");
+    const database = fileURLToPath(new URL("./database.ts", import.meta.url));
+    writeFileSync(
+      script,
+      `import { SqliteDatabase } from ${JSON.stringify(database)};
+       const db = new SqliteDatabase(${JSON.stringify(join(dir, "exits.db"))});
+       db.raw.exec("CREATE TABLE f (v)");
+       for (let i = 0; i < 10; i++) db.write(() => db.stmt("INSERT INTO f VALUES (1)").run());
+       await new Promise((r) => setTimeout(r, 300)); // the worker has run by now
+       db.close();`,
+    );
+    const started = Date.now();
+    const code = await new Promise<number | null>((resolve) => {
+      const child = execFile(process.execPath, ["--import", "tsx", script], { timeout: 20_000 });
+      child.on("exit", (c) => resolve(c));
+    });
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});

@@ -42,6 +42,8 @@ export interface EventsSettings {
   streams: number;
   /** Seconds of each send-rate measurement (and of the idle-CPU window). */
   rateSeconds: number;
+  /** A B B A cycles of the send rate with and without idle streams. */
+  rateCycles: number;
   /** Sends to the 100-member group. */
   fanRounds: number;
   /** Concurrent senders of the position-lock measurement. */
@@ -58,6 +60,7 @@ export const eventsFull: EventsSettings = {
   gapMs: 15,
   streams: 1000,
   rateSeconds: 5,
+  rateCycles: 3,
   fanRounds: 30,
   lockSenders: [1, 16],
   lockSeconds: 2,
@@ -71,6 +74,7 @@ export const eventsQuick: EventsSettings = {
   gapMs: 15,
   streams: 100,
   rateSeconds: 1,
+  rateCycles: 1,
   fanRounds: 3,
   lockSenders: [1, 4],
   lockSeconds: 0.5,
@@ -82,7 +86,14 @@ export interface EventsResults {
   settings: EventsSettings;
   fanoutCost: FanoutCost[];
   sqlite: Delivery;
-  throughput: { streams: number; idle0: number; idleHeld: number; ratio: number };
+  throughput: {
+    streams: number;
+    idle0: number;
+    idleHeld: number;
+    ratio: number;
+    /** with ÷ without of each A B B A cycle. */
+    cycles: number[];
+  };
   heldStreams: { streams: number; extraRssMb: number; idleCpuPct: number };
   fanOut100: Latency;
   /** Send through instance 1, received on instance 2; null when PostgreSQL was unavailable. */
@@ -125,17 +136,38 @@ export async function runEventsBench(
     log(`events: send rate with 0 vs ${n.streams} idle streams`);
     const idle: SeededAgent[] = [];
     for (let i = 0; i < 10; i++) idle.push(await seedAgent(base, `ev_idle${i}`));
-    // A B B A: half of the rounds without streams before holding them and half after closing
-    // them, so a drift over the run (the conversation and the WAL grow) counts on both sides.
+    // A B B A, `rateCycles` times: each cycle sends without streams, opens them, sends twice with
+    // them held, closes them and sends without again, so a drift over the run (the conversation
+    // and the WAL grow) counts on both sides; several cycles keep one noisy round from deciding.
     const half = n.rateSeconds / 2;
-    const before = await sendRate(base, alice, pair, half);
-    const held = await holdStreams(base, server.child.pid, idle, n.streams, n.rateSeconds);
-    const rate1 =
-      ((await sendRate(base, alice, pair, half)) + (await sendRate(base, alice, pair, half))) / 2;
-    held.close();
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // let the server drop them
-    const rate0 = (before + (await sendRate(base, alice, pair, half))) / 2;
-    throughput = { streams: n.streams, idle0: rate0, idleHeld: rate1, ratio: rate1 / rate0 };
+    let sum0 = 0;
+    let sum1 = 0;
+    const cycles: number[] = [];
+    let first: Awaited<ReturnType<typeof holdStreams>> | undefined;
+    for (let cycle = 0; cycle < n.rateCycles; cycle++) {
+      const before = await sendRate(base, alice, pair, half);
+      const idleFor = cycle === 0 ? n.rateSeconds : 0.5; // idle CPU is measured once
+      const held = await holdStreams(base, server.child.pid, idle, n.streams, idleFor);
+      first ??= held;
+      const with1 = await sendRate(base, alice, pair, half);
+      const with2 = await sendRate(base, alice, pair, half);
+      held.close();
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // let the server drop them
+      const after = await sendRate(base, alice, pair, half);
+      sum0 += before + after;
+      sum1 += with1 + with2;
+      cycles.push((with1 + with2) / (before + after));
+    }
+    const held = first as Awaited<ReturnType<typeof holdStreams>>;
+    const rate0 = sum0 / (2 * n.rateCycles);
+    const rate1 = sum1 / (2 * n.rateCycles);
+    throughput = {
+      streams: n.streams,
+      idle0: rate0,
+      idleHeld: rate1,
+      ratio: rate1 / rate0,
+      cycles,
+    };
     heldStreams = {
       streams: n.streams,
       extraRssMb: held.rssHeldMb - held.rssBeforeMb,
@@ -275,8 +307,8 @@ export function renderEventsMarkdown(r: EventsResults, enforced: boolean): strin
     "",
     "| measure | value |",
     "|---|---:|",
-    `| sends/s, no streams held (mean of a round before holding them and one after closing them) | ${Math.round(t.idle0)} |`,
-    `| sends/s, ${t.streams.toLocaleString("en-US")} idle streams held | ${Math.round(t.idleHeld)} (${t.ratio.toFixed(2)}×) |`,
+    `| sends/s, no streams held (rounds before holding them and after closing them) | ${Math.round(t.idle0)} |`,
+    `| sends/s, ${t.streams.toLocaleString("en-US")} idle streams held | ${Math.round(t.idleHeld)} (${t.ratio.toFixed(2)}×; A B B A cycles ${t.cycles.map((c) => `${c.toFixed(2)}×`).join(", ")}) |`,
     `| extra RSS of ${h.streams.toLocaleString("en-US")} held streams | ${h.extraRssMb.toFixed(1)} MB |`,
     `| server CPU while they idle | ${h.idleCpuPct.toFixed(1)} % |`,
     "",

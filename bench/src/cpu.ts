@@ -17,3 +17,19 @@ export function cpuSeconds(pid: number | undefined): number {
     return Number.NaN;
   }
 }
+
+/** CPU (user + system) µs this process spends per call of `run`, over `count` sequential calls. */
+export async function cpuPerCall(run: () => unknown, count: number): Promise<number> {
+  const start = process.cpuUsage();
+  for (let i = 0; i < count; i++) await run();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / count;
+}
+
+/** The median of `xs` (the mean of the middle two for an even count; NaN when empty). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { fetchPost, onboardAgent } from "@fluxra/openapi/onboard";
 import { createReferenceServer } from "@fluxra/server/testing";
 import { sqliteSessionCache } from "../../apps/server/src/domains/auth/session-cache.js";
+import { cpuPerCall, median } from "./cpu.js";
 
 const quick = process.argv.includes("--quick");
 const rounds = quick ? 4 : 8;
@@ -65,21 +66,6 @@ const ops = {
 };
 type Op = keyof typeof ops;
 
-/** CPU (user + system) µs per call of `op` over `count` sequential calls. */
-async function cpuPerCall(op: Op, count: number): Promise<number> {
-  const run = ops[op];
-  const start = process.cpuUsage();
-  for (let i = 0; i < count; i++) await run();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / count;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
-
 const samples: Record<Op, { on: number[]; off: number[] }> = {
   send: { on: [], off: [] },
   list: { on: [], off: [] },
@@ -89,13 +75,14 @@ const loadBefore = loadavg();
 // Warm-up in both modes, then alternate so drift in machine load hits both alike.
 for (const enabled of [true, false]) {
   cache.enabled = enabled;
-  for (const op of Object.keys(ops) as Op[]) await cpuPerCall(op, op === "lookup" ? 2_000 : 50);
+  for (const op of Object.keys(ops) as Op[])
+    await cpuPerCall(ops[op], op === "lookup" ? 2_000 : 50);
 }
 for (let r = 0; r < rounds; r++) {
   for (const enabled of r % 2 ? [false, true] : [true, false]) {
     cache.enabled = enabled;
     for (const op of Object.keys(ops) as Op[]) {
-      const us = await cpuPerCall(op, op === "lookup" ? lookupsPerRound : requestsPerRound);
+      const us = await cpuPerCall(ops[op], op === "lookup" ? lookupsPerRound : requestsPerRound);
       samples[op][enabled ? "on" : "off"].push(us);
     }
   }

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CapturedResponse } from "./bare-server.js";
+import { median } from "./cpu.js";
 import { type Call, drive, type LoadResult } from "./load.js";
 import type { ScaleRow, StartupResult, ThroughputRow } from "./report.js";
 import { bulkMessages, type SeededAgent } from "./seed.js";
@@ -201,9 +202,6 @@ async function latencyLoop(base: string, call: Call, requests: number): Promise<
     cpuUsPerRequest: Number.NaN,
   };
 }
-
-const median = (xs: number[]) =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 /** Starts the CLI `runs` times on the existing `dbPath`: spawn → listening line, → first /health 200. */
 export async function measureStartup(

@@ -13,6 +13,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { median } from "./cpu.js";
 import { drive } from "./load.js";
 import { type Route, routes } from "./measure.js";
 import { adminUrl, driveSplit, PG_POOL_SIZE, psql } from "./postgres.js";
@@ -59,7 +60,6 @@ async function seed(baseUrl: string): Promise<Route[]> {
   return routes(alice, conversation).filter((r) => r.floor);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const r0 = (x: number) => Math.round(x);
 const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
 

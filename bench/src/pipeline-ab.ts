@@ -10,6 +10,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { median } from "./cpu.js";
 import { type Call, drive, type LoadResult } from "./load.js";
 import { startFloor } from "./measure.js";
 import { topSelfTime } from "./profile.js";
@@ -93,8 +94,6 @@ if (mode === "profile") {
       }
     }
   }
-  const median = (xs: number[]) =>
-    [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
   console.log("\nmedians (and per-round B/A ratios)");
   for (const name of ["send", "list", "token"]) {
     const A = results[`${name} A`] ?? [];

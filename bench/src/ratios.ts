@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { ensureServerBuilt } from "./build.js";
+import { median } from "./cpu.js";
 import { drive, type LoadResult } from "./load.js";
 import { capture, routes, startBare } from "./measure.js";
 import { seedAgent, seedConversation, sendMessages } from "./seed.js";
@@ -62,7 +63,6 @@ for (let r = 0; r < rounds; r++) {
     }
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 console.log(`load ${os.loadavg()[0]?.toFixed(2)}; medians of ${rounds} rounds, ${seconds} s each`);
 console.log("route                     server      req/s  ratio  CPU µs/req");
 for (const [route, byServer] of Object.entries(results)) {

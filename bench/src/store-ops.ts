@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteStore } from "@fluxra/server";
+import { cpuPerCall, median } from "./cpu.js";
 
 const quick = process.argv.includes("--quick");
 const rounds = quick ? 3 : 7;
@@ -79,14 +80,7 @@ const ops = {
   json: async () => JSON.stringify(await store.chat.listConversations(other, null, 20)),
 };
 type Op = keyof typeof ops;
-async function cpu(op: Op, n: number): Promise<number> {
-  const run = ops[op];
-  const start = process.cpuUsage();
-  for (let i = 0; i < n; i++) await run();
-  const u = process.cpuUsage(start);
-  return (u.user + u.system) / n;
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const cpu = (op: Op, n: number) => cpuPerCall(ops[op], n);
 // Imported when present, so the script also runs on a checkout from before the cache existed.
 const listCache = "../../apps/server/src/domains/chat/sqlite/list-cache.js";
 const lists = await import(listCache).then(

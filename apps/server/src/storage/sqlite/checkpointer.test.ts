@@ -104,4 +104,36 @@ describe("the checkpoint worker", () => {
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(15_000);
   });
+
+  it("keeps a process alive while it awaits a checkpoint in flight: a script's last `await closed()` settles", async () => {
+    // A script whose only pending work is closing its store: the worker is unref'd, so without a
+    // ref while someone waits, Node ends the process with the await unsettled (exit code 13).
+    const script = join(dir, "awaits.mts");
+    const database = fileURLToPath(new URL("./database.ts", import.meta.url));
+    const checkpointer = fileURLToPath(new URL("./checkpointer.ts", import.meta.url));
+    const path = join(dir, "awaits.db");
+    writeFileSync(
+      script,
+      `import { SqliteDatabase } from ${JSON.stringify(database)};
+       import { requestCheckpoint } from ${JSON.stringify(checkpointer)};
+       const db = new SqliteDatabase(${JSON.stringify(path)});
+       db.raw.exec("CREATE TABLE f (v)");
+       for (let i = 0; i < 200; i++) db.write(() => db.stmt("INSERT INTO f VALUES (randomblob(4000))").run());
+       if (!requestCheckpoint(${JSON.stringify(path)})) throw new Error("no worker");
+       db.close();
+       await db.closed();
+       console.log("settled");`,
+    );
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>(
+      (resolve) => {
+        let out = "";
+        const child = execFile(process.execPath, ["--import", "tsx", script], { timeout: 20_000 });
+        child.stdout?.on("data", (d) => {
+          out += String(d);
+        });
+        child.on("exit", (c) => resolve({ code: c, stdout: out }));
+      },
+    );
+    expect({ code, stdout: stdout.trim() }).toEqual({ code: 0, stdout: "settled" });
+  });
 });

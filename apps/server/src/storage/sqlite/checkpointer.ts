@@ -49,19 +49,32 @@ let worker: Worker | null | undefined;
 const listeners = new Set<(r: CheckpointResult) => void>();
 /** Requests sent and not answered yet, by path, with who waits for them to settle. */
 const inFlight = new Map<string, { count: number; settled: (() => void)[] }>();
+/**
+ * How many {@link checkpointsSettled} promises are pending. While any is, the worker is ref'd: a
+ * process whose only pending work is closing a store (a script's last `await store.close()`)
+ * must wait for the answer instead of exiting with the await unsettled (exit code 13).
+ */
+let waiting = 0;
+
+function settle(entry: { settled: (() => void)[] }): void {
+  if (entry.settled.length === 0) return;
+  waiting -= entry.settled.length;
+  if (waiting === 0) worker?.unref();
+  for (const done of entry.settled) done();
+}
 
 function answered(path: string): void {
   const entry = inFlight.get(path);
   if (!entry) return;
   if (--entry.count > 0) return;
   inFlight.delete(path);
-  for (const done of entry.settled) done();
+  settle(entry);
 }
 
 function dropAll(): void {
   const entries = [...inFlight.values()];
   inFlight.clear();
-  for (const e of entries) for (const done of e.settled) done();
+  for (const e of entries) settle(e);
 }
 
 function theWorker(): Worker | null {
@@ -110,6 +123,7 @@ export function requestCheckpoint(path: string): boolean {
 export function checkpointsSettled(path: string): Promise<void> {
   const entry = inFlight.get(path);
   if (!entry) return Promise.resolve();
+  if (waiting++ === 0) worker?.ref();
   return new Promise((resolve) => entry.settled.push(resolve));
 }
 

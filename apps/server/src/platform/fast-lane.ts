@@ -355,12 +355,20 @@ export function attachFastLane(app: Hono<AppEnv>, parts: FastLaneParts): void {
 
   const run = async (c: FastContext, route: FastRoute, outgoing: ServerResponse) => {
     try {
-      start(c);
-      await dispatch(c, route, 0);
+      try {
+        start(c);
+        await dispatch(c, route, 0);
+      } catch (err) {
+        c.res = onError(err, c);
+      }
+      write(outgoing, c.res as FastResponse);
     } catch (err) {
-      c.res = onError(err, c);
+      // Only a fault of the error mapping itself gets here: node-server answers those with a
+      // bare 500 (handleFetchError), and so does the lane.
+      console.error(err);
+      if (!outgoing.headersSent) outgoing.writeHead(500);
+      outgoing.end();
     }
-    write(outgoing, c.res as FastResponse);
   };
 
   const lane: FastLane = {

@@ -2,8 +2,8 @@
  * Issue 18 helper: A/B of two server builds (and the store floor) in one run, alternating short
  * autocannon rounds so both see the same machine load; or a CPU profile of one build.
  *
- *   tsx src/pipeline-ab.ts profile <dist dir> <out dir>
- *   tsx src/pipeline-ab.ts ab <dist A> <dist B> [rounds] [seconds]
+ *   tsx src/pipeline-ab.ts profile <dist dir> <out dir> [send,list,convs] [--floor]
+ *   tsx src/pipeline-ab.ts ab <dist A> <dist B> [rounds] [seconds] [send,list,convs,token]
  *
  * A dist dir is a copy of apps/server/dist inside apps/server (so its imports resolve).
  */
@@ -30,6 +30,8 @@ function start(dist: string, db: string, flags: string[] = []): Promise<RunningS
 async function seed(url: string, tag: string) {
   const agent = await seedAgent(url, `bench_${tag}`);
   const conv = await seedConversation(url, agent, "bench", []);
+  // 20 conversations in the list, like ratios.ts.
+  for (let i = 1; i < 20; i++) await seedConversation(url, agent, `other ${i}`, []);
   await sendMessages(url, agent, conv, 60);
   const auth = { authorization: `Bearer ${agent.accessToken}` };
   const messages = `/api/conversations/${conv}/messages`;
@@ -41,6 +43,7 @@ async function seed(url: string, tag: string) {
       body: { content: "benchmark message: the quick brown fox jumps over the lazy dog" },
     },
     list: { method: "GET", path: messages, headers: auth },
+    convs: { method: "GET", path: "/api/conversations", headers: auth },
     token: { method: "POST", path: "/api/auth/token", body: { api_key: agent.apiKey } },
   };
   return { agent, conv, calls };
@@ -52,9 +55,10 @@ if (mode === "profile") {
   const [dist, out] = rest as [string, string];
   const dir = mkdtempSync(join(tmpdir(), "fluxra-prof-"));
   const server = await start(dist, join(dir, "p.db"), ["--cpu-prof", "--cpu-prof-dir", out]);
-  const { calls } = await seed(server.url, "p");
+  const { agent, calls } = await seed(server.url, "p");
   const load = { connections: 10, durationSeconds: 10, warmupSeconds: 2 };
-  for (const name of (rest[2] ?? "send,list").split(",")) {
+  const names = (rest[2] ?? "send,list").split(",");
+  for (const name of names) {
     const r = await drive(server.url, calls[name] as Call, load, false, server.child.pid);
     console.log(name, fmt(r), "failures", r.failures);
   }
@@ -62,10 +66,36 @@ if (mode === "profile") {
   for (const f of topSelfTime(out, repoRoot, 40)) {
     console.log(`${f.selfPct.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`);
   }
+  // `--floor`: the store floor on the same database, profiled the same way, into <out>/floor.
+  if (rest.includes("--floor")) {
+    const floorOut = join(out, "floor");
+    const floor = await startProcess({
+      args: [
+        "--cpu-prof",
+        "--cpu-prof-dir",
+        floorOut,
+        "--import",
+        "tsx",
+        join(repoRoot, "bench", "src", "store-floor-server.ts"),
+        join(dir, "p.db"),
+        agent.id,
+      ],
+      cwd: join(repoRoot, "bench"),
+    });
+    for (const name of names) {
+      const r = await drive(floor.url, calls[name] as Call, load, false, floor.child.pid);
+      console.log("floor", name, fmt(r), "failures", r.failures);
+    }
+    await floor.stop();
+    for (const f of topSelfTime(floorOut, repoRoot, 40)) {
+      console.log(`${f.selfPct.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`);
+    }
+  }
 } else if (mode === "ab") {
   const [a, b] = rest as [string, string];
   const rounds = Number(rest[2] ?? 5);
   const seconds = Number(rest[3] ?? 5);
+  const names = (rest[4] ?? "send,list,convs,token").split(",");
   const dir = mkdtempSync(join(tmpdir(), "fluxra-ab-"));
   const servers = { A: await start(a, join(dir, "a.db")), B: await start(b, join(dir, "b.db")) };
   const seeded = { A: await seed(servers.A.url, "a"), B: await seed(servers.B.url, "b") };
@@ -73,7 +103,7 @@ if (mode === "profile") {
   const load = { connections: 10, durationSeconds: seconds, warmupSeconds: 1 };
   const results: Record<string, LoadResult[]> = {};
   for (let round = 0; round < rounds; round++) {
-    for (const name of ["send", "list", "token"]) {
+    for (const name of names) {
       const order = round % 2 === 0 ? (["A", "B"] as const) : (["B", "A"] as const);
       const targets: [string, RunningServer, Call][] = order.map((k) => [
         k,
@@ -95,7 +125,7 @@ if (mode === "profile") {
     }
   }
   console.log("\nmedians (and per-round B/A ratios)");
-  for (const name of ["send", "list", "token"]) {
+  for (const name of names) {
     const A = results[`${name} A`] ?? [];
     const B = results[`${name} B`] ?? [];
     const F = results[`${name} floor`];

@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { domains } from "./domains/index.js";
 import { apiTitle, apiVersion } from "./generated/spec.js";
@@ -8,13 +9,14 @@ import { type Clock, systemClock } from "./platform/clock.js";
 import { type ConfigInput, resolveConfig } from "./platform/config.js";
 import type { AppDeps, AppEnv } from "./platform/env.js";
 import { errorResponse, toApiError } from "./platform/errors.js";
+import { attachFastLane } from "./platform/fast-lane.js";
 import { createGuard } from "./platform/guard.js";
 import { singleHostHeader } from "./platform/host-header.js";
 import { createIdGenerator } from "./platform/ids.js";
 import { createRouteMiss } from "./platform/not-found.js";
-import { createRouter } from "./platform/openapi.js";
+import { createRouter, type MountedOperation, mountedOperations } from "./platform/openapi.js";
 import { createCursorCodec } from "./platform/pagination.js";
-import { requestContext } from "./platform/request-context.js";
+import { createRequestStart, requestContext } from "./platform/request-context.js";
 import type { Store } from "./store.js";
 
 export { type Domain, domains } from "./domains/index.js";
@@ -55,9 +57,14 @@ export function createApp(options: CreateAppOptions): FluxraApp {
   const onInternalError = options.onInternalError ?? ((err) => console.error(err));
 
   const app = createRouter();
-  app.use("*", singleHostHeader());
-  app.use("*", requestContext(ids, config.trustProxy));
-  if (config.corsOrigins.length > 0) {
+  // The app-wide middleware, kept so the fast lane can check it replicates exactly these.
+  const appWide: MiddlewareHandler<AppEnv>[] = [
+    singleHostHeader(),
+    requestContext(ids, config.trustProxy),
+  ];
+  for (const middleware of appWide) app.use("*", middleware);
+  const withCors = config.corsOrigins.length > 0;
+  if (withCors) {
     const any = config.corsOrigins.includes("*");
     app.use(
       "*",
@@ -80,20 +87,38 @@ export function createApp(options: CreateAppOptions): FluxraApp {
     );
   }
   // Secrets (signing key, cursor key) load from the database once; /health must not depend on it.
-  app.use("/api/*", async (_c, next) => {
+  const keysReady: MiddlewareHandler<AppEnv> = async (_c, next) => {
     await keys.ready();
     await next();
-  });
-  for (const domain of domains) app.route("/", domain(deps));
+  };
+  appWide.push(keysReady);
+  app.use("/api/*", keysReady);
+  const operations: MountedOperation[] = [];
+  for (const domain of domains) {
+    const router = domain(deps);
+    app.route("/", router);
+    operations.push(...mountedOperations(router));
+  }
 
   const miss = createRouteMiss(app as never);
   app.notFound((c) => errorResponse(c, miss(c.req.method, c.req.path)));
-  app.onError((err, c) => {
+  const onError = (err: unknown, c: Context<AppEnv>): Response => {
     const apiError = toApiError(err);
     if (apiError.code === "internal_error") onInternalError(err);
     if (apiError.code === "service_unavailable") store.reportFailure?.(apiError.cause ?? err);
     return errorResponse(c, apiError);
-  });
+  };
+  app.onError(onError);
+  // Below Hono, for real HTTP (platform/fast-lane.ts); not with CORS, whose headers only Hono adds.
+  if (!withCors) {
+    attachFastLane(app, {
+      operations,
+      appWide,
+      start: createRequestStart(ids, config.trustProxy),
+      keys,
+      onError,
+    });
+  }
   return app;
 }
 

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { configFromEnv, parsePositiveInt } from "./platform/config.js";
+import { fastLaneServer } from "./platform/fast-lane.js";
 import { pgPoolSize, redactUrl } from "./storage/postgres/cli-options.js";
 import { createPostgresStore, isPostgresUrl } from "./storage/postgres/index.js";
 import { createSqliteStore } from "./storage/sqlite/index.js";
@@ -59,7 +60,9 @@ function main(): void {
     : createSqliteStore(dbFile);
   const shutdown = new AbortController();
   const app = createApp({ store, config, shutdown: shutdown.signal });
-  const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+  // The fast lane (platform/fast-lane.ts) serves the hot Chat routes in front of Hono's listener.
+  const createServer = fastLaneServer(app);
+  const server = serve({ fetch: app.fetch, port, hostname: host, createServer }, (info) => {
     const shown = info.family === "IPv6" ? `[${info.address}]` : info.address;
     console.log(`Fluxra server listening on http://${shown}:${info.port} (database ${dbFile})`);
   });

@@ -19,6 +19,7 @@ export {
   type ServerConfig,
 } from "./platform/config.js";
 export { ApiError, type ErrorCode, errorCodes } from "./platform/errors.js";
+export { fastLaneServer } from "./platform/fast-lane.js";
 export {
   createPostgresStore,
   type PgOptions,

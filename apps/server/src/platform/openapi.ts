@@ -47,6 +47,25 @@ export function createRouter(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 }
 
+/** One operation as {@link mountDomain} serves it: what the fast lane (platform/fast-lane.ts) runs. */
+export interface MountedOperation {
+  operationId: string;
+  /** Upper case, e.g. `POST`. */
+  method: string;
+  /** The spec's path template, e.g. `/api/conversations/{conversation_id}/messages`. */
+  path: string;
+  /** The route's middleware (its guard) followed by the request validation, in order. */
+  middleware: readonly MiddlewareHandler<AppEnv>[];
+  handler: (c: Context<AppEnv>) => unknown;
+}
+
+const mounted = new WeakMap<OpenAPIHono<AppEnv>, MountedOperation[]>();
+
+/** The operations {@link mountDomain} put on `router` (empty for any other router). */
+export function mountedOperations(router: OpenAPIHono<AppEnv>): readonly MountedOperation[] {
+  return mounted.get(router) ?? [];
+}
+
 /**
  * Mounts one domain on `router`: each generated route (generated/routes.ts) with its handler
  * and middleware from the domain's handlers object.
@@ -85,15 +104,23 @@ export function mountDomain<R extends Readonly<Record<string, RouteConfig>>>(
       bodyValidator,
     );
     const served = bodyValidator || !body ? request : { ...request, body };
+    const chain = [...middleware, ...(validate ? [validate] : [])];
     router.openapi(
-      {
-        ...route,
-        request: served,
-        hide: true,
-        middleware: [...middleware, ...(validate ? [validate] : [])],
-      },
+      { ...route, request: served, hide: true, middleware: chain },
       operation.handler as never,
     );
+    // Only a route whose body validation is the precompiled one can skip Hono's own validators.
+    if (bodyValidator || !body) {
+      const list = mounted.get(router) ?? [];
+      list.push({
+        operationId,
+        method: route.method.toUpperCase(),
+        path: route.path,
+        middleware: chain,
+        handler: operation.handler as unknown as MountedOperation["handler"],
+      });
+      mounted.set(router, list);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env.js";
 import type { IdGenerator } from "./ids.js";
 
@@ -9,7 +9,24 @@ const saneRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
  * sends it back on every response, and records the client address.
  */
 export function requestContext(ids: IdGenerator, trustProxy: boolean): MiddlewareHandler<AppEnv> {
+  const start = createRequestStart(ids, trustProxy);
   return async (c, next) => {
+    const requestId = start(c);
+    await next();
+    if (!c.res.headers.has("X-Request-Id")) c.res.headers.set("X-Request-Id", requestId);
+  };
+}
+
+/**
+ * The work of {@link requestContext} before the route runs, as a plain function (the fast lane,
+ * platform/fast-lane.ts, runs it too): sets the request id, client address and an empty
+ * `rawBody`, and the `X-Request-Id` response header. Returns the request id.
+ */
+export function createRequestStart(
+  ids: IdGenerator,
+  trustProxy: boolean,
+): (c: Context<AppEnv>) => string {
+  return (c) => {
     const incoming = c.req.header("x-request-id");
     const requestId = incoming && saneRequestId.test(incoming) ? incoming : ids.next("req");
     c.set("requestId", requestId);
@@ -18,8 +35,7 @@ export function requestContext(ids: IdGenerator, trustProxy: boolean): Middlewar
     // Set before the handler runs so it lands on every response (errors included) without
     // rewriting the finished response's headers afterwards.
     c.header("X-Request-Id", requestId);
-    await next();
-    if (!c.res.headers.has("X-Request-Id")) c.res.headers.set("X-Request-Id", requestId);
+    return requestId;
   };
 }
 

@@ -20,6 +20,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "../app.js";
 import { type Clock, systemClock } from "../platform/clock.js";
 import type { ConfigInput } from "../platform/config.js";
+import { fastLaneServer } from "../platform/fast-lane.js";
 import { createSqliteStore, type SqliteStore } from "../storage/sqlite/index.js";
 
 /** Options of {@link createReferenceServer}. */
@@ -65,15 +66,19 @@ export function createReferenceServer<C extends Clock = Clock>(
     dbPath,
     async listen() {
       listening ??= new Promise((resolve) => {
-        const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
-          resolve({
-            url: `http://127.0.0.1:${(info as AddressInfo).port}`,
-            stop: () =>
-              new Promise<void>((done) => {
-                server.close(() => done());
-                (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-              }),
-          }),
+        // Served as the CLI serves it: the fast lane (platform/fast-lane.ts) in front of Hono.
+        const createServer = fastLaneServer(app);
+        const server = serve(
+          { fetch: app.fetch, port: 0, hostname: "127.0.0.1", createServer },
+          (info) =>
+            resolve({
+              url: `http://127.0.0.1:${(info as AddressInfo).port}`,
+              stop: () =>
+                new Promise<void>((done) => {
+                  server.close(() => done());
+                  (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+                }),
+            }),
         );
       });
       return (await listening).url;

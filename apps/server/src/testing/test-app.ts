@@ -6,6 +6,7 @@ import { serve } from "@hono/node-server";
 import { createApp, type FluxraApp } from "../app.js";
 import { createManualClock, type ManualClock } from "../platform/clock.js";
 import type { ConfigInput } from "../platform/config.js";
+import { fastLaneServer } from "../platform/fast-lane.js";
 import { createTestPostgresStore, testBackend } from "../storage/postgres/test-store.js";
 import { createSqliteStore, type SqliteStore } from "../storage/sqlite/index.js";
 import { ResponseValidator } from "./response-validator.js";
@@ -165,7 +166,11 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
     request,
     async listen() {
       const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-        const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
+        // Served as the CLI serves it: the fast lane (platform/fast-lane.ts) in front of Hono.
+        const createServer = fastLaneServer(app);
+        const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1", createServer }, () =>
+          resolve(s),
+        );
       });
       const { port } = server.address() as AddressInfo;
       const baseUrl = `http://127.0.0.1:${port}`;

@@ -8,6 +8,7 @@
  * own, driven in the same rounds. `--two`: a second PostgreSQL instance joins the first, and
  * two ÷ one (the same 10 connections split across both) is measured in the same rounds.
  * `--socket=/var/run/postgresql`: every CLI connects over the Unix socket instead of TCP.
+ * `--only=send` or `--only=list`: measure that route alone.
  * Needs the server bundle (`pnpm --filter @fluxra/server build`).
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -25,6 +26,7 @@ const two = args.includes("--two");
 const base = args.find((a) => a.startsWith("--base="))?.slice("--base=".length);
 /** `--socket=<dir>`: the CLIs (not psql) connect over PostgreSQL's Unix socket in `dir`. */
 const socket = args.find((a) => a.startsWith("--socket="))?.slice("--socket=".length);
+const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const [rounds = 3, seconds = 5] = args.filter((a) => !a.startsWith("--")).map(Number);
 const load = { connections: 10, durationSeconds: seconds, warmupSeconds: 1 };
 const admin = adminUrl();
@@ -91,6 +93,7 @@ try {
 
   for (let i = 0; i < liteRoutes.length; i++) {
     const name = liteRoutes[i]?.name ?? "";
+    if (only !== undefined && !name.startsWith(only === "send" ? "POST" : "GET")) continue;
     const ratios = new Map<string, number[]>();
     for (let round = 0; round < rounds; round++) {
       const l = await drive(lite.url, (liteRoutes[i] as Route).call, load, false, lite.child.pid);

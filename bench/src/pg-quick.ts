@@ -1,6 +1,6 @@
 /**
  * Quick A/B of the PostgreSQL backend, for iterating on it:
- * `tsx src/pg-quick.ts [rounds] [seconds] [--two] [--base=<path to another fluxra-server.js>]`.
+ * `tsx src/pg-quick.ts [rounds] [seconds] [--two] [--base=<path to another fluxra-server.js>]…`.
  * One CLI on SQLite and one on PostgreSQL (a database of its own), seeded alike; send and list are
  * driven in alternating rounds (SQLite, PostgreSQL, …) so machine noise hits both, and req/s
  * with CPU µs/req (server; PG: server + backends) are printed per round and as medians. `--base`
@@ -23,7 +23,8 @@ import { type RunningServer, serverBin, startFluxra, startProcess } from "./serv
 
 const args = process.argv.slice(2);
 const two = args.includes("--two");
-const base = args.find((a) => a.startsWith("--base="))?.slice("--base=".length);
+/** `--base=<bin>` (repeatable): more PostgreSQL builds driven in the same rounds. */
+const bases = args.filter((a) => a.startsWith("--base=")).map((a) => a.slice("--base=".length));
 /** `--socket=<dir>`: the CLIs (not psql) connect over PostgreSQL's Unix socket in `dir`. */
 const socket = args.find((a) => a.startsWith("--socket="))?.slice("--socket=".length);
 const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length);
@@ -84,10 +85,11 @@ try {
     const second = await startPg(serverBin, now.url);
     variants.push({ name: "PG×2", servers: [one, second], database: now.name, routes: [] });
   }
-  if (base) {
-    const old = database("base");
+  for (const [i, base] of bases.entries()) {
+    const old = database(`base${i}`);
     const s = await startPg(base, old.url);
-    variants.push({ name: "PG base", servers: [s], database: old.name, routes: await seed(s.url) });
+    const name = bases.length === 1 ? "PG base" : `PG base${i + 1}`;
+    variants.push({ name, servers: [s], database: old.name, routes: await seed(s.url) });
   }
   for (const v of variants) if (v.routes.length === 0) v.routes = variants[0]?.routes ?? [];
 

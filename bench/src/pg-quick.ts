@@ -1,6 +1,6 @@
 /**
  * Quick A/B of the PostgreSQL backend, for iterating on it:
- * `tsx src/pg-quick.ts [rounds] [seconds] [--two] [--base=<path to another fluxra-server.js>]`.
+ * `tsx src/pg-quick.ts [rounds] [seconds] [--two] [--base=<path to another fluxra-server.js>]…`.
  * One CLI on SQLite and one on PostgreSQL (a database of its own), seeded alike; send and list are
  * driven in alternating rounds (SQLite, PostgreSQL, …) so machine noise hits both, and req/s
  * with CPU µs/req (server; PG: server + backends) are printed per round and as medians. `--base`
@@ -8,6 +8,7 @@
  * own, driven in the same rounds. `--two`: a second PostgreSQL instance joins the first, and
  * two ÷ one (the same 10 connections split across both) is measured in the same rounds.
  * `--socket=/var/run/postgresql`: every CLI connects over the Unix socket instead of TCP.
+ * `--only=send` or `--only=list`: measure that route alone.
  * Needs the server bundle (`pnpm --filter @fluxra/server build`).
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -22,9 +23,11 @@ import { type RunningServer, serverBin, startFluxra, startProcess } from "./serv
 
 const args = process.argv.slice(2);
 const two = args.includes("--two");
-const base = args.find((a) => a.startsWith("--base="))?.slice("--base=".length);
+/** `--base=<bin>` (repeatable): more PostgreSQL builds driven in the same rounds. */
+const bases = args.filter((a) => a.startsWith("--base=")).map((a) => a.slice("--base=".length));
 /** `--socket=<dir>`: the CLIs (not psql) connect over PostgreSQL's Unix socket in `dir`. */
 const socket = args.find((a) => a.startsWith("--socket="))?.slice("--socket=".length);
+const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const [rounds = 3, seconds = 5] = args.filter((a) => !a.startsWith("--")).map(Number);
 const load = { connections: 10, durationSeconds: seconds, warmupSeconds: 1 };
 const admin = adminUrl();
@@ -82,15 +85,17 @@ try {
     const second = await startPg(serverBin, now.url);
     variants.push({ name: "PG×2", servers: [one, second], database: now.name, routes: [] });
   }
-  if (base) {
-    const old = database("base");
+  for (const [i, base] of bases.entries()) {
+    const old = database(`base${i}`);
     const s = await startPg(base, old.url);
-    variants.push({ name: "PG base", servers: [s], database: old.name, routes: await seed(s.url) });
+    const name = bases.length === 1 ? "PG base" : `PG base${i + 1}`;
+    variants.push({ name, servers: [s], database: old.name, routes: await seed(s.url) });
   }
   for (const v of variants) if (v.routes.length === 0) v.routes = variants[0]?.routes ?? [];
 
   for (let i = 0; i < liteRoutes.length; i++) {
     const name = liteRoutes[i]?.name ?? "";
+    if (only !== undefined && !name.startsWith(only === "send" ? "POST" : "GET")) continue;
     const ratios = new Map<string, number[]>();
     for (let round = 0; round < rounds; round++) {
       const l = await drive(lite.url, (liteRoutes[i] as Route).call, load, false, lite.child.pid);

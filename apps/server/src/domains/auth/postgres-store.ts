@@ -1,5 +1,6 @@
 import { ApiError } from "../../platform/errors.js";
 import type { PgDatabase } from "../../storage/postgres/database.js";
+import { groupReads } from "../../storage/postgres/group-reads.js";
 import type { NewAgent, OwnAgentRecord } from "../agents/records.js";
 import { agentInsertValues, newAgentRow, toOwnAgent } from "../agents/rows.js";
 import type { ApiKeyRecord, SessionRecord } from "./records.js";
@@ -20,8 +21,23 @@ import type { ApiKeyState, AuthStore, NewApiKey, NewSession, SessionState } from
 const RECOVER = `UPDATE agents SET recovery_key_hash = $1, updated_at = $2
   WHERE id = $3 AND recovery_key_hash = $4 AND deactivated_at IS NULL RETURNING 1`;
 
+/**
+ * Sessions by the hash of their id, several lookups per statement: one row per key found, with
+ * the key's position in the array.
+ */
+const SESSIONS = `SELECT k.i::integer AS i, s.${sessionColumns.split(", ").join(", s.")}
+  FROM unnest($1::text[]) WITH ORDINALITY AS k(h, i) JOIN sessions s ON s.id_hash = k.h COLLATE "C"`;
+
 /** The PostgreSQL {@link AuthStore}. */
 export function createPgAuthStore(db: PgDatabase): AuthStore {
+  // Every authenticated request reads its session (no cache: a revocation on any instance takes
+  // effect at the next request). Concurrent requests' lookups share one statement (group-reads.ts).
+  const session = groupReads<string, SessionState | null>(async (hashes) => {
+    const found: (SessionState | null)[] = hashes.map(() => null);
+    const rows = await db.query<SessionRow & { i: number }>(SESSIONS, [hashes]);
+    for (const row of rows) found[row.i - 1] = toSessionState(row);
+    return found;
+  });
   return {
     async createAgent(a: NewAgent, recoveryKeyHash: string, now: number): Promise<OwnAgentRecord> {
       const row = newAgentRow(a, now);
@@ -108,12 +124,8 @@ export function createPgAuthStore(db: PgDatabase): AuthStore {
       });
     },
 
-    async getSession(idHash: string): Promise<SessionState | null> {
-      const [row] = await db.query<SessionRow>(
-        `SELECT ${sessionColumns} FROM sessions WHERE id_hash = $1`,
-        [idHash],
-      );
-      return row ? toSessionState(row) : null;
+    getSession(idHash: string): Promise<SessionState | null> {
+      return session(idHash);
     },
 
     async listSessions(

@@ -96,6 +96,27 @@ describe("PgDatabase", () => {
     expect(await s.db.query("SELECT 1 FROM server_secrets WHERE name = 'z'")).toEqual([]);
   });
 
+  it("prepares each statement once per connection and re-plans it after a schema change", async () => {
+    const s = store();
+    const lookup = "SELECT value FROM server_secrets WHERE name = @name";
+    await s.db.query("INSERT INTO server_secrets (name, value, created_at) VALUES ('p', '1', 0)");
+    const prepared = await s.db.read(async (q) => {
+      // The pool hands this read one connection: run the lookup on it twice, then ask it.
+      expect(await q(lookup, { name: "p" })).toEqual([{ value: "1" }]);
+      expect(await q(lookup, { name: "p" })).toEqual([{ value: "1" }]);
+      return q<{ plans: number }>(
+        `SELECT generic_plans + custom_plans AS plans FROM pg_prepared_statements
+         WHERE statement = 'SELECT value FROM server_secrets WHERE name = $1'`,
+      );
+    });
+    // One prepared statement on the connection, run twice (without names: none, each parsed anew).
+    expect(prepared).toEqual([{ plans: 2 }]);
+    // A migration changing the table under the prepared statement: PostgreSQL re-plans it.
+    await s.db.query("ALTER TABLE server_secrets ADD COLUMN extra TEXT");
+    await s.db.query("CREATE INDEX server_secrets_by_value ON server_secrets (value)");
+    expect(await s.db.query(lookup, { name: "p" })).toEqual([{ value: "1" }]);
+  });
+
   it("reports an unreachable server as 503 service_unavailable", async () => {
     const s = store({ url: "postgres://postgres@127.0.0.1:1/postgres" });
     const err = await s.platform.ping().catch((e: unknown) => e);

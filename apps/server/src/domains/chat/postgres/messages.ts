@@ -1,4 +1,5 @@
 import type { PgDatabase, Query } from "../../../storage/postgres/database.js";
+import { groupReads } from "../../../storage/postgres/group-reads.js";
 import { pgEvents } from "../../events/postgres-store.js";
 import { MessageTails, type TailEntry } from "../message-tail.js";
 import { MESSAGE_COLUMNS, type MessageRow, NOT_BLOCKED_AUTHOR, toMessage } from "../rows.js";
@@ -30,27 +31,47 @@ async function access(
   return row;
 }
 
+/** What a page needs of the caller: the conversation's version and whom the caller blocked. */
+interface PageAccess {
+  messages_version: number;
+  blocked: Set<string> | null;
+}
+
 /**
- * {@link access} and the agents `caller` blocked (their messages are left out of the caller's
- * pages; null when none) in one statement: a page served from the tail costs one round trip.
+ * {@link access} and the agents the caller blocked (their messages are left out of the caller's
+ * pages; null when none), for several (conversation, caller) pairs in one statement: one row per
+ * pair that is a membership, with the pair's position in the arrays.
  */
-async function pageAccess(
-  q: Query,
-  caller: string,
-  id: string,
-): Promise<{ messages_version: number; blocked: Set<string> | null } | undefined> {
-  const [row] = await q<{ messages_version: number; blocked: string[] | null }>(
-    `SELECT c.messages_version,
-       (SELECT array_agg(target_id) FROM blocks WHERE blocker_id = $2 AND type = 'agent') AS blocked
-     FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
-     WHERE m.conversation_id = $1 AND m.agent_id = $2`,
-    [id, caller],
-  );
-  if (row === undefined) return undefined;
-  return {
-    messages_version: row.messages_version,
-    blocked: row.blocked === null ? null : new Set(row.blocked),
-  };
+const PAGE_ACCESS = `SELECT k.i::integer AS i, c.messages_version,
+    (SELECT array_agg(target_id) FROM blocks WHERE blocker_id = k.caller COLLATE "C"
+      AND type = 'agent') AS blocked
+  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(conversation, caller, i)
+  JOIN conversation_members m ON m.conversation_id = k.conversation COLLATE "C"
+    AND m.agent_id = k.caller COLLATE "C"
+  JOIN conversations c ON c.id = m.conversation_id`;
+
+/**
+ * The page access of each `[conversation, caller]` pair, undefined when the caller is not a
+ * member; concurrent list requests share one statement (group reads), so a page served from the
+ * tail costs a share of one round trip.
+ */
+function pageAccessReader(
+  db: PgDatabase,
+): (pair: [conversation: string, caller: string]) => Promise<PageAccess | undefined> {
+  return groupReads(async (pairs) => {
+    const found: (PageAccess | undefined)[] = pairs.map(() => undefined);
+    const rows = await db.query<{ i: number; messages_version: number; blocked: string[] | null }>(
+      PAGE_ACCESS,
+      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+    );
+    for (const row of rows) {
+      found[row.i - 1] = {
+        messages_version: row.messages_version,
+        blocked: row.blocked === null ? null : new Set(row.blocked),
+      };
+    }
+    return found;
+  });
 }
 
 /** The newest messages of a conversation, every author (a tail is shared by all members). */
@@ -99,6 +120,7 @@ export function messageOps(
   const eventsOf = pgEvents(db);
   const events = eventsOf.writer;
   const send = sendBatcher(db, eventsOf, batching);
+  const pageAccess = pageAccessReader(db);
   return {
     async locateMessage(caller, conversation, message) {
       return db.read(async (q) => {
@@ -144,30 +166,28 @@ export function messageOps(
     },
 
     async listMessages(caller, conversation, window, limit) {
-      return db.read(async (q) => {
-        const a = await pageAccess(q, caller, conversation);
-        if (a === undefined) return NOT_FOUND;
-        const { messages_version: version, blocked } = a;
-        let page = tails.page(conversation, version, window, limit, blocked);
-        if (page === undefined && !tails.isCurrent(conversation, version)) {
-          // Read after the version: rows at least as new as it, so the tail can only be stale
-          // (the version moved on), never hold less than the version promises.
-          const newest = await q<MessageRow>(NEWEST, [conversation, tails.fillSize]);
-          tails.store(conversation, version, newest.map(entryOf));
-          page = tails.page(conversation, version, window, limit, blocked);
-        }
-        if (page !== undefined) return { ok: true, value: page };
-        const asc = window.direction === "asc";
-        const rows = await q<MessageRow>(asc ? PAGE_ASC : PAGE_DESC, {
-          id: conversation,
-          caller,
-          seq: window.seq ?? (asc ? 0 : Number.MAX_SAFE_INTEGER),
-          limit: limit + 1,
-        });
-        const rowsOfPage = rows.slice(0, limit);
-        const next = rows.length > limit ? (rowsOfPage.at(-1)?.seq ?? null) : null;
-        return { ok: true, value: { json: JSON.stringify(rowsOfPage.map(toMessage)), next } };
+      const a = await pageAccess([conversation, caller]);
+      if (a === undefined) return NOT_FOUND;
+      const { messages_version: version, blocked } = a;
+      let page = tails.page(conversation, version, window, limit, blocked);
+      if (page === undefined && !tails.isCurrent(conversation, version)) {
+        // Read after the version: rows at least as new as it, so the tail can only be stale
+        // (the version moved on), never hold less than the version promises.
+        const newest = await db.query<MessageRow>(NEWEST, [conversation, tails.fillSize]);
+        tails.store(conversation, version, newest.map(entryOf));
+        page = tails.page(conversation, version, window, limit, blocked);
+      }
+      if (page !== undefined) return { ok: true, value: page };
+      const asc = window.direction === "asc";
+      const rows = await db.query<MessageRow>(asc ? PAGE_ASC : PAGE_DESC, {
+        id: conversation,
+        caller,
+        seq: window.seq ?? (asc ? 0 : Number.MAX_SAFE_INTEGER),
+        limit: limit + 1,
       });
+      const rowsOfPage = rows.slice(0, limit);
+      const next = rows.length > limit ? (rowsOfPage.at(-1)?.seq ?? null) : null;
+      return { ok: true, value: { json: JSON.stringify(rowsOfPage.map(toMessage)), next } };
     },
 
     async getMessage(caller, conversation, message) {

@@ -98,6 +98,15 @@ describe("PostgreSQL sends in one batch", () => {
        WHERE e.type = 'message.created' GROUP BY e.pos ORDER BY e.pos`,
     );
     expect(events).toHaveLength(rows.length);
+    // Feed positions follow each conversation's seq (a batch writes its events in the order it
+    // applied the sends).
+    for (const conv of ["cnv_g1", "cnv_g2"]) {
+      const inFeedOrder = events
+        .map((e) => JSON.parse(e.data) as MessageRecord)
+        .filter((m) => m.conversation_id === conv)
+        .map((m) => m.seq);
+      expect(inFeedOrder).toEqual(inFeedOrder.map((_, i) => i + 1));
+    }
     for (const [name, s] of by) {
       if (!name.startsWith("msg_ok")) continue;
       const sent = (s as PromiseFulfilledResult<Outcome<MessageRecord>>).value;
@@ -122,6 +131,21 @@ describe("PostgreSQL sends in one batch", () => {
     expect(JSON.parse(page.value.json).map((m: MessageRecord) => m.seq)).toEqual(
       rows.filter((r) => r.conversation_id === "cnv_g1").map((r) => r.seq),
     );
+  });
+
+  it("send everything that arrived while a batch commits in one next batch", async () => {
+    const names = ["msg_n0", "msg_n1", "msg_n2", "msg_n3", "msg_n4", "msg_n5"];
+    const sent = await Promise.all(
+      names.map((n) => store.chat.sendMessage(alice, "cnv_g1", message(n), 3000)),
+    );
+    expect(sent.every((s) => s.ok)).toBe(true);
+    const rows = await q<{ tx: string }>(
+      "SELECT xmin::text AS tx FROM messages WHERE id = ANY($1) ORDER BY seq",
+      [names],
+    );
+    // The first goes out alone at once; the five asked meanwhile share the next transaction
+    // (one call in flight: a second call would have taken the second send alone).
+    expect(rows.map((r) => r.tx).filter((t, i, all) => all.indexOf(t) === i)).toHaveLength(2);
   });
 
   it("fail only the send at fault when a batch's transaction fails", async () => {

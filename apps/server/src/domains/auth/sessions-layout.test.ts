@@ -101,7 +101,12 @@ describe.skipIf(testBackend === "postgres")(
           )
           .pluck()
           .all();
-        expect(indexes).toEqual(["sessions_by_agent", "sessions_by_key"]);
+        expect(indexes).toEqual([
+          "sessions_by_agent",
+          "sessions_by_hash",
+          "sessions_by_id",
+          "sessions_by_key",
+        ]);
       } finally {
         await store.close();
       }

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from "../../storage/sqlite/database.js";
+import { sqliteKeyCache } from "../auth/key-cache.js";
 import { sqliteSessionCache } from "../auth/session-cache.js";
 import type { AgentRecord, OwnAgentRecord } from "./records.js";
 import { type AgentRow, agentColumns, agentSearchParams, toAgent, toOwnAgent } from "./rows.js";
@@ -80,6 +81,7 @@ export function createSqliteAgentsStore(db: SqliteDatabase): AgentsStore {
           id,
         );
         sqliteSessionCache(db).deleteWhere((s) => s.agentId === id);
+        sqliteKeyCache(db).deleteWhere((k) => k.agentId === id);
       });
     },
   };

@@ -60,8 +60,7 @@ export function sessionHandlers(deps: AppDeps) {
         const now = clock.now();
         if (!key || !hashesEqual(key.hash, hash) || key.revokedAt !== null) throw invalidKey();
         if (key.expiresAt !== null && key.expiresAt <= now) throw invalidKey();
-        const agent = await store.agents.getAgent(key.agentId);
-        if (!agent || agent.deactivated_at !== null) throw invalidKey();
+        if (!key.agentActive) throw invalidKey();
         const session = {
           id: ids.next("ses"),
           agentId: key.agentId,

@@ -6,8 +6,10 @@ import { agentInsertValues, newAgentRow, toOwnAgent } from "../agents/rows.js";
 import type { ApiKeyRecord, SessionRecord } from "./records.js";
 import {
   type ApiKeyRow,
+  type ApiKeyStateRow,
   apiKeyColumns,
   apiKeyInsertValues,
+  apiKeyStateSelect,
   newApiKeyRow,
   type SessionRow,
   sessionColumns,
@@ -80,8 +82,8 @@ export function createPgAuthStore(db: PgDatabase): AuthStore {
     },
 
     async findApiKeyBySecret(hash: string): Promise<ApiKeyState | null> {
-      const [row] = await db.query<ApiKeyRow & { secret_hash: string }>(
-        `SELECT ${apiKeyColumns}, secret_hash FROM api_keys WHERE secret_hash = $1`,
+      const [row] = await db.query<ApiKeyStateRow>(
+        `${apiKeyStateSelect} WHERE k.secret_hash = $1`,
         [hash],
       );
       return row ? toApiKeyState(row) : null;

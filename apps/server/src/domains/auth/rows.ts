@@ -58,14 +58,33 @@ export function newApiKeyRow(k: NewApiKey, now: number): ApiKeyRow {
   };
 }
 
+/** What both backends' exchange lookup selects: the key and whether its agent is active. */
+export interface ApiKeyStateRow {
+  id: string;
+  agent_id: string;
+  secret_hash: string;
+  expires_at: number | null;
+  revoked_at: number | null;
+  /** 1/0 on SQLite, a boolean on PostgreSQL. */
+  agent_active: number | boolean;
+}
+
+/**
+ * The exchange's lookup: the key by its secret hash, joined to its agent (one statement where
+ * the handler used to read the agent separately).
+ */
+export const apiKeyStateSelect =
+  "SELECT k.id, k.agent_id, k.secret_hash, k.expires_at, k.revoked_at, a.deactivated_at IS NULL AS agent_active FROM api_keys k JOIN agents a ON a.id = k.agent_id";
+
 /** An `api_keys` row (and its secret hash) as the token exchange checks it. */
-export function toApiKeyState(r: ApiKeyRow & { secret_hash: string }): ApiKeyState {
+export function toApiKeyState(r: ApiKeyStateRow): ApiKeyState {
   return {
     id: r.id,
     agentId: r.agent_id,
     hash: r.secret_hash,
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
+    agentActive: r.agent_active === true || r.agent_active === 1,
   };
 }
 

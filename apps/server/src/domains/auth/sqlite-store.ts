@@ -2,11 +2,14 @@ import { ApiError } from "../../platform/errors.js";
 import type { SqliteDatabase } from "../../storage/sqlite/database.js";
 import type { NewAgent, OwnAgentRecord } from "../agents/records.js";
 import { agentInsertValues, newAgentRow, toOwnAgent } from "../agents/rows.js";
+import { sqliteKeyCache } from "./key-cache.js";
 import type { ApiKeyRecord, SessionRecord } from "./records.js";
 import {
   type ApiKeyRow,
+  type ApiKeyStateRow,
   apiKeyColumns,
   apiKeyInsertValues,
+  apiKeyStateSelect,
   newApiKeyRow,
   type SessionRow,
   sessionColumns,
@@ -24,10 +27,13 @@ function isUniqueViolation(err: unknown): boolean {
 
 /** Every authenticated request runs this: one constant string, so the statement cache finds it by identity. */
 const SESSION_BY_HASH_SQL = `SELECT ${sessionColumns} FROM sessions WHERE id_hash = ?`;
+/** Every token exchange runs this (on a cache miss). */
+const KEY_BY_HASH_SQL = `${apiKeyStateSelect} WHERE k.secret_hash = ?`;
 
 /** The SQLite {@link AuthStore} on an open database. */
 export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
   const sessions = sqliteSessionCache(db);
+  const keys = sqliteKeyCache(db);
   /**
    * Swaps the recovery-key hash of an active agent when `oldHash` is still its hash; call inside
    * `write`. False when the agent is gone, deactivated or the hash changed meanwhile.
@@ -93,10 +99,17 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
     },
 
     async findApiKeyBySecret(hash: string): Promise<ApiKeyState | null> {
-      const row = db
-        .stmt(`SELECT ${apiKeyColumns}, secret_hash FROM api_keys WHERE secret_hash = ?`)
-        .get(hash) as (ApiKeyRow & { secret_hash: string }) | undefined;
-      return row ? toApiKeyState(row) : null;
+      // Like getSession: one `PRAGMA data_version` step instead of the join, when this process
+      // has looked the key up before and no other connection has committed since. Its own
+      // revocations, recoveries and deactivations drop the entries they change.
+      keys.validate();
+      const cached = keys.get(hash);
+      if (cached !== undefined) return cached;
+      const row = db.stmt(KEY_BY_HASH_SQL).get(hash) as ApiKeyStateRow | undefined;
+      if (!row) return null;
+      const state = toApiKeyState(row);
+      keys.set(hash, state);
+      return state;
     },
 
     async revokeApiKey(agentId: string, keyId: string, now: number): Promise<boolean> {
@@ -113,6 +126,7 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
           "UPDATE sessions SET revoked_at = ? WHERE api_key_id = ? AND revoked_at IS NULL",
         ).run(now, keyId);
         sessions.deleteWhere((s) => s.apiKeyId === keyId);
+        keys.deleteWhere((k) => k.id === keyId);
         return true;
       });
     },
@@ -219,6 +233,7 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
           agentId,
         );
         sessions.deleteWhere((s) => s.agentId === agentId);
+        keys.deleteWhere((k) => k.agentId === agentId);
         return true;
       });
     },

@@ -13,6 +13,8 @@ export interface ApiKeyState {
   hash: string;
   expiresAt: number | null;
   revokedAt: number | null;
+  /** False once the owning agent is deactivated (read with the key: one lookup, not two). */
+  agentActive: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ export interface AuthStore {
   createApiKey(key: NewApiKey, now: number): Promise<ApiKeyRecord>;
   /** An agent's keys, newest first, starting after `afterId`. */
   listApiKeys(agentId: string, limit: number, afterId?: string): Promise<ApiKeyRecord[]>;
-  /** The key whose secret hashes to `hash`. */
+  /** The key whose secret hashes to `hash`, with whether its agent is still active. */
   findApiKeyBySecret(hash: string): Promise<ApiKeyState | null>;
   /** Revokes one of the agent's keys and every session it opened; false when the agent has no such key. */
   revokeApiKey(agentId: string, keyId: string, now: number): Promise<boolean>;

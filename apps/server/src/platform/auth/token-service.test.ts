@@ -1,3 +1,4 @@
+import { decodeJwt, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { createManualClock } from "../clock.js";
 import { resolveConfig } from "../config.js";
@@ -76,5 +77,35 @@ describe("token service", () => {
       clock.now() + 3600_000,
     );
     expect((await two.verify(issued.token)).agentId).toBe("agt_01jqzb7x3k9m2n4p6r8s0t1v2w");
+  });
+
+  it("gives every token its own 128-bit jti, also across refills of the random pool", async () => {
+    const clock = createManualClock();
+    const keys = createKeyRing(secretsStore().store, () => clock.now());
+    const tokens = createTokenService(keys, clock, resolveConfig());
+    const { verifyKeys, kid } = await keys.ready();
+    const jtis = new Set<string>();
+    // 600 tokens: the 4 KiB pool holds 256 token ids, so this crosses two refills.
+    for (let i = 0; i < 600; i++) {
+      const issued = await tokens.issue(
+        "agt_01jqzb7x3k9m2n4p6r8s0t1v2w",
+        "ses_z",
+        clock.now() + 3600_000,
+      );
+      const jti = decodeJwt(issued.token).jti as string;
+      expect(jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(Buffer.from(jti, "base64url")).toHaveLength(16);
+      jtis.add(jti);
+      if (i % 100 === 0) {
+        // Still exactly what jose verifies against the published key.
+        const { payload } = await jwtVerify(issued.token, verifyKeys.get(kid) as CryptoKey, {
+          algorithms: ["EdDSA"],
+          typ: "at+jwt",
+          currentDate: new Date(clock.now()),
+        });
+        expect(payload.jti).toBe(jti);
+      }
+    }
+    expect(jtis.size).toBe(600);
   });
 });

@@ -1,4 +1,4 @@
-import { KeyObject, randomBytes, sign } from "node:crypto";
+import { KeyObject, randomFillSync, sign } from "node:crypto";
 import { errors, jwtVerify } from "jose";
 import type { Clock } from "../clock.js";
 import type { ServerConfig } from "../config.js";
@@ -72,6 +72,23 @@ function headerOf(kid: string): string {
 }
 
 /**
+ * A token id: 128 bits from the CSPRNG, base64url. The bytes are drawn 4 KiB at a time (as the
+ * id generator does): one `randomBytes(16)` per token cost ~2.4 µs (~3 % of an exchange in the
+ * bench profile); a slice of the pool costs ~0.1 µs.
+ */
+const jtiPool = Buffer.alloc(4096);
+let jtiUsed = jtiPool.length;
+function newJti(): string {
+  if (jtiUsed + 16 > jtiPool.length) {
+    randomFillSync(jtiPool);
+    jtiUsed = 0;
+  }
+  const jti = jtiPool.toString("base64url", jtiUsed, jtiUsed + 16);
+  jtiUsed += 16;
+  return jti;
+}
+
+/**
  * Creates the token service. Verification pins algorithm, `typ`, issuer and audience, resolves
  * keys only from the local key ring, and caches verified tokens until they expire (an Ed25519
  * verify costs ~175 µs); the caller still checks the session is alive on every request.
@@ -104,7 +121,7 @@ export function createTokenService(
         iss: config.issuer,
         aud: config.audience,
         sub: agentId,
-        jti: randomBytes(16).toString("base64url"),
+        jti: newJti(),
         iat,
         exp,
       };

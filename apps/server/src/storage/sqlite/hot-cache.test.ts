@@ -33,6 +33,22 @@ describe("HotCache", () => {
     expect(cache.get("d")).toBe(3);
   });
 
+  it("when full, drops the oldest tenth in one pass and keeps the rest", () => {
+    const [db] = openTwo();
+    const cache = new HotCache<number>(db, 100);
+    cache.validate();
+    for (let i = 0; i <= 100; i++) cache.set(`k${i}`, i);
+    expect(cache.size).toBe(90);
+    expect(cache.get("k10")).toBeUndefined();
+    expect(cache.get("k11")).toBe(11);
+    expect(cache.get("k100")).toBe(100);
+    // Re-setting a key makes it the newest: it outlives older ones at the next drop.
+    cache.set("k11", 11);
+    for (let i = 101; i <= 111; i++) cache.set(`k${i}`, i);
+    expect(cache.get("k11")).toBe(11);
+    expect(cache.get("k12")).toBeUndefined();
+  });
+
   it("starts over after another connection commits, not after its own", () => {
     const [one, two] = openTwo();
     one.write(() => one.raw.exec("CREATE TABLE t (x INTEGER)"));

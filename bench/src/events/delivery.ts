@@ -1,4 +1,6 @@
 /** Delivery measurements of the Events bench against running servers (see ./suite.ts). */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { cpuSeconds } from "../cpu.js";
 import type { SeededAgent } from "../seed.js";
 import { percentiles, rssMb, sendOne, subscribe } from "./sse-client.js";
@@ -110,15 +112,24 @@ export async function deliveryLatency(
   return { longPoll: latency(poll), sse: latency(stream), sendAck: latency(acks), gapMs };
 }
 
-/** Sends for `seconds` from `workers` concurrent senders; sends per second. */
+/** One send-rate measurement: sends per second, and the server's CPU per send. */
+export interface SendRate {
+  perSecond: number;
+  /** Server CPU (user + system, /proc) µs per send: unlike the rate, not moved by other load. */
+  serverCpuUs: number;
+}
+
+/** Sends for `seconds` from `workers` concurrent senders to the server process `pid`. */
 export async function sendRate(
   base: string,
   sender: SeededAgent,
   conversation: string,
   seconds: number,
+  pid?: number,
   workers = 8,
-) {
+): Promise<SendRate> {
   let count = 0;
+  const cpu0 = cpuSeconds(pid);
   const end = performance.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: workers }, async () => {
@@ -128,12 +139,16 @@ export async function sendRate(
       }
     }),
   );
-  return count / seconds;
+  return { perSecond: count / seconds, serverCpuUs: ((cpuSeconds(pid) - cpu0) * 1e6) / count };
 }
 
+/** The streams' holder: a child process of this bench (see ./hold-streams.ts). */
+const holderScript = fileURLToPath(new URL("./hold-streams.ts", import.meta.url));
+
 /**
- * Holds `count` idle SSE streams (spread over `agents`), measuring the server's extra RSS and its
- * CPU over `idleSeconds` while nothing happens. Returns the streams' closer.
+ * Holds `count` idle SSE streams (spread over `agents`) from a child process, measuring the
+ * server's extra RSS and its CPU over `idleSeconds` while nothing happens. Returns the streams'
+ * closer, which resolves once the holder has exited (its connections are closed).
  */
 export async function holdStreams(
   base: string,
@@ -143,10 +158,22 @@ export async function holdStreams(
   idleSeconds: number,
 ) {
   const before = await rssMb(pid);
-  const subs = Array.from({ length: count }, (_, i) =>
-    subscribe(base, (agents[i % agents.length] as SeededAgent).accessToken, () => {}),
-  );
-  await Promise.all(subs.map((s) => s.ready));
+  // The parent's flags carry tsx's loader, so the child runs the TypeScript file as this does.
+  const child = spawn(process.execPath, [...process.execArgv, holderScript, base, String(count)], {
+    env: { ...process.env, FLUXRA_BENCH_TOKENS: JSON.stringify(agents.map((a) => a.accessToken)) },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("ready")) resolve();
+    });
+    void exited.then(() =>
+      reject(new Error("the stream holder exited before its streams were held")),
+    );
+  });
   await sleep(1000);
   const held = await rssMb(pid);
   const cpu0 = cpuSeconds(pid);
@@ -156,8 +183,9 @@ export async function holdStreams(
     rssBeforeMb: before,
     rssHeldMb: held,
     idleCpuPct,
-    close: () => {
-      for (const s of subs) s.close();
+    close: async () => {
+      child.stdin?.end();
+      await exited;
     },
   };
 }

@@ -13,9 +13,12 @@ export function subscribe(
 ): Subscriber {
   const controller = new AbortController();
   let started: () => void = () => {};
-  const ready = new Promise<void>((resolve) => {
+  let failed: (err: unknown) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
     started = resolve;
+    failed = reject;
   });
+  ready.catch(() => {}); // a stream closed before anyone awaited `ready` is not an error
   void (async () => {
     try {
       const res = await fetch(`${base}/api/events`, {
@@ -27,7 +30,7 @@ export function subscribe(
       let buffer = "";
       for (;;) {
         const { done, value } = await reader.read();
-        if (done) return;
+        if (done) break;
         buffer += decoder.decode(value, { stream: true });
         let cut = buffer.indexOf("\n\n");
         while (cut >= 0) {
@@ -39,8 +42,11 @@ export function subscribe(
           cut = buffer.indexOf("\n\n");
         }
       }
-    } catch {
-      // aborted by close()
+      failed(new Error("the stream ended before its start frame"));
+    } catch (err) {
+      // Aborted by close(), or refused before the start frame (then `ready` rejects: a bench
+      // waiting for its streams fails instead of hanging).
+      failed(err);
     }
   })();
   return { ready, close: () => controller.abort() };

@@ -48,7 +48,7 @@ export interface EventsConfig {
   enabled: boolean;
   /** Events are kept at least this long (24 h); older cursors answer 410 `cursor_expired`. */
   retentionSeconds: number;
-  /** SSE keep-alive comment interval while idle (10 s; the spec promises at most 15). */
+  /** Longest an idle SSE stream goes without a keep-alive comment (15 s, the spec's bound). */
   keepAliveSeconds: number;
   /** How often the retention sweep runs, off the request path (10 minutes). */
   sweepIntervalSeconds: number;
@@ -84,7 +84,7 @@ export const defaultConfig: ServerConfig = {
   events: {
     enabled: true,
     retentionSeconds: 24 * 60 * 60,
-    keepAliveSeconds: 10,
+    keepAliveSeconds: 15,
     sweepIntervalSeconds: 10 * 60,
     maxWaitSeconds: 60,
   },

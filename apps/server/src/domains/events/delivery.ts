@@ -3,7 +3,7 @@ import { callerOf } from "../../platform/auth/middleware.js";
 import type { AppDeps, AppEnv } from "../../platform/env.js";
 import { ApiError, validationError } from "../../platform/errors.js";
 import { jsonText } from "../../platform/openapi.js";
-import type { EventHub } from "./hub.js";
+import type { EventHub, KeepAliveSlot, Waiter } from "./hub.js";
 import {
   cursorScope,
   isExpired,
@@ -82,9 +82,15 @@ export async function longPoll(
   }
 }
 
+/** One encoder for every stream (it holds no state). */
+const encoder = new TextEncoder();
+
 /**
  * Server-Sent Events: a start frame with the position, then one frame per event (its `id:` the
- * cursor after it), a shared keep-alive, and a clean end on shutdown or when the client leaves.
+ * cursor after it), the hub's shared keep-alive, and a clean end on shutdown or when the client
+ * leaves. A held stream is one {@link SseFeed} (its state, the web stream's underlying source and
+ * its keep-alive slot in one object) plus the stream and the hub's waiter: no per-stream closures
+ * or timers.
  */
 export function sseStream(
   c: Context<AppEnv>,
@@ -92,63 +98,91 @@ export function sseStream(
   hub: EventHub,
   position: number,
 ): Response {
-  const agent = callerOf(c).agentId;
-  const scope = cursorScope(agent);
-  const encoder = new TextEncoder();
-  const waiter = hub.register(agent);
-  let open = true;
-  let stopKeepAlive = () => {};
-  const finish = () => {
-    if (!open) return;
-    open = false;
-    stopKeepAlive();
-    waiter.dispose();
-  };
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = (text: string) => {
-        if (!open) return;
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          // The response stream is already gone (the client left): stop this stream.
-          finish();
-          waiter.fire();
-        }
-      };
-      stopKeepAlive = hub.addStream(() => send(SSE_KEEP_ALIVE));
-      send(sseStartFrame(deps.cursors.encode(scope, String(position))));
-      void (async () => {
-        let at = position;
-        try {
-          while (open && !hub.closed) {
-            const page = await deps.store.events.page(agent, at, streamPage);
-            for (const event of page.events) {
-              const type = /"type":"([a-z.]+)"/.exec(event.json)?.[1] ?? "message";
-              send(sseEventFrame(deps.cursors.encode(scope, String(event.pos)), type, event.json));
-            }
-            at = page.next;
-            if (page.events.length < streamPage) await waiter.wait(Number.POSITIVE_INFINITY);
-          }
-        } catch (err) {
-          // The database failed mid-stream: end it; the client reconnects with its last id.
-          console.error(err);
-        }
-        const wasOpen = open;
-        finish();
-        try {
-          if (wasOpen) controller.close();
-        } catch {
-          // already closed by the client's departure
-        }
-      })();
-    },
-    cancel() {
-      finish();
-    },
-  });
-  return c.body(body, 200, {
+  const feed = new SseFeed(deps, hub, callerOf(c).agentId, position);
+  return c.body(new ReadableStream<Uint8Array>(feed), 200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
   });
+}
+
+/** One held SSE stream: the web stream's source, the feed's read loop and its keep-alive slot. */
+class SseFeed implements UnderlyingDefaultSource<Uint8Array>, KeepAliveSlot {
+  lastWrite = Date.now();
+  private open = true;
+  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private readonly waiter: Waiter;
+  private stopKeepAlive: (() => void) | undefined;
+  private readonly scope: string;
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly hub: EventHub,
+    private readonly agent: string,
+    private at: number,
+  ) {
+    this.scope = cursorScope(agent);
+    this.waiter = hub.register(agent);
+  }
+
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.controller = controller;
+    this.stopKeepAlive = this.hub.addStream(this);
+    this.write(sseStartFrame(this.deps.cursors.encode(this.scope, String(this.at))));
+    void this.run();
+  }
+
+  /** The client left. */
+  cancel(): void {
+    this.finish();
+  }
+
+  ping(): void {
+    this.write(SSE_KEEP_ALIVE);
+  }
+
+  private write(text: string): void {
+    if (!this.open) return;
+    this.lastWrite = Date.now();
+    try {
+      this.controller?.enqueue(encoder.encode(text));
+    } catch {
+      // The response stream is already gone (the client left): stop this stream.
+      this.finish();
+    }
+  }
+
+  /** Reads and writes the feed until the stream ends: woken by the hub, never by a timer. */
+  private async run(): Promise<void> {
+    const { deps, hub, agent, scope } = this;
+    try {
+      while (this.open && !hub.closed) {
+        const page = await deps.store.events.page(agent, this.at, streamPage);
+        for (const event of page.events) {
+          const type = /"type":"([a-z.]+)"/.exec(event.json)?.[1] ?? "message";
+          this.write(
+            sseEventFrame(deps.cursors.encode(scope, String(event.pos)), type, event.json),
+          );
+        }
+        this.at = page.next;
+        if (page.events.length < streamPage) await this.waiter.wait(Number.POSITIVE_INFINITY);
+      }
+    } catch (err) {
+      // The database failed mid-stream: end it; the client reconnects with its last id.
+      console.error(err);
+    }
+    const wasOpen = this.open;
+    this.finish();
+    try {
+      if (wasOpen) this.controller?.close();
+    } catch {
+      // already closed by the client's departure
+    }
+  }
+
+  private finish(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.stopKeepAlive?.();
+    this.waiter.dispose();
+  }
 }

@@ -45,16 +45,27 @@ export class Waiter {
   }
 }
 
+/** A held stream as the shared keep-alive sees it: when it last wrote, and how to ping it. */
+export interface KeepAliveSlot {
+  /** Epoch ms of the stream's last write (its start frame, an event or a keep-alive). */
+  lastWrite: number;
+  /** Writes the keep-alive comment (and moves {@link lastWrite}). */
+  ping(): void;
+}
+
 /**
  * The registry of held long-polls and streams of one app, keyed by agent. Woken by the store
  * after COMMIT (in-process on SQLite, LISTEN/NOTIFY on PostgreSQL); no per-connection polling.
- * One shared timer sends the SSE keep-alives.
+ * One shared timer sends the SSE keep-alives: it ticks every 1/15 of the interval and pings only
+ * the streams that wrote nothing for the interval minus one tick, so an idle stream hears from
+ * the server at least every `keepAliveMs` (15 s by default, the spec's bound) and a stream that
+ * carries events gets no keep-alive at all.
  */
 export class EventHub {
   closed = false;
   private readonly byAgent = new Map<string, Set<Waiter>>();
   private held = 0;
-  private readonly streams = new Set<() => void>();
+  private readonly streams = new Set<KeepAliveSlot>();
   private keepAlive: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
@@ -68,9 +79,7 @@ export class EventHub {
 
   /** How many requests are held now (long-polls and streams). */
   get size(): number {
-    let n = 0;
-    for (const set of this.byAgent.values()) n += set.size;
-    return n;
+    return this.held;
   }
 
   /** Registers a waiter for `agent`; dispose it when the request ends. */
@@ -109,21 +118,25 @@ export class EventHub {
   }
 
   /** Adds a stream to the shared keep-alive; returns its removal. */
-  addStream(ping: () => void): () => void {
-    this.streams.add(ping);
+  addStream(slot: KeepAliveSlot): () => void {
+    this.streams.add(slot);
     if (this.keepAlive === undefined) {
-      this.keepAlive = setInterval(() => {
-        for (const p of this.streams) p();
-      }, this.keepAliveMs);
+      const tick = this.keepAliveMs / 15;
+      this.keepAlive = setInterval(() => this.sweep(Date.now() - (this.keepAliveMs - tick)), tick);
       this.keepAlive.unref();
     }
     return () => {
-      this.streams.delete(ping);
+      this.streams.delete(slot);
       if (this.streams.size === 0 && this.keepAlive !== undefined) {
         clearInterval(this.keepAlive);
         this.keepAlive = undefined;
       }
     };
+  }
+
+  /** Pings every stream whose last write is at or before `due` (epoch ms). */
+  private sweep(due: number): void {
+    for (const slot of this.streams) if (slot.lastWrite <= due) slot.ping();
   }
 
   /** Shutdown: every held long-poll answers now and every stream ends. */

@@ -98,6 +98,44 @@ describe("GET /api/events as Server-Sent Events", () => {
     expect(comments).toBe(2);
   });
 
+  it("pings an idle stream once per keep-alive interval, not more often", async () => {
+    t = createTestApp({ config: { events: { keepAliveSeconds: 0.15 } } });
+    const server = await t.listen();
+    const a = await registerAgent(t);
+    const { res, close } = await openStream(server.baseUrl, a);
+    const at: number[] = [];
+    await readFrames(res.body as ReadableStream<Uint8Array>, (f) => {
+      if (f.comment === "keep-alive") at.push(performance.now());
+      return at.length === 4;
+    });
+    close();
+    // The sweep ticks every 1/15 of the interval and pings streams silent for 14/15 of it.
+    for (let i = 1; i < at.length; i++) {
+      expect((at[i] as number) - (at[i - 1] as number)).toBeGreaterThanOrEqual(130);
+    }
+  });
+
+  it("sends no keep-alive to a stream that carries events", async () => {
+    t = createTestApp({ config: { events: { keepAliveSeconds: 2 } } });
+    const server = await t.listen();
+    const [a, b] = [await registerAgent(t), await registerAgent(t)];
+    const dm = await openDirect(t, a, b);
+    const { res, close } = await openStream(server.baseUrl, b);
+    const frames: SseFrame[] = [];
+    const reading = readFrames(res.body as ReadableStream<Uint8Array>, (f) => {
+      frames.push(f);
+      return frames.filter((x) => x.event).length === 25;
+    });
+    for (let i = 0; i < 25; i++) {
+      await send(t, a, dm.id, `m${i}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await reading;
+    close();
+    // 2.5 s of events every 100 ms: a fixed 2 s keep-alive timer would have written a comment.
+    expect(frames.filter((f) => f.comment === "keep-alive")).toEqual([]);
+  });
+
   it("ends streams cleanly on shutdown", async () => {
     const shutdown = new AbortController();
     t = createTestApp({ shutdown: shutdown.signal });

@@ -44,11 +44,11 @@ afterAll(() => {
 });
 
 it("goes back to signals when fetch ignores the dispatcher, and timeouts still cancel", async () => {
-  const client = createFluxraClient({ baseUrl: url, accessToken: "t", timeout: 150 });
+  const client = createFluxraClient({ baseUrl: url, accessToken: "t" });
   await client.messages.send(CID, { content: "x" });
   expect(dispatcherCancellation()).toBe(false);
   await expect(
-    client.messages.send(CID, { content: "x" }, { maxRetries: 0 }),
+    client.messages.send(CID, { content: "x" }, { maxRetries: 0, timeout: 150 }),
   ).rejects.toBeInstanceOf(APIConnectionTimeoutError);
   expect(inits[1]?.signal).toBeDefined();
   expect(inits[1]?.dispatcher).toBeUndefined();

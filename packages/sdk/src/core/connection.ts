@@ -51,15 +51,15 @@ const abortError = () => new DOMException("This operation was aborted", "AbortEr
  */
 export class ConnectionCanceller implements Aborter {
   aborted = false;
-  reason: unknown = undefined;
+  reason: unknown;
   /** Whether the current request got its connection through {@link dispatch}. */
-  private connected = false;
+  private seen = false;
   /** The current request's `abort`, from undici. */
-  private destroy: Abort | undefined = undefined;
+  private kill?: Abort | undefined;
   /** Rejects the current attempt's promise. */
-  private reject: ((reason: unknown) => void) | undefined = undefined;
+  private fail?: ((reason: unknown) => void) | undefined;
   /** A signal made only when something asks for one (token renewal, a backoff sleep). */
-  private inner: Aborter | undefined = undefined;
+  private inner?: Aborter | undefined;
 
   /** A real or light signal that aborts with this; made on first use. */
   get signal(): AbortSignal {
@@ -75,23 +75,20 @@ export class ConnectionCanceller implements Aborter {
     this.aborted = true;
     this.reason = reason;
     this.inner?.abort(reason);
-    this.destroy?.(abortError());
-    this.reject?.(abortError());
+    this.kill?.(abortError());
+    this.fail?.(abortError());
   }
 
   /** undici calls this with each request of the call (redirects included). */
   dispatch(options: object, handler: Handler): boolean {
-    const target = globalDispatcher() as Dispatcher;
     const onConnect = handler.onConnect;
-    if (typeof onConnect === "function") {
-      handler.onConnect = (abort, context) => {
-        this.connected = true;
-        this.destroy = abort;
-        onConnect.call(handler, abort, context);
-        if (this.aborted) abort(abortError());
-      };
-    }
-    return target.dispatch(options, handler);
+    handler.onConnect = (abort, context) => {
+      this.seen = true;
+      this.kill = abort;
+      onConnect?.call(handler, abort, context);
+      if (this.aborted) abort(abortError());
+    };
+    return (globalDispatcher() as Dispatcher).dispatch(options, handler);
   }
 
   /** undici's `fetch` reads this off its dispatcher to pick the body form a `MockAgent` takes. */
@@ -106,17 +103,16 @@ export class ConnectionCanceller implements Aborter {
       // Not known yet: a signal as well, so this call can be cancelled either way.
       init.signal = this.signal;
       // The first `fetch` of the process is what sets the global dispatcher up.
-      if (globalDispatcher() === undefined) return globalThis.fetch(url, init);
+      if (!globalDispatcher()) return fetch(url, init);
     }
     init.dispatcher = this;
-    this.connected = false;
-    this.destroy = undefined;
+    this.seen = false;
     return new Promise((resolve, reject) => {
       if (this.aborted) return reject(abortError());
-      this.reject = reject;
-      globalThis.fetch(url, init).then((response) => {
-        // A response that never passed through `dispatch`: this runtime's `fetch` ignores it.
-        if (!this.connected || trial) viaDispatcher = this.connected;
+      this.fail = reject;
+      fetch(url, init).then((response) => {
+        // An answer that did not pass through `dispatch`: this `fetch` ignores the option.
+        if (trial || !this.seen) viaDispatcher = this.seen;
         resolve(response);
       }, reject);
     });

@@ -91,13 +91,18 @@ describe("cancellation over real HTTP (Node fetch)", () => {
     const { url } = await serve((_n, _req, res) => answer(res));
     const client = createFluxraClient({ baseUrl: url, accessToken: "t" });
     expect(dispatcherCancellation()).toBeUndefined();
+    // Until a request has been answered through the dispatcher, requests carry a signal as well
+    // (one request on Node, where the light-signal probe has already loaded undici; two where the
+    // first `fetch` is what sets undici's global dispatcher up).
     await client.messages.send(CID, { content: "x" });
-    // The first request of the process carries a signal as well: not known yet to be needed.
-    expect(inits[0]?.signal).toBeDefined();
+    if (dispatcherCancellation() === undefined) await client.messages.send(CID, { content: "x" });
+    const trials = inits.length;
+    for (const init of inits) expect(init.signal).toBeDefined();
     expect(dispatcherCancellation()).toBe(true);
     await client.messages.send(CID, { content: "x" });
     await client.messages.list(CID).firstPage();
-    for (const init of inits.slice(1)) {
+    expect(inits).toHaveLength(trials + 2);
+    for (const init of inits.slice(trials)) {
       expect(init.signal).toBeUndefined();
       expect(init.dispatcher).toBeInstanceOf(ConnectionCanceller);
     }

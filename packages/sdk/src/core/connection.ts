@@ -44,8 +44,9 @@ const abortError = () => new DOMException("This operation was aborted", "AbortEr
  * once if connected, or as soon as it gets its connection (undici does the same with a signal
  * that aborted before `onConnect`).
  *
- * Used only where it is shown to work: the first request of the process carries a light signal
- * as well, and after every request that came back without passing through {@link dispatch}
+ * Used only where it is shown to work: until one request has been answered through it, requests
+ * carry a light signal as well, and after any request that came back without passing through
+ * {@link dispatch}
  * (another `fetch` installed in `globalThis`, a runtime that ignores `dispatcher`, a dispatcher
  * that never calls `onConnect`) every later call goes back to signals.
  */

@@ -29,22 +29,27 @@ function merge(rows: ClientRow[], next: ClientRow[]): ClientRow[] {
   });
 }
 
-/** Per call: the worst pass's fetch and SDK p50/mean, every pass's overhead (p50 and mean). */
+/**
+ * Per call: the worst pass's fetch and SDK p50/mean, every pass's overhead (p50 and mean), and
+ * every pass's client CPU µs per call that the SDK adds over fetch.
+ */
 function table(title: string, rows: ClientRow[]): void {
   const f = (x: number) => x.toFixed(3);
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   console.log(`\n${title}:\n`);
   console.log(
-    "| call | fetch p50 / mean (ms) | SDK p50 / mean (ms) | overhead p50, per pass | overhead mean, per pass |",
+    "| call | fetch p50 / mean (ms) | SDK p50 / mean (ms) | overhead p50, per pass | overhead mean, per pass | client CPU µs/call fetch → SDK, per pass |",
   );
-  console.log("|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|");
   for (const row of rows) {
     console.log(
       `| ${row.call} | ${f(row.fetch.p50Ms)} / ${f(row.fetch.meanMs)} | ${f(row.sdk.p50Ms)} / ${f(row.sdk.meanMs)} | ${row.passes
         .map((p) => pct(p.overhead))
         .join(
           ", ",
-        )} | ${row.passes.map((p) => pct(p.sdk.meanMs / p.fetch.meanMs - 1)).join(", ")} |`,
+        )} | ${row.passes.map((p) => pct(p.sdk.meanMs / p.fetch.meanMs - 1)).join(", ")} | ${row.passes
+        .map((p) => `${p.fetch.cpuUs.toFixed(0)} → ${p.sdk.cpuUs.toFixed(0)}`)
+        .join(", ")} |`,
     );
   }
 }

@@ -8,6 +8,11 @@ import type { Profile } from "./settings.js";
 export interface LoopResult {
   meanMs: number;
   p50Ms: number;
+  /**
+   * This process's CPU (user + system) per call, µs: the client side's own work, which other
+   * processes' load does not inflate the way it does wall-clock time.
+   */
+  cpuUs: number;
 }
 
 /** One operation done both ways: raw `fetch` and the SDK helper. */
@@ -72,16 +77,29 @@ export function clientPairs(
   ];
 }
 
-async function timed(fn: () => Promise<unknown>, into: number[]): Promise<void> {
-  const t = performance.now();
-  await fn();
-  into.push(performance.now() - t);
+/** Wall-clock samples (ms) and CPU µs summed over them, of one side. */
+interface Side {
+  samples: number[];
+  cpuUs: number;
 }
 
-const summarize = (samples: number[]): LoopResult => {
+async function timed(fn: () => Promise<unknown>, into: Side): Promise<void> {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  await fn();
+  into.samples.push(performance.now() - t);
+  const used = process.cpuUsage(cpu);
+  into.cpuUs += used.user + used.system;
+}
+
+const summarize = ({ samples, cpuUs }: Side): LoopResult => {
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = samples.reduce((s, x) => s + x, 0) / samples.length;
-  return { meanMs: mean, p50Ms: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN };
+  return {
+    meanMs: mean,
+    p50Ms: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN,
+    cpuUs: cpuUs / samples.length,
+  };
 };
 
 /**
@@ -92,8 +110,8 @@ export async function compareClients(
   pair: ClientPair,
   iterations: number,
 ): Promise<{ fetch: LoopResult; sdk: LoopResult }> {
-  const f: number[] = [];
-  const s: number[] = [];
+  const f: Side = { samples: [], cpuUs: 0 };
+  const s: Side = { samples: [], cpuUs: 0 };
   const warm = Math.max(5, Math.floor(iterations / 10));
   for (let i = 0; i < warm; i++) {
     await pair.fetch();
@@ -127,7 +145,7 @@ export async function measureClientPasses(
       const overhead = r.sdk.p50Ms / r.fetch.p50Ms - 1;
       passes.get(pair.name)?.push({ ...r, overhead });
       console.log(
-        `  pass ${pass} ${pair.name}: p50 ${r.fetch.p50Ms.toFixed(3)} vs ${r.sdk.p50Ms.toFixed(3)} ms (${(overhead * 100).toFixed(1)} %)`,
+        `  pass ${pass} ${pair.name}: p50 ${r.fetch.p50Ms.toFixed(3)} vs ${r.sdk.p50Ms.toFixed(3)} ms (${(overhead * 100).toFixed(1)} %), client CPU ${r.fetch.cpuUs.toFixed(1)} vs ${r.sdk.cpuUs.toFixed(1)} µs/call (+${(r.sdk.cpuUs - r.fetch.cpuUs).toFixed(1)})`,
       );
     }
   }

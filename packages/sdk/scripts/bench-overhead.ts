@@ -4,6 +4,7 @@
 // where the difference goes. Not a test: timings vary by machine.
 // Run: pnpm --filter @fluxra/sdk exec tsx scripts/bench-overhead.ts [iterations]
 import { pathSerializer } from "../src/client.js";
+import { ConnectionCanceller } from "../src/core/connection.js";
 import { callAborter } from "../src/core/signals.js";
 import { newIdempotencyKey } from "../src/core/transport.js";
 import { createFluxraClient } from "../src/index.js";
@@ -63,8 +64,10 @@ const pieces: Record<string, () => unknown> = {
   "Request, no signal (what raw fetch builds)": () => new Request(url, { headers }),
   "Request + a fresh AbortController's signal": () =>
     new Request(url, { headers, signal: new AbortController().signal }),
-  "Request + the transport's light signal": () =>
+  "Request + a light signal (custom fetch, or before the dispatcher is verified)": () =>
     new Request(url, { headers, signal: callAborter(undefined).signal }),
+  "Request + the transport's dispatcher (Node's fetch, no caller's signal)": () =>
+    new Request(url, { headers, dispatcher: new ConnectionCanceller() } as RequestInit),
   "setTimeout + clearTimeout (the per-attempt timer)": () =>
     clearTimeout(setTimeout(() => {}, 6e4)),
   "Idempotency-Key (crypto.randomUUID)": () => newIdempotencyKey(),

@@ -1,10 +1,13 @@
 // Timeouts and aborts over real HTTP on loopback, through Node's own `fetch`: the path where the
-// transport hands `fetch` a light signal instead of an AbortSignal (see `callAborter`). Each test
-// checks the server side too: the connection of a cancelled attempt is closed, not left running.
+// transport hands `fetch` no signal at all, only a dispatcher that keeps each request's `abort`
+// (see `ConnectionCanceller`), once the first answered request has shown that `fetch` honours it.
+// Each test checks the server side too: the connection of a cancelled attempt is closed, not left
+// running. The tests run in order: the first one establishes the dispatcher path.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createFluxraClient } from "../client.js";
+import { ConnectionCanceller, dispatcherCancellation } from "./connection.js";
 import { APIConnectionTimeoutError, APIUserAbortError } from "./error.js";
 import { callAborter, supportsLightSignal } from "./signals.js";
 
@@ -20,7 +23,18 @@ interface Seen {
 type Handler = (n: number, req: IncomingMessage, res: ServerResponse) => void;
 
 const servers: { close(): void }[] = [];
+/** The init of every `fetch` call of the test (passed through to Node's own `fetch` unchanged). */
+let inits: (RequestInit & { dispatcher?: unknown })[] = [];
+const nodeFetch = globalThis.fetch;
+beforeEach(() => {
+  inits = [];
+  globalThis.fetch = (input, init) => {
+    inits.push(init ?? {});
+    return nodeFetch(input, init);
+  };
+});
 afterEach(() => {
+  globalThis.fetch = nodeFetch;
   for (const s of servers.splice(0)) s.close();
 });
 
@@ -73,6 +87,31 @@ describe("cancellation over real HTTP (Node fetch)", () => {
     expect(callAborter(new AbortController().signal)).toBeInstanceOf(AbortController);
   });
 
+  it("hands Node's fetch no signal once an answered request went through the dispatcher", async () => {
+    const { url } = await serve((_n, _req, res) => answer(res));
+    const client = createFluxraClient({ baseUrl: url, accessToken: "t" });
+    expect(dispatcherCancellation()).toBeUndefined();
+    // Until a request has been answered through the dispatcher, requests carry a signal as well
+    // (one request on Node, where the light-signal probe has already loaded undici; two where the
+    // first `fetch` is what sets undici's global dispatcher up).
+    await client.messages.send(CID, { content: "x" });
+    if (dispatcherCancellation() === undefined) await client.messages.send(CID, { content: "x" });
+    const trials = inits.length;
+    for (const init of inits) expect(init.signal).toBeDefined();
+    expect(dispatcherCancellation()).toBe(true);
+    await client.messages.send(CID, { content: "x" });
+    await client.messages.list(CID).firstPage();
+    expect(inits).toHaveLength(trials + 2);
+    for (const init of inits.slice(trials)) {
+      expect(init.signal).toBeUndefined();
+      expect(init.dispatcher).toBeInstanceOf(ConnectionCanceller);
+    }
+    // A caller's signal is handed to fetch as a signal (linked, so the body read follows it too).
+    await client.messages.list(CID, {}, { signal: new AbortController().signal }).firstPage();
+    expect(inits.at(-1)?.signal).toBeInstanceOf(AbortSignal);
+    expect(inits.at(-1)?.dispatcher).toBeUndefined();
+  });
+
   it("a timeout aborts the underlying request and raises APIConnectionTimeoutError", async () => {
     const { url, seen } = await serve(hang);
     const client = createFluxraClient({ baseUrl: url, accessToken: "t", timeout: 150 });
@@ -81,8 +120,29 @@ describe("cancellation over real HTTP (Node fetch)", () => {
       client.messages.send(CID, { content: "x" }, { maxRetries: 0 }),
     ).rejects.toBeInstanceOf(APIConnectionTimeoutError);
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    expect(inits[0]?.signal).toBeUndefined();
     // The server sees the connection go: the fetch itself was cancelled, not just abandoned.
     await expect(seen.closed).resolves.toBe(1);
+  });
+
+  it("the deadline aborts the underlying request the same way", async () => {
+    const { url, seen } = await serve(hang);
+    const client = createFluxraClient({ baseUrl: url, accessToken: "t", deadline: 150 });
+    await expect(client.messages.list(CID).firstPage()).rejects.toThrow(/deadline/);
+    expect(inits[0]?.signal).toBeUndefined();
+    await expect(seen.closed).resolves.toBe(1);
+  });
+
+  it("an abort before the request has its connection keeps it from being sent", async () => {
+    const { url, seen } = await serve(hang);
+    const canceller = new ConnectionCanceller();
+    const pending = canceller.send(`${url}/api/agents/me`, { method: "GET" });
+    // Synchronously after `fetch` was called: undici has not connected the request yet.
+    canceller.abort("timeout");
+    await expect(pending).rejects.toThrow(/aborted/);
+    await new Promise((r) => setTimeout(r, 100));
+    // undici gave the connection's `abort` later, and the canceller used it before writing.
+    expect(seen.count).toBe(0);
   });
 
   it("a caller's signal cancels the request in flight", async () => {

@@ -119,7 +119,9 @@ export function supportsLightSignal(): boolean {
 /**
  * An {@link Aborter} for one call or attempt: a {@link LightSignal} where the runtime's `fetch`
  * takes one, a real `AbortController` elsewhere. A caller's `signal` aborts it too (the link stays
- * for the response body's read, which the caller's abort must also stop).
+ * for the response body's read, which the caller's abort must also stop). Calls sent with Node's own
+ * `fetch` and no caller's signal use no signal at all once that is shown to work (connection.ts);
+ * this is for a custom `fetch`, other runtimes, a caller's signal, and until then.
  */
 export function callAborter(userSignal: AbortSignal | undefined): Aborter {
   if (userSignal || !supportsLightSignal()) return linkedController(userSignal).controller;

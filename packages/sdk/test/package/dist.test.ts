@@ -32,8 +32,10 @@ describe("built package", () => {
 
   // 6 kB before the event stream (SSE parser, reconnects, long-poll and the polling fallback: ~3.5 kB);
   // 9 kB until the direct call path (core/direct.ts, ~0.35 kB: helpers skip openapi-fetch's per-call
-  // work, issue 18).
-  it("stays within 9.5 kB minified + gzip (ESM, without openapi-fetch)", async () => {
+  // work, issue 18); 9.5 kB until the connection canceller (core/connection.ts, ~0.38 kB: calls on
+  // Node's fetch are cancelled through undici's dispatcher instead of a signal, ~7 µs less CPU per
+  // call; issue 18, round 2).
+  it("stays within 10 kB minified + gzip (ESM, without openapi-fetch)", async () => {
     const esbuild = loadEsbuild();
     const result = await esbuild.build({
       entryPoints: [`${packageDir}dist/index.js`],
@@ -47,6 +49,6 @@ describe("built package", () => {
     const minified = result.outputFiles[0]?.contents ?? new Uint8Array();
     const gzip = gzipSync(minified, { level: 9 }).length;
     console.log(`@fluxra/sdk ESM: ${minified.length} B minified, ${gzip} B minified+gzip`);
-    expect(gzip).toBeLessThanOrEqual(9.5 * 1024);
+    expect(gzip).toBeLessThanOrEqual(10 * 1024);
   });
 });

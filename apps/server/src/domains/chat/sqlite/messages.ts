@@ -24,17 +24,20 @@ import {
   toMessageFromValues,
 } from "./sql.js";
 
-/** The caller's membership, and the conversation's `messages_version` (see message-tail.ts). */
+/**
+ * The caller's membership, the conversation's `messages_version` (see message-tail.ts) and its
+ * `next_seq` (a send's seq: read under the write lock, in the send's own transaction).
+ */
 function access(
   stmt: Stmt,
   caller: string,
   id: string,
-): (Access & { messages_version: number }) | undefined {
+): (Access & { messages_version: number; next_seq: number }) | undefined {
   return stmt(
-    `SELECT c.type, c.direct_low, c.direct_high, c.messages_version, m.role
+    `SELECT c.type, c.direct_low, c.direct_high, c.messages_version, c.next_seq, m.role
      FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
      WHERE m.conversation_id = ? AND m.agent_id = ?`,
-  ).get(id, caller) as (Access & { messages_version: number }) | undefined;
+  ).get(id, caller) as (Access & { messages_version: number; next_seq: number }) | undefined;
 }
 
 /**
@@ -121,10 +124,10 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
           );
           if (refused || a === undefined) return refused ?? NOT_FOUND;
           lists.touchConversation(conversation);
-          const { seq } = stmt(
-            `UPDATE conversations SET next_seq = next_seq + 1, last_message_at = @now,
-             activity_at = @now WHERE id = @id RETURNING next_seq - 1 AS seq`,
-          ).get({ id: conversation, now }) as { seq: number };
+          // The seq read with the membership, under this transaction's write lock: the insert's
+          // trigger (chat migration 20261207T0800) moves next_seq, messages_version and the
+          // activity times in one UPDATE, so the send runs no UPDATE of its own.
+          const seq = a.next_seq;
           const row = newMessageRow(caller, conversation, input, seq, now);
           stmt(
             `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type,
@@ -133,18 +136,23 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
              @reply_to_id, @metadata, @created_at, @edited_at, @deleted_at)`,
           ).run(row);
           const message = toMessage(row);
-          events.toMembers({
-            type: "message.created",
-            conversationId: conversation,
-            data: message,
-            now,
-            authorId: caller,
-          });
+          // Serialized once: the event's payload and the message tail's entry are the same JSON.
+          const json = JSON.stringify(message);
+          events.toMembers(
+            {
+              type: "message.created",
+              conversationId: conversation,
+              data: message,
+              now,
+              authorId: caller,
+            },
+            json,
+          );
           // The insert's trigger moved messages_version from a.messages_version to one more.
           const before = a.messages_version;
           db.afterCommit(() => {
             checkConnection();
-            tails.append(conversation, before, seq, caller, () => JSON.stringify(message));
+            tails.append(conversation, before, seq, caller, () => json);
           });
           return { ok: true, value: message };
         }),

@@ -9,7 +9,8 @@ import type { EventDraft, EventsStore, Wake } from "./store.js";
  * current members, minus those who blocked the conversation and, for message events, the author,
  * plus `@also`). One INSERT per event whatever the member count, with no second table, index or
  * AUTOINCREMENT counter to update: the fan-out part of a send went from ~47 to ~24 µs one at a
- * time and from ~127 to ~39 µs per event at 100 members (apps/server/README.md, Events).
+ * time and from ~127 to ~39 µs per event at 100 members in bursts of 10 (apps/server/README.md,
+ * Events).
  */
 export const MEMBERS_EVENT_SQL = `INSERT INTO events
   (id, type, conversation_id, created_at, recipients, data)

@@ -104,4 +104,36 @@ describe("the checkpoint worker", () => {
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(15_000);
   });
+
+  it("lets a script await a close while a checkpoint is in flight, then exit 0", async () => {
+    const script = join(dir, "awaits.mts");
+    const checkpointer = fileURLToPath(new URL("./checkpointer.ts", import.meta.url));
+    const database = fileURLToPath(new URL("./database.ts", import.meta.url));
+    // A checkpoint handed over right before close, and nothing else left to keep the loop alive:
+    // the script's last step is the await. Before the worker was ref'd for it, the process
+    // exited with code 13 (an unsettled top-level await) and "closed" was never printed.
+    writeFileSync(
+      script,
+      `import { requestCheckpoint } from ${JSON.stringify(checkpointer)};
+       import { SqliteDatabase } from ${JSON.stringify(database)};
+       const path = ${JSON.stringify(join(dir, "awaits.db"))};
+       const db = new SqliteDatabase(path);
+       db.raw.exec("CREATE TABLE f (v)");
+       for (let i = 0; i < 200; i++) db.write(() => db.stmt("INSERT INTO f VALUES (1)").run());
+       requestCheckpoint(path);
+       db.close();
+       await db.closed();
+       console.log("closed");`,
+    );
+    const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      let out = "";
+      const child = execFile(process.execPath, ["--import", "tsx", script], { timeout: 20_000 });
+      child.stdout?.on("data", (d) => {
+        out += String(d);
+      });
+      child.on("exit", (c) => resolve({ code: c, out }));
+    });
+    expect(out.trim()).toBe("closed");
+    expect(code).toBe(0);
+  });
 });

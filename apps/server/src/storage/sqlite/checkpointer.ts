@@ -110,8 +110,20 @@ export function requestCheckpoint(path: string): boolean {
 export function checkpointsSettled(path: string): Promise<void> {
   const entry = inFlight.get(path);
   if (!entry) return Promise.resolve();
-  return new Promise((resolve) => entry.settled.push(resolve));
+  // The worker is unref'd (it never keeps a process alive on its own), so while someone awaits
+  // its answer it must be ref'd: otherwise a process whose last pending work is this await sees
+  // an empty event loop and exits (code 13, an unsettled top-level await) before the answer.
+  if (waiting++ === 0) worker?.ref();
+  return new Promise((resolve) =>
+    entry.settled.push(() => {
+      if (--waiting === 0) worker?.unref();
+      resolve();
+    }),
+  );
 }
+
+/** Callers awaiting {@link checkpointsSettled} (the worker is ref'd while there are any). */
+let waiting = 0;
 
 /** Calls `listener` with every checkpoint the worker reports; returns its removal. */
 export function onCheckpoint(listener: (r: CheckpointResult) => void): () => void {

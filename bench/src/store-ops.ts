@@ -1,10 +1,13 @@
 /**
  * Store-level cost (issue 18, round 2), SQLite, in-process: CPU µs per `sendMessage` (group of
- * 2), per newest-50 `listMessages`, and per 20-row `listConversations` (one conversation with
- * 80 k messages unread), on a real WAL file; also the list with a send interleaved before each
- * call (a write to one of the agent's conversations). Medians of alternating rounds.
+ * 2, one at a time, and per send in bursts of 10 sent together, which share a group commit), per
+ * newest-50 `listMessages`, and per 20-row `listConversations` (one conversation with 80 k
+ * messages unread), on a real WAL file; also the list with a send interleaved before each call (a
+ * write to one of the agent's conversations). Medians of alternating rounds, with one lever off
+ * and on: the conversation list cache (default) or, with `--lever=send`, the send state kept in
+ * memory (domains/chat/sqlite/send-state.ts).
  *
- * Usage: node --import tsx bench/src/store-ops.ts [--quick]
+ * Usage: node --import tsx bench/src/store-ops.ts [--quick] [--lever=list|send]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -72,6 +75,7 @@ const send = (c: number) =>
 const ops = {
   listMessages: () => store.chat.listMessages(me, conv(1), { direction: "desc", seq: null }, 50),
   send: () => send(1),
+  sendBurst10: () => Promise.all(Array.from({ length: 10 }, () => send(1))),
   listConversations: () => store.chat.listConversations(other, null, 20),
   sendThenListConversations: async () => {
     await send(2);
@@ -80,12 +84,17 @@ const ops = {
   json: async () => JSON.stringify(await store.chat.listConversations(other, null, 20)),
 };
 type Op = keyof typeof ops;
-const cpu = (op: Op, n: number) => cpuPerCall(ops[op], n);
-// Imported when present, so the script also runs on a checkout from before the cache existed.
-const listCache = "../../apps/server/src/domains/chat/sqlite/list-cache.js";
-const lists = await import(listCache).then(
-  (m: typeof import("../../apps/server/src/domains/chat/sqlite/list-cache.js")) =>
-    m.conversationListCache(db),
+/** Calls per op call (a burst's CPU is reported per send). */
+const per: Partial<Record<Op, number>> = { sendBurst10: 10 };
+const cpu = async (op: Op, n: number) => (await cpuPerCall(ops[op], n)) / (per[op] ?? 1);
+const lever = process.argv.includes("--lever=send") ? "send" : "list";
+// Imported when present, so the script also runs on a checkout from before the lever existed.
+const module =
+  lever === "list"
+    ? "../../apps/server/src/domains/chat/sqlite/list-cache.js"
+    : "../../apps/server/src/domains/chat/sqlite/send-state.js";
+const lists: { enabled: boolean; clear(): void } = await import(module).then(
+  (m) => (lever === "list" ? m.conversationListCache(db) : m.sendState(db)),
   () => ({ enabled: false, clear() {} }),
 );
 const samples = {
@@ -105,7 +114,7 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 console.log(
-  `store ops, CPU µs per call, list cache off / on (median of ${rounds}; load ${load?.toFixed(2)} → ${loadavg()[0]?.toFixed(2)})`,
+  `store ops, CPU µs per call, ${lever === "list" ? "list cache" : "send state"} off / on (median of ${rounds}; load ${load?.toFixed(2)} → ${loadavg()[0]?.toFixed(2)})`,
 );
 for (const op of Object.keys(ops) as Op[]) {
   const off = median(samples.off[op]);

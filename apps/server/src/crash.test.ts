@@ -134,6 +134,7 @@ describe("SIGKILL during a burst of group-committed message sends", () => {
     dbPath = join(dir, "crash-sends.db");
     const { child, baseUrl } = await startServer();
     const reg = (await post(baseUrl, "/api/auth/register", { handle: "crash-sender" })) as {
+      agent: { id: string };
       recovery_key: string;
     };
     const key = (await post(
@@ -185,11 +186,11 @@ describe("SIGKILL during a burst of group-committed message sends", () => {
     const eventMessageIds = (
       db
         .prepare(
-          `SELECT e.data FROM events e JOIN event_recipients r ON r.pos = e.pos
-           WHERE e.type = 'message.created' AND e.conversation_id = ?`,
+          `SELECT data FROM events WHERE type = 'message.created' AND conversation_id = ?
+           AND instr(recipients, ' ' || ? || ' ') > 0`,
         )
         .pluck()
-        .all(conversation.id) as string[]
+        .all(conversation.id, reg.agent.id) as string[]
     ).map((data) => (JSON.parse(data) as { id: string }).id);
     const nextSeq = db
       .prepare("SELECT next_seq FROM conversations WHERE id = ?")

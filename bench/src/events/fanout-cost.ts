@@ -1,10 +1,11 @@
 /**
  * Store-level cost of the event fan-out on the send path, SQLite, in-process (the "store floor"
  * of the Events bench): a real `sendMessage` (message row, seq bump, unread triggers, and its
- * events) on 2- and 100-member groups, and, isolated in one write transaction each, the two
- * designs: one `events` row plus one INSERT … SELECT of per-recipient rows (chosen), versus one
- * `events` row read later through membership history (the alternative; its read-side cost is not
- * in this number).
+ * event) on 2- and 100-member groups, and, isolated in one write transaction each, the two
+ * designs: one `events` row (AUTOINCREMENT, index by time) plus one INSERT … SELECT of
+ * per-recipient rows (PostgreSQL's, and SQLite's before events migration 20261207T0810; rebuilt
+ * here in scratch tables), versus one `events` row with its recipients resolved into the row by
+ * the same rule (SQLite's now).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -16,6 +17,20 @@ import {
   eventValues,
   RECIPIENTS_SQL,
 } from "../../../apps/server/src/domains/events/rules.js";
+import { MEMBERS_EVENT_SQL } from "../../../apps/server/src/domains/events/sqlite-store.js";
+
+/** The per-recipient design's tables, as SQLite had them before they moved into the row. */
+const SCRATCH_TABLES = `
+CREATE TABLE per_recipient_events (pos INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL,
+  type TEXT NOT NULL, conversation_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+  data TEXT NOT NULL) STRICT;
+CREATE INDEX per_recipient_events_by_time ON per_recipient_events (created_at);
+CREATE TABLE per_recipient_rows (pos INTEGER NOT NULL, agent_id TEXT NOT NULL,
+  PRIMARY KEY (pos, agent_id)) STRICT, WITHOUT ROWID;`;
+const scratch = (sql: string) =>
+  sql
+    .replace("INSERT INTO events ", "INSERT INTO per_recipient_events ")
+    .replace("INSERT INTO event_recipients ", "INSERT INTO per_recipient_rows ");
 
 /** µs per operation for each design and member count. */
 export interface FanoutCost {
@@ -31,6 +46,7 @@ export async function measureFanoutCost(iterations: number): Promise<FanoutCost[
   const dir = mkdtempSync(join(os.tmpdir(), "fluxra-fanout-"));
   const store = createSqliteStore(join(dir, "fanout.db"));
   const { db } = store;
+  db.raw.exec(SCRATCH_TABLES);
   const out: FanoutCost[] = [];
   try {
     for (const members of [2, 100]) {
@@ -65,8 +81,13 @@ export async function measureFanoutCost(iterations: number): Promise<FanoutCost[
       for (let i = 0; i < iterations; i++) {
         db.write(() => {
           const values = eventValues("message.created", conv, data, Date.now());
-          const { pos } = db.stmt(EVENT_INSERT_SQL).get(values) as { pos: number };
-          db.stmt(RECIPIENTS_SQL).all({ pos, conversation: conv, author: agent(1), also: null });
+          const { pos } = db.stmt(scratch(EVENT_INSERT_SQL)).get(values) as { pos: number };
+          db.stmt(scratch(RECIPIENTS_SQL)).all({
+            pos,
+            conversation: conv,
+            author: agent(1),
+            also: null,
+          });
         });
       }
       const perRecipientUs = ((performance.now() - t0) * 1000) / iterations;
@@ -74,7 +95,7 @@ export async function measureFanoutCost(iterations: number): Promise<FanoutCost[
       for (let i = 0; i < iterations; i++) {
         db.write(() => {
           const values = eventValues("message.created", conv, data, Date.now());
-          db.stmt(EVENT_INSERT_SQL).get(values);
+          db.stmt(MEMBERS_EVENT_SQL).get({ ...values, author: agent(1), also: null });
         });
       }
       const perConversationUs = ((performance.now() - t0) * 1000) / iterations;

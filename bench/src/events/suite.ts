@@ -363,7 +363,7 @@ export function renderEventsMarkdown(r: EventsResults, enforced: boolean): strin
     "",
     "Store floor, µs per send (in-process SQLite): the event writes alone, per design, and a whole `sendMessage` with them.",
     "",
-    "| members | per-recipient rows (chosen) | one row per conversation event | whole send |",
+    "| members | per-recipient rows (PostgreSQL) | one row, recipients in it (SQLite, chosen) | whole send |",
     "|---:|---:|---:|---:|",
   );
   for (const f of r.fanoutCost) {

@@ -53,6 +53,10 @@ export class SqliteDatabase {
   private changeEpoch = 0;
   /** A checkpoint request is scheduled ({@link committed}). */
   private checkpointScheduled = false;
+  /** Bumped at each BEGIN of {@link write} or a group commit: see {@link transactionSerial}. */
+  private serial = 0;
+  /** See {@link onWriteFailure}. */
+  private failureListeners: (() => void)[] = [];
 
   constructor(
     private readonly path: string,
@@ -120,6 +124,28 @@ export class SqliteDatabase {
     return this.changeEpoch;
   }
 
+  /**
+   * A number that changes at every write transaction this connection begins (group commits and
+   * {@link write}s; not the savepoints nested in one): a cache validated inside one transaction
+   * (under its write lock, so no other process can commit meanwhile) stays valid until it moves.
+   */
+  get transactionSerial(): number {
+    return this.serial;
+  }
+
+  /**
+   * Calls `listener` whenever a write function throws or a write transaction fails to begin or
+   * commit: whatever in-memory state a write had changed before rolling back is then stale
+   * (the caller drops it). Listeners run before a group commit retries its batch.
+   */
+  onWriteFailure(listener: () => void): void {
+    this.failureListeners.push(listener);
+  }
+
+  private writeFailed(): void {
+    for (const listener of this.failureListeners) listener();
+  }
+
   private totalChanges(): number {
     return this.stmt("SELECT total_changes()").pluck().get() as number;
   }
@@ -135,8 +161,12 @@ export class SqliteDatabase {
     const callbacks: (() => void)[] = [];
     this.commitCallbacks = callbacks;
     let value: T;
+    this.serial++;
     try {
       value = this.runInTransaction.immediate(fn) as T;
+    } catch (err) {
+      this.writeFailed();
+      throw err;
     } finally {
       this.commitCallbacks = null;
     }
@@ -202,6 +232,9 @@ export class SqliteDatabase {
       const value = this.runInTransaction(fn) as T;
       into.push(...mine);
       return value;
+    } catch (err) {
+      this.writeFailed();
+      throw err;
     } finally {
       this.commitCallbacks = enclosing;
     }
@@ -221,6 +254,7 @@ export class SqliteDatabase {
         // its RELEASE cost ~20 µs a write in the bench, more than the rest of the commit's
         // bookkeeping. Nearly every write succeeds; if one throws, the whole transaction rolls
         // back (nothing of the batch is stored) and the batch runs again below.
+        this.serial++;
         this.runInTransaction.immediate(() => {
           this.commitCallbacks = callbacks;
           try {
@@ -237,10 +271,12 @@ export class SqliteDatabase {
         });
       } catch (err) {
         if (!(err instanceof WriteFailed)) throw err;
+        this.writeFailed();
         // A batch of one: its rollback was the transaction's; it fails alone.
         if (batch.length === 1) throw err.cause;
         outcomes = [];
         callbacks = [];
+        this.serial++;
         // Again, each write in its own savepoint, so the one that throws rolls back alone and
         // only its promise rejects (the others' functions run a second time: they only change
         // the database, register afterCommit callbacks and drop cache entries).
@@ -258,6 +294,7 @@ export class SqliteDatabase {
         });
       }
     } catch (err) {
+      this.writeFailed();
       for (const item of batch) item.reject(err);
       return;
     }

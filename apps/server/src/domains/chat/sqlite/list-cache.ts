@@ -60,11 +60,25 @@ export class ConversationListCache {
     this.changeEpoch = epoch;
   }
 
+  /** See {@link onWrite}. */
+  private readonly writeListeners: (() => void)[] = [];
+
+  /**
+   * Calls `listener` at the start of every {@link tracked} write that may change memberships,
+   * roles, blocks or a conversation's row (every one not marked `keepsSendState`): the send
+   * state (send-state.ts) drops what it holds.
+   */
+  onWrite(listener: () => void): void {
+    this.writeListeners.push(listener);
+  }
+
   /**
    * Runs a write of the chat or blocks store that reports what it touched (call inside the
-   * write transaction): see {@link SqliteDatabase.declaredChanges}.
+   * write transaction): see {@link SqliteDatabase.declaredChanges}. `keepsSendState`: the write
+   * keeps the send state current itself (a send) or changes nothing it holds (a read marker).
    */
-  tracked<T>(fn: () => T): T {
+  tracked<T>(fn: () => T, keepsSendState = false): T {
+    if (!keepsSendState) for (const listener of this.writeListeners) listener();
     return this.db.declaredChanges(fn);
   }
 

@@ -14,6 +14,7 @@ import type { MessageRecord, Outcome } from "../store.js";
 import type { MessageOps } from "../store-slices.js";
 import { viewOf } from "./conversations.js";
 import { conversationListCache } from "./list-cache.js";
+import { type ConversationSendState, sendState } from "./send-state.js";
 import {
   agentsBlockEitherWay,
   type Db,
@@ -24,17 +25,20 @@ import {
   toMessageFromValues,
 } from "./sql.js";
 
-/** The caller's membership, and the conversation's `messages_version` (see message-tail.ts). */
+/**
+ * The caller's membership, the conversation's `messages_version` (see message-tail.ts) and its
+ * `next_seq` (a send's seq: read under the write lock, in the send's own transaction).
+ */
 function access(
   stmt: Stmt,
   caller: string,
   id: string,
-): (Access & { messages_version: number }) | undefined {
+): (Access & { messages_version: number; next_seq: number }) | undefined {
   return stmt(
-    `SELECT c.type, c.direct_low, c.direct_high, c.messages_version, m.role
+    `SELECT c.type, c.direct_low, c.direct_high, c.messages_version, c.next_seq, m.role
      FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
      WHERE m.conversation_id = ? AND m.agent_id = ?`,
-  ).get(id, caller) as (Access & { messages_version: number }) | undefined;
+  ).get(id, caller) as (Access & { messages_version: number; next_seq: number }) | undefined;
 }
 
 /**
@@ -56,6 +60,12 @@ function pageAccess(
   // Agent ids are `agt_` + base32: never a space.
   const blocked = row.blocked === null ? null : new Set(row.blocked.split(" "));
   return { messages_version: row.messages_version, blocked };
+}
+
+/** The access rules' view of a kept send state. */
+function accessOf(state: ConversationSendState, caller: string): Access {
+  const { type, direct_low, direct_high } = state;
+  return { type, direct_low, direct_high, role: state.roles.get(caller) as Access["role"] };
 }
 
 /** A tail entry for a stored page row. */
@@ -96,6 +106,38 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
   let generation = db.generation;
   const events = sqliteEvents(db).writer;
   const lists = conversationListCache(db);
+  const sends = sendState(db);
+  /**
+   * The caller's membership and what a send needs of the conversation: kept in memory
+   * (send-state.ts), else read (one statement; two more for a direct conversation's blocks).
+   */
+  const sendStateOf = (caller: string, conversation: string) => {
+    sends.validate();
+    let state = sends.get(conversation);
+    if (state?.roles.has(caller)) return state;
+    const a = access(stmt, caller, conversation);
+    if (a === undefined) return undefined;
+    if (
+      state === undefined ||
+      state.next_seq !== a.next_seq ||
+      state.messages_version !== a.messages_version
+    ) {
+      const blocked = sendNeedsBlockCheck(a) && directBlocked(stmt, conversation, a);
+      const { type, direct_low, direct_high, next_seq, messages_version } = a;
+      state = {
+        type,
+        direct_low,
+        direct_high,
+        next_seq,
+        messages_version,
+        blocked,
+        roles: new Map(),
+      };
+      sends.set(conversation, state);
+    }
+    state.roles.set(caller, a.role);
+    return state;
+  };
   /** A reopened connection may see another file (a restored copy): start the tails over. */
   const checkConnection = () => {
     if (db.generation === generation) return;
@@ -112,19 +154,19 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
     async sendMessage(caller, conversation, input, now) {
       return db.writeBatched(() =>
         lists.tracked((): Outcome<MessageRecord> => {
-          const a = access(stmt, caller, conversation);
+          const state = sendStateOf(caller, conversation);
           const refused = sendRefusal(
-            a,
-            sendNeedsBlockCheck(a) && directBlocked(stmt, conversation, a as Access),
+            state === undefined ? undefined : accessOf(state, caller),
+            state?.blocked === true,
             input.reply_to_id === null ||
               messageIn(stmt, conversation, input.reply_to_id) !== undefined,
           );
-          if (refused || a === undefined) return refused ?? NOT_FOUND;
+          if (refused || state === undefined) return refused ?? NOT_FOUND;
           lists.touchConversation(conversation);
-          const { seq } = stmt(
-            `UPDATE conversations SET next_seq = next_seq + 1, last_message_at = @now,
-             activity_at = @now WHERE id = @id RETURNING next_seq - 1 AS seq`,
-          ).get({ id: conversation, now }) as { seq: number };
+          // The seq comes from the state read (or kept) under this transaction's write lock: the
+          // insert's trigger (chat migration 20261207T0800) moves next_seq, messages_version and
+          // the activity times in one UPDATE, and the kept state follows it below.
+          const seq = state.next_seq;
           const row = newMessageRow(caller, conversation, input, seq, now);
           stmt(
             `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type,
@@ -132,22 +174,29 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
            VALUES (@id, @conversation_id, @seq, @author_id, @content, @content_type,
              @reply_to_id, @metadata, @created_at, @edited_at, @deleted_at)`,
           ).run(row);
+          // The insert's trigger moved messages_version from this value to one more.
+          const before = state.messages_version;
+          state.next_seq = seq + 1;
+          state.messages_version = before + 1;
           const message = toMessage(row);
-          events.toMembers({
-            type: "message.created",
-            conversationId: conversation,
-            data: message,
-            now,
-            authorId: caller,
-          });
-          // The insert's trigger moved messages_version from a.messages_version to one more.
-          const before = a.messages_version;
+          // Serialized once: the event's payload and the message tail's entry are the same JSON.
+          const json = JSON.stringify(message);
+          events.toMembers(
+            {
+              type: "message.created",
+              conversationId: conversation,
+              data: message,
+              now,
+              authorId: caller,
+            },
+            json,
+          );
           db.afterCommit(() => {
             checkConnection();
-            tails.append(conversation, before, seq, caller, () => JSON.stringify(message));
+            tails.append(conversation, before, seq, caller, () => json);
           });
           return { ok: true, value: message };
-        }),
+        }, true),
       );
     },
 
@@ -271,7 +320,7 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
             });
           }
           return { ok: true, value: { last_read_message_id, unread_count } } as const;
-        }),
+        }, true),
       );
     },
   };

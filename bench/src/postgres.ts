@@ -71,7 +71,10 @@ export function startOnPostgres(url: string, nodeFlags: string[]): Promise<Runni
  * Drives `call` on every server at once, `settings.connections` split evenly between them (the
  * same total load as one server gets), and sums requests and CPU: the servers' own, and the
  * PostgreSQL backends of `database` (read from pg_stat_activity after the warm-up, when the
- * pools are open).
+ * pools are open, and again at the end). Backend CPU is summed per process: a backend started
+ * during the round counts whole, one that ended during it (a pool closing an idle connection)
+ * counts nothing (its last ticks cannot be read once it is gone), so the figure can only
+ * undercount, never go negative as a sum read before and after over different processes did.
  */
 export async function driveSplit(
   servers: RunningServer[],
@@ -97,22 +100,28 @@ export async function driveSplit(
       ),
     );
   if (settings.warmupSeconds > 0) await run(settings.warmupSeconds);
-  const backends = psql(
-    adminDsn,
-    `SELECT pid FROM pg_stat_activity WHERE datname = '${database}' AND backend_type = 'client backend'`,
-  )
-    .split("\n")
-    .filter(Boolean)
-    .map(Number);
-  const cpu = () => ({
-    server: servers.reduce((t, s) => t + cpuSeconds(s.child.pid), 0),
-    pg: backends.reduce((t, pid) => t + (cpuSeconds(pid) || 0), 0),
-  });
-  const before = cpu();
+  const backendPids = () =>
+    psql(
+      adminDsn,
+      `SELECT pid FROM pg_stat_activity WHERE datname = '${database}' AND backend_type = 'client backend'`,
+    )
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
+  const backendsBefore = new Map(backendPids().map((pid) => [pid, cpuSeconds(pid)]));
+  const serverCpu = () => servers.reduce((t, s) => t + cpuSeconds(s.child.pid), 0);
+  const before = { server: serverCpu() };
   const started = performance.now();
   const results = await run(settings.durationSeconds);
   const seconds = (performance.now() - started) / 1000;
-  const after = cpu();
+  let pgDelta = 0;
+  for (const pid of new Set([...backendsBefore.keys(), ...backendPids()])) {
+    const now = cpuSeconds(pid);
+    if (Number.isNaN(now)) continue; // ended during the round
+    const was = backendsBefore.get(pid);
+    pgDelta += was === undefined || Number.isNaN(was) ? now : now - was;
+  }
+  const after = { server: serverCpu(), pg: pgDelta };
   const requests = results.reduce((t, r) => t + r.requests.total, 0);
   return {
     rps: requests / seconds,
@@ -122,7 +131,7 @@ export async function driveSplit(
     requests,
     failures: results.reduce((t, r) => t + r.non2xx + r.errors + r.timeouts, 0),
     cpuUsPerRequest: ((after.server - before.server) * 1e6) / requests,
-    pgCpuUsPerRequest: ((after.pg - before.pg) * 1e6) / requests,
+    pgCpuUsPerRequest: (after.pg * 1e6) / requests,
     instances: servers.length,
   };
 }

@@ -74,3 +74,32 @@ export class HotCache<V> {
     return this.entries.size;
   }
 }
+
+/**
+ * Whether the file may hold changes an in-memory copy was not told about, since the previous
+ * call: another connection committed (`PRAGMA data_version` moved), this connection changed rows
+ * outside declared writes ({@link SqliteDatabase.undeclaredChanges} moved), or the connection was
+ * reopened. The first call answers true. For copies kept exact by declared writes (the chat
+ * list cache and send state), where {@link HotCache} relies on its store's own invalidations.
+ */
+export class UnreportedChanges {
+  private version = Number.NaN;
+  private epoch = -1;
+  private generation = -1;
+
+  constructor(private readonly db: SqliteDatabase) {}
+
+  /** True (and remembers the new state) when anything unreported may have changed. */
+  check(): boolean {
+    const version = this.db.dataVersion();
+    const epoch = this.db.undeclaredChanges();
+    const { generation } = this.db;
+    if (version === this.version && epoch === this.epoch && generation === this.generation) {
+      return false;
+    }
+    this.version = version;
+    this.epoch = epoch;
+    this.generation = generation;
+    return true;
+  }
+}

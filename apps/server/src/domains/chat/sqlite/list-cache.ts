@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from "../../../storage/sqlite/database.js";
+import { UnreportedChanges } from "../../../storage/sqlite/hot-cache.js";
 import type { ConversationKey, ConversationRecord, Page } from "../store.js";
 
 type ListPage = Page<ConversationRecord, ConversationKey>;
@@ -32,32 +33,20 @@ const PAGES_PER_AGENT = 8;
 export class ConversationListCache {
   private readonly agents = new Map<string, AgentLists>();
   private readonly members = new Map<string, Set<string>>();
-  private dataVersion = Number.NaN;
-  private generation = -1;
-  private changeEpoch = -1;
+  private readonly changes: UnreportedChanges;
   /** Off: every lookup misses and nothing is kept (the bench's "before"). */
   enabled = true;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly capacity = 10_000,
-  ) {}
+  ) {
+    this.changes = new UnreportedChanges(db);
+  }
 
   /** Drops every page when anything not reported changed since the last check. */
   private validate(): void {
-    const version = this.db.dataVersion();
-    const epoch = this.db.undeclaredChanges();
-    if (
-      version === this.dataVersion &&
-      this.db.generation === this.generation &&
-      epoch === this.changeEpoch
-    ) {
-      return;
-    }
-    this.clear();
-    this.dataVersion = version;
-    this.generation = this.db.generation;
-    this.changeEpoch = epoch;
+    if (this.changes.check()) this.clear();
   }
 
   /** See {@link onWrite}. */

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from "../../../storage/sqlite/database.js";
+import { UnreportedChanges } from "../../../storage/sqlite/hot-cache.js";
 import type { MessageAccess } from "../rules.js";
 import { conversationListCache } from "./list-cache.js";
 
@@ -43,13 +44,12 @@ const CAPACITY = 10_000;
 export class SendState {
   private readonly conversations = new Map<string, ConversationSendState>();
   private serial = -1;
-  private dataVersion = Number.NaN;
-  private generation = -1;
-  private changeEpoch = -1;
+  private readonly changes: UnreportedChanges;
   /** Off: every lookup misses and nothing is kept (the bench's "before"). */
   enabled = true;
 
   constructor(private readonly db: SqliteDatabase) {
+    this.changes = new UnreportedChanges(db);
     db.onWriteFailure(() => this.clear());
     conversationListCache(db).onWrite(() => this.clear());
   }
@@ -58,19 +58,7 @@ export class SendState {
   validate(): void {
     if (!this.enabled || this.db.transactionSerial === this.serial) return;
     this.serial = this.db.transactionSerial;
-    const version = this.db.dataVersion();
-    const epoch = this.db.undeclaredChanges();
-    if (
-      version === this.dataVersion &&
-      epoch === this.changeEpoch &&
-      this.db.generation === this.generation
-    ) {
-      return;
-    }
-    this.clear();
-    this.dataVersion = version;
-    this.changeEpoch = epoch;
-    this.generation = this.db.generation;
+    if (this.changes.check()) this.clear();
   }
 
   get(conversation: string): ConversationSendState | undefined {

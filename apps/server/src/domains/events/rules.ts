@@ -77,6 +77,9 @@ export function eventJson(row: EventRow): string {
 
 const ids = createIdGenerator(systemClock);
 
+/** A new event id (the generator {@link eventValues} uses: ids stay monotonic). */
+export const newEventId = (): string => ids.next("evt");
+
 /** The values of a new event row. */
 export function eventValues(
   type: EventType,
@@ -85,7 +88,7 @@ export function eventValues(
   now: number,
 ): Record<string, unknown> {
   return {
-    id: ids.next("evt"),
+    id: newEventId(),
     type,
     conversation,
     created_at: now,

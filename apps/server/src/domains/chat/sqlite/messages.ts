@@ -132,6 +132,7 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
         messages_version,
         blocked,
         roles: new Map(),
+        recipients: new Map(),
       };
       sends.set(conversation, state);
     }
@@ -181,7 +182,14 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
           const message = toMessage(row);
           // Serialized once: the event's payload and the message tail's entry are the same JSON.
           const json = JSON.stringify(message);
-          events.toMembers(
+          // Kept with the state, so as current as the roles (see send-state.ts).
+          let recipients = state.recipients.get(caller);
+          if (recipients === undefined) {
+            recipients = events.recipients(conversation, caller);
+            state.recipients.set(caller, recipients);
+          }
+          events.toRecipients(
+            recipients,
             {
               type: "message.created",
               conversationId: conversation,

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { testBackend } from "../../../storage/postgres/test-store.js";
 import { createTestApp, registerAgent, type TestApp } from "../../../testing/index.js";
+import { drain, nowCursor, summary } from "../../events/event-fixtures.js";
 import { block, createGroup, openDirect, send } from "../chat-fixtures.js";
 import { sendState } from "./send-state.js";
 
@@ -47,6 +48,46 @@ describe.skipIf(testBackend === "postgres")("SQLite sends with kept send state",
       expect(refused.status).toBe(403);
       expect(refused.body.error.code).toBe("blocked");
     }
+  });
+
+  it("addresses a warm send's event to the members and blocks of now, not of the first send", async () => {
+    t = createTestApp();
+    const [a, b, c, d] = [
+      await registerAgent(t),
+      await registerAgent(t),
+      await registerAgent(t),
+      await registerAgent(t),
+    ];
+    const group = await createGroup(t, a, [b, c]);
+    const cursors = await Promise.all([b, c, d].map((x) => nowCursor(t, x)));
+    await send(t, a, group.id, "to b and c");
+    expect(sendState(t.store.db).get(group.id)?.recipients.get(a.id)?.agents.sort()).toEqual(
+      [a.id, b.id, c.id].sort(),
+    );
+    expect((await block(t, c, "agents", a.id)).status).toBe(201);
+    await send(t, a, group.id, "c blocks a");
+    expect((await block(t, b, "conversations", group.id)).status).toBe(201);
+    await send(t, a, group.id, "b blocks the group");
+    const added = await t.request(`/api/conversations/${group.id}/members`, {
+      method: "POST",
+      token: a.accessToken,
+      json: { agent_id: d.id },
+    });
+    expect(added.status).toBe(201);
+    await send(t, a, group.id, "d joined");
+    // A tool unblocking by hand, on the server's own connection.
+    t.store.db.raw.prepare("DELETE FROM blocks WHERE blocker_id = ?").run(c.id);
+    await send(t, a, group.id, "c unblocked by hand");
+    const [forB, forC, forD] = await Promise.all(
+      [b, c, d].map(async (x, i) =>
+        summary((await drain(t, x, cursors[i] as string)).events).filter((e) =>
+          e.startsWith("message.created"),
+        ),
+      ),
+    );
+    expect(forB).toEqual(["message.created:to b and c", "message.created:c blocks a"]);
+    expect(forC).toEqual(["message.created:to b and c", "message.created:c unblocked by hand"]);
+    expect(forD).toEqual(["message.created:d joined", "message.created:c unblocked by hand"]);
   });
 
   it("sees a raw write on the same connection (a tool, SQL by hand) at the next send", async () => {

@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from "../../../storage/sqlite/database.js";
 import { UnreportedChanges } from "../../../storage/sqlite/hot-cache.js";
+import type { Recipients } from "../../events/sqlite-store.js";
 import type { MessageAccess } from "../rules.js";
 import { conversationListCache } from "./list-cache.js";
 
@@ -16,6 +17,12 @@ export interface ConversationSendState {
   blocked: boolean;
   /** Members known to this process, with their roles (only positive answers are kept). */
   roles: Map<string, MessageAccess["role"]>;
+  /**
+   * Who a `message.created` event by each author reaches (the members minus those blocking the
+   * conversation or the author), read on an author's first send: a warm send's event is a plain
+   * INSERT, not a read of every member row and their blocks.
+   */
+  recipients: Map<string, Recipients>;
 }
 
 /** Most conversations kept (the oldest filled is dropped past it). */
@@ -24,8 +31,9 @@ const CAPACITY = 10_000;
 /**
  * The send path's reads kept in memory by the process that owns the SQLite connection: the
  * caller's membership and role, the conversation's type, `next_seq` and `messages_version`, and
- * (direct conversations) whether a block stands between the pair. A send that finds its
- * conversation and caller here runs no SELECT: one INSERT into `messages` and one into `events`.
+ * (direct conversations) whether a block stands between the pair, and who its events reach. A
+ * send that finds its conversation and caller here runs no SELECT: one INSERT into `messages` and
+ * one into `events`.
  *
  * Only ever used inside a write transaction, and correct because:
  * - it is checked once per write transaction, under the write lock ({@link validate}): when

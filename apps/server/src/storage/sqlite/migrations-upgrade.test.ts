@@ -336,4 +336,155 @@ describe("upgrading an existing SQLite database", () => {
       await store.close();
     }
   });
+
+  it("clusters messages by (conversation_id, seq) (migration 20261207T0900_messages_clustered_by_seq), keeping every row, counter and trigger", async () => {
+    const path = join(dir, "clustered.db");
+    const CLUSTERED = "20261207T0900_messages_clustered_by_seq";
+    const before = createSqliteStore(path, {
+      migrations: migrations.filter((m) => m.name < CLUSTERED),
+    });
+    const now = Date.now();
+    const raw0 = before.db.raw;
+    raw0.exec(`
+      INSERT INTO agents (id, handle, display_name, created_at, updated_at)
+        VALUES ('agt_a', 'alice', 'A', ${now}, ${now}), ('agt_b', 'bob', 'B', ${now}, ${now}),
+               ('agt_c', 'carol', 'C', ${now}, ${now});
+      INSERT INTO conversations (id, type, title, created_by, member_count, activity_at, created_at, updated_at)
+        VALUES ('cnv_1', 'group', 't', 'agt_a', 3, ${now}, ${now}, ${now}),
+               ('cnv_2', 'group', 'u', 'agt_b', 2, ${now}, ${now}, ${now});
+      INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+        VALUES ('cnv_1', 'agt_a', 'owner', ${now}), ('cnv_1', 'agt_b', 'member', ${now}),
+               ('cnv_1', 'agt_c', 'member', ${now}), ('cnv_2', 'agt_b', 'owner', ${now}),
+               ('cnv_2', 'agt_a', 'member', ${now});
+      INSERT INTO blocks (id, blocker_id, type, target_id, created_at)
+        VALUES ('blk_1', 'agt_b', 'agent', 'agt_c', ${now});`);
+    // Interleaved across both conversations, so the old table's rowid order is not the new key's.
+    const insert = raw0.prepare(
+      `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, metadata, created_at)
+       VALUES (?, ?, ?, ?, ?, 'text/plain', ?, ?)`,
+    );
+    for (let i = 1; i <= 1500; i++) {
+      const [conversation, seq] = i % 3 === 0 ? ["cnv_2", i / 3] : ["cnv_1", i - Math.floor(i / 3)];
+      const author = ["agt_a", "agt_b", "agt_c"][i % 3] as string;
+      insert.run(
+        `msg_${String(i).padStart(5, "0")}`,
+        conversation,
+        seq,
+        author,
+        `m ${i}`,
+        i % 5 ? null : '{"k":1}',
+        now + i,
+      );
+    }
+    raw0.exec(`UPDATE messages SET content = NULL, deleted_at = ${now} WHERE seq % 7 = 0;
+      UPDATE messages SET content = 'edited', edited_at = ${now} WHERE seq % 11 = 0 AND deleted_at IS NULL;
+      UPDATE conversation_members SET last_read_seq = 600 WHERE agent_id = 'agt_b' AND conversation_id = 'cnv_1';`);
+    const snapshot = (raw: Database.Database) => ({
+      messages: raw.prepare("SELECT * FROM messages ORDER BY id").all(),
+      counts: raw.prepare("SELECT * FROM message_counts ORDER BY 1, 2").all(),
+      authorCounts: raw.prepare("SELECT * FROM message_author_counts ORDER BY 1, 2, 3").all(),
+      conversations: raw
+        .prepare(
+          "SELECT id, next_seq, messages_version, last_message_at, activity_at FROM conversations ORDER BY id",
+        )
+        .all(),
+      members: raw.prepare("SELECT * FROM conversation_members ORDER BY 1, 2").all(),
+    });
+    const old = snapshot(raw0);
+    expect(old.messages).toHaveLength(1500);
+    await before.close();
+
+    const store = createSqliteStore(path);
+    try {
+      const raw = store.db.raw;
+      const schema = raw
+        .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'messages'")
+        .pluck()
+        .get() as string;
+      expect(schema).toMatch(/PRIMARY KEY \(conversation_id, seq\)\s*\) STRICT, WITHOUT ROWID/);
+      expect(
+        raw.prepare("SELECT name FROM sqlite_master WHERE name = 'messages_live_by_seq'").get(),
+      ).toBeUndefined();
+      expect(snapshot(raw)).toEqual(old);
+      const oracle = (agent: string) =>
+        raw
+          .prepare(
+            `SELECT count(*) FROM messages m, conversation_members cm
+             WHERE m.conversation_id = 'cnv_1' AND cm.conversation_id = 'cnv_1' AND cm.agent_id = @agent
+               AND m.seq > cm.last_read_seq AND m.deleted_at IS NULL AND m.author_id <> @agent
+               AND m.author_id NOT IN (SELECT target_id FROM blocks WHERE blocker_id = @agent AND type = 'agent')`,
+          )
+          .pluck()
+          .get({ agent });
+      const stored = (agent: string) =>
+        raw
+          .prepare(
+            "SELECT unread_count FROM conversation_members WHERE conversation_id = 'cnv_1' AND agent_id = ?",
+          )
+          .pluck()
+          .get(agent);
+      const agents = ["agt_a", "agt_b", "agt_c"];
+      for (const agent of agents) expect(stored(agent)).toBe(oracle(agent));
+      // Every trigger works on the new table: a send (seq, version, counts, unread), a tombstone,
+      // an edit, a moved marker and a block (the member and block triggers name `messages`).
+      const sent = await store.chat.sendMessage(
+        "agt_c",
+        "cnv_1",
+        {
+          id: "msg_new",
+          content: "x",
+          content_type: "text/plain",
+          reply_to_id: null,
+          metadata: null,
+        },
+        now,
+      );
+      expect(sent.ok && sent.value.seq).toBe(1001);
+      const version = () =>
+        raw.prepare("SELECT messages_version FROM conversations WHERE id = 'cnv_1'").pluck().get();
+      expect(version()).toBe(
+        (old.conversations[0] as { messages_version: number }).messages_version + 1,
+      );
+      const deleted = await store.chat.deleteMessage("agt_c", "cnv_1", "msg_new", now);
+      expect(deleted.ok).toBe(true);
+      const edited = await store.chat.editMessage(
+        "agt_b",
+        "cnv_1",
+        "msg_00001",
+        { content: "again" },
+        now,
+      );
+      expect(edited.ok).toBe(true);
+      expect(version()).toBe(
+        (old.conversations[0] as { messages_version: number }).messages_version + 3,
+      );
+      expect((await store.chat.markRead("agt_a", "cnv_1", "msg_00500")).ok).toBe(true);
+      expect((await store.chat.markRead("agt_c", "cnv_1", "msg_00004")).ok).toBe(true);
+      raw.prepare("DELETE FROM blocks WHERE id = 'blk_1'").run();
+      for (const agent of agents) expect(stored(agent)).toBe(oracle(agent));
+      const live = raw
+        .prepare("SELECT sum(live) FROM message_counts WHERE conversation_id = 'cnv_1'")
+        .pluck()
+        .get();
+      expect(live).toBe(
+        raw
+          .prepare(
+            "SELECT count(*) FROM messages WHERE conversation_id = 'cnv_1' AND deleted_at IS NULL",
+          )
+          .pluck()
+          .get(),
+      );
+      // Both keys still refuse duplicates.
+      const dup = raw.prepare(
+        `INSERT INTO messages (id, conversation_id, seq, author_id, content_type, created_at)
+         VALUES (?, 'cnv_1', ?, 'agt_a', 'text/plain', 0)`,
+      );
+      expect(() => dup.run("msg_00001", 5000)).toThrow(/UNIQUE constraint failed: messages.id/);
+      expect(() => dup.run("msg_other", 1)).toThrow(
+        /UNIQUE constraint failed: messages.conversation_id, messages.seq/,
+      );
+    } finally {
+      await store.close();
+    }
+  });
 });

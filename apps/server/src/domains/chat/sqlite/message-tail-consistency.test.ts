@@ -400,10 +400,10 @@ async function runBurst(w: World, c: Extract<Command, { kind: "burst" }>): Promi
     const p = planned[i] as (typeof planned)[number];
     const refused = (p.conv === DIRECT && blockedDirect) || p.message.reply_to_id === "msg_missing";
     if (p.dup && !refused) {
-      // The insert fails on the primary key: only this send rolls back (its seq too).
+      // The insert fails on the unique message id: only this send rolls back (its seq too).
       expect(o.status).toBe("rejected");
       expect((o as PromiseRejectedResult).reason).toMatchObject({
-        code: "SQLITE_CONSTRAINT_PRIMARYKEY",
+        code: "SQLITE_CONSTRAINT_UNIQUE",
       });
       return;
     }

@@ -47,7 +47,7 @@ const CAPACITY = 10_000;
  *   same transaction, and a write that fails (or a transaction that does not commit) drops
  *   everything before anything else runs ({@link SqliteDatabase.onWriteFailure}): a seq is never
  *   taken from a rolled-back send.
- * UNIQUE (conversation_id, seq) would refuse a stale seq rather than store it.
+ * The messages key (conversation_id, seq) would refuse a stale seq rather than store it.
  */
 export class SendState {
   private readonly conversations = new Map<string, ConversationSendState>();

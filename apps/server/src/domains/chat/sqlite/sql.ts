@@ -41,7 +41,7 @@ export const LAST_VISIBLE_MESSAGE_SQL = `SELECT * FROM messages WHERE conversati
 
 /**
  * Others' live messages in the marker's own bucket, after the marker (`@seq` < seq < `@edge`),
- * leaving out blocked authors: at most 1,023 entries of the covering index of live messages.
+ * leaving out blocked authors: at most 1,023 rows of the messages key range (conversation_id, seq).
  */
 export const UNREAD_PARTIAL_SQL = `SELECT count(*) AS n FROM messages
   WHERE conversation_id = @id AND seq > @seq AND seq < @edge AND deleted_at IS NULL

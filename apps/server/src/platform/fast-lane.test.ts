@@ -49,6 +49,8 @@ async function listen(t: TestApp, lane: boolean): Promise<Side> {
 }
 
 const idPattern = /\b[a-z]{3}_[0-9a-hjkmnp-tv-z]{26}\b/g;
+/** Access tokens (compact JWS): each side signs with its own key and its own jti. */
+const tokenPattern = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g;
 const cursorPattern = /"next_cursor":"([^"]+)"/g;
 
 /** Ids, cursors and tokens of one side as `<n>`, by order of first appearance on that side. */
@@ -62,6 +64,7 @@ function normalize(side: Side, text: string): string {
     return n;
   };
   return text
+    .replace(tokenPattern, name)
     .replace(cursorPattern, (_, cursor: string) => `"next_cursor":"${name(cursor)}"`)
     .replace(idPattern, name);
 }
@@ -525,6 +528,90 @@ const corpus: Case[] = [
     headers: json,
     body: '{"content":"hi"}',
   },
+  // The token exchange: anonymous, the same guard without authentication.
+  {
+    name: "token exchange",
+    fast: true,
+    method: "POST",
+    path: () => "/api/auth/token",
+    headers: json,
+    body: (s) => JSON.stringify({ api_key: (s.agents["carol"] as TestAgent).apiKey }),
+    keep: (s, b) => {
+      s.vars["exchanged"] = b["access_token"] as string;
+    },
+  },
+  {
+    name: "the exchanged token works",
+    fast: true,
+    path: messages,
+    token: (s) => s.vars["exchanged"],
+  },
+  {
+    name: "token exchange, an unknown key",
+    fast: true,
+    method: "POST",
+    path: () => "/api/auth/token",
+    headers: json,
+    body: (s) => {
+      const key = (s.agents["carol"] as TestAgent).apiKey;
+      return JSON.stringify({ api_key: `${key.slice(0, -6)}AAAAAA` });
+    },
+  },
+  {
+    name: "token exchange, a malformed key",
+    fast: true,
+    method: "POST",
+    path: () => "/api/auth/token",
+    headers: json,
+    body: '{"api_key":"fxk_nope"}',
+  },
+  {
+    name: "token exchange, an access token instead of a key",
+    fast: true,
+    method: "POST",
+    path: () => "/api/auth/token",
+    headers: json,
+    body: (s) => JSON.stringify({ api_key: alice(s) }),
+  },
+  {
+    name: "token exchange, no key",
+    fast: true,
+    method: "POST",
+    path: () => "/api/auth/token",
+    headers: json,
+    body: '{"api_key":null,"extra":1}',
+  },
+  {
+    name: "token exchange, not JSON",
+    fast: true,
+    method: "POST",
+    path: () => "/api/auth/token",
+    headers: json,
+    body: "{api_key:",
+  },
+  {
+    name: "token exchange, text/plain",
+    fast: true,
+    method: "POST",
+    path: () => "/api/auth/token",
+    headers: { "content-type": "text/plain" },
+    body: '{"api_key":"x"}',
+  },
+  {
+    name: "token exchange with an Idempotency-Key",
+    fast: false,
+    method: "POST",
+    path: () => "/api/auth/token",
+    headers: { ...json, "idempotency-key": "t-1" },
+    body: (s) => JSON.stringify({ api_key: (s.agents["carol"] as TestAgent).apiKey }),
+  },
+  {
+    name: "token refresh stays on Hono",
+    fast: false,
+    method: "POST",
+    path: () => "/api/auth/refresh",
+    token: alice,
+  },
   // Handed to Hono.
   {
     name: "Idempotency-Key",
@@ -655,6 +742,7 @@ describe("the fast lane counts rate limits like the Hono path", () => {
           read: { limit: 3, windowSeconds: 60 },
           write: { limit: 5, windowSeconds: 60 },
           public: { limit: 4, windowSeconds: 60 },
+          token: { limit: 6, windowSeconds: 60 },
         },
       },
     });
@@ -692,6 +780,20 @@ describe("the fast lane counts rate limits like the Hono path", () => {
     expect(limited.headers["ratelimit-remaining"]).toBe("0");
     expect(limited.headers["retry-after"]).toBeDefined();
     expect(answers[0]?.headers["ratelimit-limit"]).toBe("3");
+
+    // The token exchange: also per api key (carol's seed exchange counts), 429 alike.
+    const exchange: Case = {
+      name: "exchange",
+      fast: true,
+      method: "POST",
+      path: () => "/api/auth/token",
+      headers: json,
+      body: (s) => JSON.stringify({ api_key: (s.agents["carol"] as TestAgent).apiKey }),
+    };
+    const exchanged: Answer[] = [];
+    for (let i = 0; i < 6; i++) exchanged.push(await compare(plain, lane, exchange, `t-${i}`));
+    expect(exchanged.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(exchanged[5]?.headers["retry-after"]).toBeDefined();
   });
 });
 

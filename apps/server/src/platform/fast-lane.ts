@@ -14,8 +14,9 @@ import type { MountedOperation } from "./openapi.js";
 
 /**
  * The operations the fast lane serves (issue 18): the Chat domain's, every one an authenticated
- * JSON route behind a fused guard (platform/guard.ts) with precompiled validation. Events (held
- * requests, streams) and everything else stay on Hono.
+ * JSON route behind a fused guard (platform/guard.ts) with precompiled validation, and the token
+ * exchange, an anonymous JSON route behind the same guard (without its authentication step).
+ * Events (held requests, streams) and everything else stay on Hono.
  */
 export const fastOperations: ReadonlySet<string> = new Set([
   "listConversations",
@@ -33,6 +34,7 @@ export const fastOperations: ReadonlySet<string> = new Set([
   "editMessage",
   "deleteMessage",
   "markRead",
+  "exchangeToken",
 ]);
 
 /** What {@link attachFastLane} needs from `createApp`. */

@@ -1,7 +1,12 @@
 import type { Context } from "hono";
 import type { AuthHandlers } from "../../generated/routes.js";
 import { callerOf } from "../../platform/auth/middleware.js";
-import { hashesEqual, isWellFormedSecret, sha256Hex } from "../../platform/auth/secrets.js";
+import {
+  hashesEqual,
+  isWellFormedSecret,
+  sessionIdHash,
+  sha256Hex,
+} from "../../platform/auth/secrets.js";
 import { toTimestamp } from "../../platform/clock.js";
 import type { AppDeps, AppEnv } from "../../platform/env.js";
 import { ApiError } from "../../platform/errors.js";
@@ -36,7 +41,7 @@ export function sessionHandlers(deps: AppDeps) {
   /** A stored token response replays only while its session is alive (not revoked or expired). */
   async function sessionStillLive(_c: Context<AppEnv>, stored: string) {
     const { session_id } = JSON.parse(stored) as { session_id: string };
-    const session = await store.auth.getSession(sha256Hex(session_id));
+    const session = await store.auth.getSession(sessionIdHash(session_id));
     if (!session || session.revokedAt !== null) {
       throw new ApiError("session_revoked", "The session this request opened has been revoked.");
     }
@@ -71,7 +76,8 @@ export function sessionHandlers(deps: AppDeps) {
           expiresAt: Math.min(now + config.sessionTtlSeconds * 1000, key.expiresAt ?? Infinity),
         };
         // False when the key was revoked after the lookup above: no session, no token.
-        if (!(await store.auth.createSession(session, sha256Hex(session.id)))) throw invalidKey();
+        if (!(await store.auth.createSession(session, sessionIdHash(session.id))))
+          throw invalidKey();
         return c.json(await tokenResponse(c, session.agentId, session.id, session.expiresAt), 200);
       },
     },
@@ -131,7 +137,7 @@ export function sessionHandlers(deps: AppDeps) {
         const { session_id } = c.req.valid("param");
         const revoked = await store.auth.revokeSession(
           callerOf(c).agentId,
-          sha256Hex(session_id),
+          sessionIdHash(session_id),
           clock.now(),
         );
         if (!revoked) throw new ApiError("not_found", "No such session.");
@@ -144,7 +150,7 @@ export function sessionHandlers(deps: AppDeps) {
         const caller = callerOf(c);
         await store.auth.revokeSession(
           caller.agentId,
-          sha256Hex(caller.sessionId as string),
+          sessionIdHash(caller.sessionId as string),
           clock.now(),
         );
         return c.body(null, 204);

@@ -18,8 +18,8 @@ export interface ApiKeyState {
 }
 
 /**
- * What the auth guard checks of a session on every request; looked up by the SHA-256 of its id
- * (Lucia session guide). The SQLite session cache holds these.
+ * What the auth guard checks of a session on every request; looked up by the hash of its id
+ * (`sessionIdHash`, after the Lucia session guide). The SQLite session cache holds these.
  */
 export interface SessionState {
   id: string;
@@ -61,7 +61,7 @@ export interface AuthStore {
    * nothing written) when the key was revoked meanwhile.
    */
   createSession(session: NewSession, idHash: string): Promise<boolean>;
-  /** The session stored under `idHash` (SHA-256 of its id). */
+  /** The session stored under `idHash` (`sessionIdHash` of its id). */
   getSession(idHash: string): Promise<SessionState | null>;
   /**
    * An agent's live sessions, newest first, starting after `afterId`; `currentId` (the caller's

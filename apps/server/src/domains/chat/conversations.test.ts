@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, registerAgent, type TestAgent, type TestApp } from "../../testing/index.js";
+import {
+  createTestApp,
+  type Json,
+  registerAgent,
+  type TestAgent,
+  type TestApp,
+} from "../../testing/index.js";
 import { allPages, block, createGroup, get, openDirect, send } from "./chat-fixtures.js";
 
 let t: TestApp;
@@ -237,5 +243,56 @@ describe("listing", () => {
     expect(blocks.body.next_cursor).not.toBeNull();
     const res = await get(t, me, `/api/conversations?cursor=${blocks.body.next_cursor}`);
     expect(res.status).toBe(422);
+  });
+});
+
+describe("a polled conversation list", () => {
+  it("answers the very same bytes while nothing changed, and the next poll after each change shows it", async () => {
+    const [me, other] = [await registerAgent(t), await registerAgent(t)];
+    const [g1, g2, g3] = [
+      await createGroup(t, me, [other], "one"),
+      await createGroup(t, me, [other], "two"),
+      await createGroup(t, me, [other], "three"),
+    ];
+    const poll = (cursor?: string) =>
+      get(t, me, `/api/conversations?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+    const first = await poll();
+    expect(first.body.data.map((c: Json) => c.id)).toEqual([g3.id, g2.id]);
+    expect(first.body.next_cursor).toEqual(expect.any(String));
+    // Written once and sent again (SQLite's cached page): the same bytes, the same JSON.
+    const again = await poll();
+    expect(again.text).toBe(first.text);
+    expect(again.text).toBe(JSON.stringify(again.body));
+    // The cursor it carries still works, and so does the second page when polled twice.
+    const second = await poll(first.body.next_cursor);
+    expect(second.body.data.map((c: Json) => c.id)).toEqual([g1.id]);
+    expect((await poll(first.body.next_cursor)).text).toBe(second.text);
+
+    // A message moves g1 up with one unread; the poll after it shows both.
+    t.clock.advance(1000);
+    const m = await send(t, other, g1.id, "news");
+    const moved = await poll();
+    expect(moved.body.data.map((c: Json) => [c.id, c.unread_count])).toEqual([
+      [g1.id, 1],
+      [g3.id, 0],
+    ]);
+    expect(moved.body.data[0].last_message.content).toBe("news");
+    expect((await poll()).text).toBe(moved.text);
+    // Reading it clears the count; renaming shows the new title.
+    const read = await t.request(`/api/conversations/${g1.id}/read`, {
+      method: "POST",
+      token: me.accessToken,
+      json: { message_id: m.id },
+    });
+    expect(read.status).toBeLessThan(300);
+    expect((await poll()).body.data[0].unread_count).toBe(0);
+    const renamed = await t.request(`/api/conversations/${g3.id}`, {
+      method: "PATCH",
+      token: me.accessToken,
+      json: { title: "three, renamed" },
+    });
+    expect(renamed.status).toBe(200);
+    const titles = (await poll()).body.data.map((c: Json) => c.title);
+    expect(titles).toContain("three, renamed");
   });
 });

@@ -83,7 +83,11 @@ export interface ChatStore {
     input: { id: string; title: string; description: string | null; member_ids: string[] },
     now: number,
   ): Promise<Outcome<{ conversation: ConversationRecord; skipped: string[] }>>;
-  /** The caller's visible conversations, latest activity first, after `after`. */
+  /**
+   * The caller's visible conversations, latest activity first, after `after`. A store that keeps
+   * pages (SQLite's list cache) may answer with the same page object again while nothing on it
+   * changed; such a page is frozen, and a changed list is always a new object.
+   */
   listConversations(
     caller: string,
     after: ConversationKey | null,

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppDeps, AppEnv, Caller } from "../env.js";
 import { ApiError } from "../errors.js";
-import { hashesEqual, isWellFormedSecret, sha256Hex } from "./secrets.js";
+import { hashesEqual, isWellFormedSecret, sessionIdHash, sha256Hex } from "./secrets.js";
 
 /** Which credential a route accepts. */
 export type AuthMode = "access" | "recovery" | "access-or-recovery";
@@ -109,12 +109,12 @@ async function resolveCaller(
   };
 }
 
-/** SHA-256 of a session id, remembered: every request of a session looks its row up by it. */
+/** The stored key of a session id ({@link sessionIdHash}), remembered: every request of a session looks its row up by it. */
 function sessionHash(sessionHashes: Map<string, string>, sessionId: string): string {
   let hash = sessionHashes.get(sessionId);
   if (hash === undefined) {
     if (sessionHashes.size >= 10_000) sessionHashes.clear();
-    hash = sha256Hex(sessionId);
+    hash = sessionIdHash(sessionId);
     sessionHashes.set(sessionId, hash);
   }
   return hash;

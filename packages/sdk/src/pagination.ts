@@ -29,8 +29,12 @@ export class Paginator<T> implements AsyncIterable<T> {
   async *pages(): AsyncGenerator<Page<T>, void, undefined> {
     let cursor: string | undefined;
     do {
-      const page = await this.#fetchPage(cursor);
-      yield page;
+      const next = this.#fetchPage(cursor);
+      // `yield` awaits a promise itself: yielding the page's promise hands the page over one turn
+      // of the microtask queue sooner than `yield await`. Its value is read (settled, so at once)
+      // only when the next page is asked for.
+      yield next;
+      const page = await next;
       cursor = (page.has_more && page.next_cursor) || undefined;
     } while (cursor);
   }

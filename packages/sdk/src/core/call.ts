@@ -1,3 +1,4 @@
+import { claimData } from "./direct.js";
 import { APIError } from "./error.js";
 import type { CallOptions } from "./transport.js";
 
@@ -28,13 +29,16 @@ export const bearer = (secret: string): Record<string, string> => ({
 });
 
 /**
- * Turns an openapi-fetch result into its data, or throws the typed error for the status.
+ * Turns an openapi-fetch result into its data, or throws the typed error for the status. A direct
+ * call (see direct.ts) is told to resolve with its data itself: one promise less per call.
  * @throws {APIError} the subclass for the response status.
  */
-export async function unwrap<T>(
+export function unwrap<T>(
   result: Promise<{ data?: T; error?: unknown; response: Response }>,
 ): Promise<T> {
-  const { data, error, response } = await result;
-  if (!response.ok) throw APIError.generate(response.status, error, undefined, response.headers);
-  return data as T;
+  if (claimData(result)) return result as unknown as Promise<T>;
+  return result.then(({ data, error, response }) => {
+    if (!response.ok) throw APIError.generate(response.status, error, undefined, response.headers);
+    return data as T;
+  });
 }

@@ -1,12 +1,19 @@
 import type { RawClient } from "../client.js";
 import { publicOperations } from "../generated/security.js";
 
+/** {@link DirectInput.as}: the transport answers with openapi-fetch's `{ data, error, response }`… */
+export const AS_RESULT = 1;
+/** …or with the data alone, throwing the status's `APIError` (what `unwrap` makes of a result). */
+export const AS_DATA = 2;
+
 /**
  * What a direct call sends: the URL, method, headers (a plain object, lower-case names) and
  * serialised body, built without openapi-fetch. The transport sends it as `fetch(url, init)` (or
- * one `Request` per attempt with the user's `fetch`).
+ * one `Request` per attempt with the user's `fetch`) and reads the answer as {@link as} says.
  */
 export class DirectInput {
+  /** What the transport resolves with: {@link AS_RESULT}, or {@link AS_DATA} once claimed. */
+  as = AS_RESULT;
   constructor(
     readonly url: string,
     readonly method: string,
@@ -17,6 +24,29 @@ export class DirectInput {
     /** An operation that takes no credentials (`security: []`). */
     readonly open: boolean,
   ) {}
+}
+
+/**
+ * The promise and input of the direct call made last, until `unwrap` claims them (see
+ * {@link claimData}). A helper's `unwrap(raw.GET(…))` runs right after the call returns, with
+ * nothing in between, so the helper's own call is always the last one. A raw call is never
+ * claimed: it stays here (its promise, and its input with the bearer header) until the next call
+ * replaces it, and resolves with `{ data, error, response }` as openapi-fetch's would.
+ */
+let lastCall: Promise<unknown> | undefined;
+let lastInput: DirectInput | undefined;
+
+/**
+ * Whether `result` is the promise of the direct call just made; if so, that call now resolves with
+ * its data instead of `{ data, error, response }` (and rejects with the typed error), so a helper
+ * needs no layer of its own between the transport and the caller. The transport reads the mode
+ * only once the response is in, always after this runs.
+ */
+export function claimData(result: Promise<unknown>): boolean {
+  if (result !== lastCall) return false;
+  (lastInput as DirectInput).as = AS_DATA;
+  lastCall = lastInput = undefined;
+  return true;
 }
 
 /** The part of an openapi-fetch init a direct call understands (see `toInit` in call.ts). */
@@ -51,7 +81,7 @@ export function createDirectClient(config: {
   headers: Record<string, string> | undefined;
   pathSerializer: (pathname: string, params: Record<string, unknown>) => string;
   querySerializer: (query: Record<string, unknown>) => string;
-  transport: (input: DirectInput) => Promise<Response>;
+  transport: (input: DirectInput) => Promise<unknown>;
   /** Whether openapi-fetch must run every call (middleware registered). */
   viaRaw: () => boolean;
 }): Pick<RawClient, Method> {
@@ -89,9 +119,20 @@ export function createDirectClient(config: {
         base,
         init.headers,
       );
-      return transport(
-        new DirectInput(url, method, headers, json, init.signal, init.fluxra, open.has(path)),
-      ).then(parse);
+      const input = new DirectInput(
+        url,
+        method,
+        headers,
+        json,
+        init.signal,
+        init.fluxra,
+        open.has(path),
+      );
+      // After the transport's synchronous start, which may make a call of its own (a token
+      // exchange): this call is the last one when the caller's `unwrap` looks.
+      lastCall = transport(input);
+      lastInput = input;
+      return lastCall as Promise<Result>;
     };
   }
   return out as unknown as Pick<RawClient, Method>;
@@ -126,29 +167,4 @@ function mergeInto(
     }
   }
   return into;
-}
-
-/**
- * openapi-fetch's response handling with its default `parseAs: "json"`: nothing to parse for a
- * 204 or an empty body, JSON data on success (a parse error throws), an error body parsed as JSON
- * when it is JSON and kept as text otherwise.
- */
-async function parse(response: Response): Promise<Result> {
-  const { ok, headers } = response;
-  const key = ok ? "data" : "error";
-  if (
-    response.status === 204 ||
-    (headers.get("Content-Length") === "0" &&
-      !headers.get("Transfer-Encoding")?.includes("chunked"))
-  ) {
-    return { [key]: undefined, response };
-  }
-  const text = await response.text();
-  let value: unknown = text;
-  try {
-    value = ok && !text ? undefined : JSON.parse(text);
-  } catch (error) {
-    if (ok) throw error;
-  }
-  return { [key]: value, response };
 }

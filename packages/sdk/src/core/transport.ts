@@ -1,9 +1,10 @@
 import type { Clock } from "./clock.js";
 import { abortReason, ConnectionCanceller, fetchAborter } from "./connection.js";
-import { DirectInput } from "./direct.js";
+import { AS_RESULT, DirectInput } from "./direct.js";
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
+  APIError,
   APIUserAbortError,
   retryAfterMs,
 } from "./error.js";
@@ -78,6 +79,12 @@ async function peekBody(response: Response): Promise<unknown> {
   }
 }
 
+/**
+ * The sender of every call: a `Request` (openapi-fetch's) resolves with the `Response`; a
+ * {@link DirectInput} with what its `as` asks for.
+ */
+export type Transport = (input: Request | DirectInput) => Promise<unknown>;
+
 /** Per-attempt sender: the call's URL, init and body, with this attempt's headers and aborter. */
 type Attempt = (headers: Record<string, string>, aborter: Aborter) => Promise<Response>;
 
@@ -123,9 +130,7 @@ async function realAttempts(input: Request, send: TransportConfig["fetch"]): Pro
  * one extra attempt after a 401 `token_expired`/`session_revoked` (outside the retry budget);
  * backoff retries; per-attempt timeout and overall deadline.
  */
-export function createTransport(
-  config: TransportConfig,
-): (request: Request | DirectInput) => Promise<Response> {
+export function createTransport(config: TransportConfig): Transport {
   // The user's `fetch` is called as a plain function: a browser's `fetch` called as a method of
   // another object throws "Illegal invocation", and users often pass `fetch: window.fetch`.
   const { clock, auth, defaults } = config;
@@ -174,6 +179,7 @@ export function createTransport(
           }, opts.deadline);
     let retries = 0;
     let renewed = false;
+    let response: Response;
     try {
       for (;;) {
         let token: string | undefined;
@@ -190,7 +196,6 @@ export function createTransport(
         }
         const attempt = controller;
         const cancelTimeout = clock.setTimer(() => attempt.abort(TIMEOUT), opts.timeout);
-        let response: Response;
         try {
           response = await send(headers, attempt);
         } catch (cause) {
@@ -219,14 +224,14 @@ export function createTransport(
             continue;
           }
         }
-        if (status < 400 || retries >= opts.maxRetries) return response;
+        if (status < 400 || retries >= opts.maxRetries) break;
         const error = status === 409 || status === 429 ? await peekBody(response) : undefined;
         const code = (error as { error?: { code?: string } } | undefined)?.error?.code;
-        if (!isRetryableResponse(status, code)) return response;
+        if (!isRetryableResponse(status, code)) break;
         const asked = retryAfterMs(response.headers, error);
-        if (asked !== undefined && asked > opts.maxRetryAfterMs) return response;
+        if (asked !== undefined && asked > opts.maxRetryAfterMs) break;
         const delay = asked ?? backoffMs(retries, clock.random());
-        if (clock.now() + delay >= deadlineAt) return response;
+        if (clock.now() + delay >= deadlineAt) break;
         await response.body?.cancel();
         retries++;
         await sleepOrEnd(clock, delay, controller.signal, ended);
@@ -234,6 +239,31 @@ export function createTransport(
     } finally {
       cancelDeadline?.();
     }
+    if (!direct) return response;
+    // A direct call's body is read here, in this same async function rather than in a layer
+    // chained after it: each `then`/async layer between the response and the caller costs a turn
+    // of the microtask queue and a promise per call. Read as openapi-fetch does with its default
+    // `parseAs: "json"`: JSON data on success (a parse error throws), nothing for an empty body,
+    // an error body parsed as JSON when it is JSON and kept as text otherwise (`undefined` when
+    // `Content-Length: 0`, only looked up then). A 204 or empty body reads as "" at no cost.
+    const { ok, status } = response;
+    const text = await response.text();
+    let value: unknown = text;
+    if (text) {
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        if (ok) throw error;
+      }
+    } else if (ok || response.headers.get("Content-Length") === "0") {
+      value = undefined;
+    }
+    if (original.as === AS_RESULT) {
+      return ok ? { data: value, response } : { error: value, response };
+    }
+    // `unwrap`'s part, for a helper's call (AS_DATA): the data, or the status's typed error.
+    if (!ok) throw APIError.generate(status, value, undefined, response.headers);
+    return value;
   };
 }
 

@@ -10,7 +10,9 @@
  * flush), the backend's CPU µs per send (from /proc), and WAL records/bytes per send
  * (pg_stat_wal; the cluster-wide counter, so other databases' writes leak in on a shared
  * machine). `--before=<name>` adds a second database migrated only up to (not including) that
- * migration, driven in the same rounds (A B B A …), so a migration's effect is one same-run A/B.
+ * migration, driven in the same rounds (A B B A …), so a migration's effect is one same-run A/B;
+ * `--a-migrations=<dir>` migrates that second database from another folder of migrations (e.g.
+ * `apps/server/dist-A/migrations/postgres`, a build of other sources).
  * `--perf=<dir>` writes a `perf record` (cpu-clock, call graphs) of each backend's first round
  * per size to `<dir>/<variant>-<size>.data`.
  * `--functions` adds each plpgsql function's self time per send (track_functions = all; wall
@@ -33,6 +35,8 @@ const option = (name: string) =>
   args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const conversations = Number(option("conversations") ?? 1);
 const before = option("before");
+/** `--a-migrations=<dir>`: variant A is migrated from this folder instead (e.g. a dist copy's). */
+const aMigrations = option("a-migrations");
 const functions = args.includes("--functions");
 /** `--perf=<dir>`: `perf record` (cpu-clock) each backend during its first round of each size. */
 const perfDir = option("perf");
@@ -52,13 +56,13 @@ interface Variant {
   pid: number;
 }
 
-async function variant(name: string, upTo: string | undefined): Promise<Variant> {
+async function variant(name: string, upTo: string | undefined, dir?: string): Promise<Variant> {
   const db = `fluxra_sendcost_${name.toLowerCase()}_${process.pid}_${Date.now().toString(36)}`;
   psql(admin, `CREATE DATABASE ${db}`);
   databases.push(db);
   const url = new URL(admin);
   url.pathname = `/${db}`;
-  const all = findMigrations("postgres");
+  const all = dir === undefined ? findMigrations("postgres") : findMigrations("postgres", [dir]);
   const migrations = upTo === undefined ? all : all.filter((m) => m.name < upTo);
   const store = createPostgresStore(url.toString(), { maxConnections: 2, migrations });
   await store.ready();
@@ -204,7 +208,9 @@ async function drive(v: Variant, size: number, run: number, perf = false): Promi
 
 try {
   const variants = [await variant("B", undefined)];
-  if (before !== undefined) variants.unshift(await variant("A", before));
+  if (before !== undefined || aMigrations !== undefined) {
+    variants.unshift(await variant("A", before, aMigrations));
+  }
   const probe = variants[0] as Variant;
   {
     await probe.client.query("CREATE TABLE fsync_probe (x INTEGER)");

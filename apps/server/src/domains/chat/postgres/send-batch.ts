@@ -93,7 +93,12 @@ export function sendBatcher(
     return rows;
   };
 
-  const run = async (arrived: Pending[]): Promise<void> => {
+  /**
+   * Runs one batch; `release` frees its slot once, as soon as the call returned: the next batch
+   * is sent before this one's answers are (each resolve runs the request's response code, a few
+   * HTTP writes), so the database works on it meanwhile instead of waiting for the responses.
+   */
+  const run = async (arrived: Pending[], release: () => void): Promise<void> => {
     // Row locks in conversation-id order (as every multi-conversation locker takes them), the
     // arrival order kept within a conversation (Array.prototype.sort is stable).
     const batch = [...arrived].sort((a, b) =>
@@ -103,11 +108,12 @@ export function sendBatcher(
           ? 1
           : 0,
     );
+    let rows: SendRow[];
     try {
-      const rows = await call(batch);
-      for (const [i, p] of batch.entries()) p.resolve(rows[i] as SendRow);
+      rows = await call(batch);
     } catch (err) {
       if (batch.length === 1 || err instanceof ApiError) {
+        release();
         for (const p of batch) p.reject(err);
         return;
       }
@@ -121,17 +127,25 @@ export function sendBatcher(
           }
         }),
       );
+      release();
+      return;
     }
+    release();
+    for (const [i, p] of batch.entries()) p.resolve(rows[i] as SendRow);
   };
 
   const pump = () => {
     while (running < inFlight && queue.length > 0) {
       const batch = queue.splice(0, maxBatch);
       running++;
-      void run(batch).finally(() => {
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
         running--;
         pump();
-      });
+      };
+      void run(batch, release).finally(release);
     }
   };
 

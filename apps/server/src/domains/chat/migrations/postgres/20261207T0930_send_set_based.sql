@@ -53,22 +53,27 @@ BEGIN
     FROM (SELECT conversation_id, count(*) AS n, max(seq) AS max_seq, max(created_at) AS at
           FROM new_rows GROUP BY conversation_id) g
     WHERE c.id = g.conversation_id;
-  UPDATE conversation_members m
-    SET unread_count = m.unread_count + (SELECT count(*) FROM new_rows r
-      WHERE r.conversation_id = m.conversation_id AND r.deleted_at IS NULL
-        AND r.author_id <> m.agent_id AND r.seq > m.last_read_seq
-        AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.type = 'agent'
-          AND b.blocker_id = m.agent_id AND b.target_id = r.author_id))::integer
-    WHERE m.conversation_id IN (SELECT conversation_id FROM new_rows WHERE deleted_at IS NULL)
-      AND EXISTS (SELECT 1 FROM new_rows r
+  -- Then the members' counts and the bucket counts, in one statement (they touch different
+  -- tables; each part is what the row-level branch did, summed).
+  WITH unread AS (
+    UPDATE conversation_members m
+      SET unread_count = m.unread_count + (SELECT count(*) FROM new_rows r
         WHERE r.conversation_id = m.conversation_id AND r.deleted_at IS NULL
           AND r.author_id <> m.agent_id AND r.seq > m.last_read_seq
           AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.type = 'agent'
-            AND b.blocker_id = m.agent_id AND b.target_id = r.author_id));
-  INSERT INTO message_counts AS t (conversation_id, bucket, live)
-    SELECT conversation_id, seq / 1024, count(*) FROM new_rows WHERE deleted_at IS NULL
-      GROUP BY conversation_id, seq / 1024
-    ON CONFLICT (conversation_id, bucket) DO UPDATE SET live = t.live + EXCLUDED.live;
+            AND b.blocker_id = m.agent_id AND b.target_id = r.author_id))::integer
+      WHERE m.conversation_id IN (SELECT conversation_id FROM new_rows WHERE deleted_at IS NULL)
+        AND EXISTS (SELECT 1 FROM new_rows r
+          WHERE r.conversation_id = m.conversation_id AND r.deleted_at IS NULL
+            AND r.author_id <> m.agent_id AND r.seq > m.last_read_seq
+            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.type = 'agent'
+              AND b.blocker_id = m.agent_id AND b.target_id = r.author_id))
+  ), buckets AS (
+    INSERT INTO message_counts AS t (conversation_id, bucket, live)
+      SELECT conversation_id, seq / 1024, count(*) FROM new_rows WHERE deleted_at IS NULL
+        GROUP BY conversation_id, seq / 1024
+      ON CONFLICT (conversation_id, bucket) DO UPDATE SET live = t.live + EXCLUDED.live
+  )
   INSERT INTO message_author_counts AS t (conversation_id, author_id, bucket, live)
     SELECT conversation_id, author_id, seq / 1024, count(*) FROM new_rows
       WHERE deleted_at IS NULL GROUP BY conversation_id, author_id, seq / 1024
@@ -101,10 +106,7 @@ DECLARE
   replies BOOLEAN[] := array_fill(false, ARRAY[n]);
   seqs BIGINT[] := array_fill(NULL::BIGINT, ARRAY[n]);
   versions BIGINT[] := array_fill(NULL::BIGINT, ARRAY[n]);
-  -- The written sends, in order: their conversation, author and (later) event position.
-  w_conversation TEXT[] := '{}';
-  w_author TEXT[] := '{}';
-  w_pos BIGINT[];
+  v_written BOOLEAN := false;
   run_start INTEGER := 1;
   run_end INTEGER;
   conv RECORD;
@@ -136,13 +138,15 @@ BEGIN
       SELECT array_agg(m.agent_id) INTO v_members FROM conversation_members m
         WHERE m.conversation_id = p_conversation[run_start]
           AND m.agent_id = ANY (p_author[run_start:run_end]);
-      v_blocked := conv.type = 'direct' AND (
-        EXISTS (SELECT 1 FROM blocks b WHERE b.type = 'agent'
-          AND ((b.blocker_id = conv.direct_low AND b.target_id = conv.direct_high)
-            OR (b.blocker_id = conv.direct_high AND b.target_id = conv.direct_low)))
-        OR EXISTS (SELECT 1 FROM blocks b WHERE b.type = 'conversation'
-          AND b.target_id = p_conversation[run_start]
-          AND b.blocker_id IN (conv.direct_low, conv.direct_high)));
+      v_blocked := false;
+      IF conv.type = 'direct' THEN
+        v_blocked := EXISTS (SELECT 1 FROM blocks b WHERE b.type = 'agent'
+            AND ((b.blocker_id = conv.direct_low AND b.target_id = conv.direct_high)
+              OR (b.blocker_id = conv.direct_high AND b.target_id = conv.direct_low)))
+          OR EXISTS (SELECT 1 FROM blocks b WHERE b.type = 'conversation'
+            AND b.target_id = p_conversation[run_start]
+            AND b.blocker_id IN (conv.direct_low, conv.direct_high));
+      END IF;
       v_replies := NULL;
       IF array_remove(p_reply_to[run_start:run_end], NULL) <> '{}' THEN
         SELECT array_agg(r.id) INTO v_replies FROM messages r
@@ -172,14 +176,13 @@ BEGIN
         versions[i] := v_version;
         v_seq := v_seq + 1;
         v_version := v_version + 1;
-        w_conversation := w_conversation || p_conversation[i];
-        w_author := w_author || p_author[i];
+        v_written := true;
       END LOOP;
     END IF;
     run_start := run_end + 1;
   END LOOP;
 
-  IF cardinality(w_conversation) > 0 THEN
+  IF v_written THEN
     -- 4. Every message row of the batch in one statement, in the order given (its trigger
     --    moves next_seq, the activity columns and the counters, once per conversation).
     INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type,
@@ -202,16 +205,15 @@ BEGIN
         SELECT p_event_id[k], 'message.created', p_conversation[k], p_now[k],
           p_json_head[k] || seqs[k]::TEXT || p_json_tail[k]
         FROM generate_series(1, n) AS k WHERE seqs[k] IS NOT NULL ORDER BY k
-        RETURNING pos)
-    SELECT array_agg(e.pos ORDER BY e.pos) INTO w_pos FROM e;
-    WITH r AS (
+        RETURNING pos, id, conversation_id
+    ), r AS (
       INSERT INTO event_recipients (agent_id, pos)
-        SELECT m.agent_id, w.pos
-        FROM unnest(w_pos, w_conversation, w_author) AS w(pos, conversation, author),
+        SELECT m.agent_id, e.pos
+        FROM e JOIN unnest(p_event_id, p_author) AS w(event_id, author) ON w.event_id = e.id,
           LATERAL (SELECT cm.agent_id FROM conversation_members cm
-            WHERE cm.conversation_id = w.conversation COLLATE "C"
+            WHERE cm.conversation_id = e.conversation_id
               AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = cm.agent_id
-                AND ((b.type = 'conversation' AND b.target_id = w.conversation COLLATE "C")
+                AND ((b.type = 'conversation' AND b.target_id = e.conversation_id)
                   OR (b.type = 'agent' AND b.target_id = w.author COLLATE "C")))
             OFFSET 0) m
         RETURNING agent_id)
@@ -221,7 +223,14 @@ BEGIN
     END IF;
   END IF;
 
-  RETURN QUERY SELECT members[i], blocked[i], replies[i], seqs[i], versions[i]
-    FROM generate_series(1, n) AS k(i) ORDER BY k.i;
+  -- One row per send, in the order given (assignments and RETURN NEXT: no statement to plan).
+  FOR i IN 1..n LOOP
+    is_member := members[i];
+    is_blocked := blocked[i];
+    reply_found := replies[i];
+    new_seq := seqs[i];
+    old_version := versions[i];
+    RETURN NEXT;
+  END LOOP;
 END
 $$;

@@ -45,15 +45,18 @@ export interface SendBatchOptions {
    * Calls running at once on this instance (each holds one pooled connection). One: every send
    * that arrives while a batch commits goes into the next batch. A second call in flight could
    * write its rows while the previous one commits, but it waits for the position lock (held
-   * through that commit's WAL flush) anyway, and it halves the batches: PostgreSQL's CPU per send
-   * is ~1.8× at one send per call than at eight (467 vs 258 µs, `fluxra_send_messages` alone),
-   * and in same-run A/B rounds one in flight cost 15-25 % less backend CPU per send than two.
+   * through that commit's WAL flush) anyway, and it halves the batches: PostgreSQL's work per
+   * send is ~3.7× at one send per call than at eight (1.8 M vs 0.48 M instructions,
+   * `bench/src/pg-send-instructions.ts`), and in same-run A/B rounds one in flight cost 15-25 %
+   * less backend CPU per send than two.
    */
   inFlight?: number;
 }
 
 /**
- * Group commit for PostgreSQL sends (migration 20261207T0400_send_messages_function): a send
+ * Group commit for PostgreSQL sends (migration 20261207T0400_send_messages_function, set-based
+ * since 20261207T0930_send_set_based: the function's statements and the insert trigger run once
+ * per conversation or per batch, not per send, so a bigger batch is cheaper per send): a send
  * goes out at once when fewer than `inFlight` calls run; otherwise it waits, and every send that
  * arrived meanwhile goes out together in the next call, so the position lock, the commit and
  * its WAL flush are paid once per batch, not once per send. No timer: an idle server sends each

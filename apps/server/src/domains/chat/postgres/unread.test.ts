@@ -256,18 +256,22 @@ describe("the message insert trigger on PostgreSQL (migration 20261207T0930_send
     );
     expect(members).toHaveLength(6);
     for (const m of members) expect(m.ok, `${m.conversation_id} ${m.agent_id}`).toBe(true);
+    // The bucket rows equal the plain counts (no row missing or extra either way).
     const [counts] = await q<{ buckets: boolean; authors: boolean }>(
-      `SELECT
-         (SELECT array_agg(conversation_id || ':' || bucket || ':' || live ORDER BY 1) FROM message_counts
-            WHERE conversation_id = ANY($1))
-         = (SELECT array_agg(k ORDER BY 1) FROM (SELECT conversation_id || ':' || seq / 1024 || ':' || count(*) AS k
-            FROM messages WHERE conversation_id = ANY($1) AND deleted_at IS NULL
-            GROUP BY conversation_id, seq / 1024) s) AS buckets,
-         (SELECT array_agg(conversation_id || ':' || author_id || ':' || bucket || ':' || live ORDER BY 1)
-            FROM message_author_counts WHERE conversation_id = ANY($1))
-         = (SELECT array_agg(k ORDER BY 1) FROM (SELECT conversation_id || ':' || author_id || ':' || seq / 1024 || ':' || count(*) AS k
-            FROM messages WHERE conversation_id = ANY($1) AND deleted_at IS NULL
-            GROUP BY conversation_id, author_id, seq / 1024) s) AS authors`,
+      `WITH b AS (SELECT conversation_id, bucket, live FROM message_counts
+           WHERE conversation_id = ANY($1)),
+         pb AS (SELECT conversation_id, seq / 1024 AS bucket, count(*)::int AS live FROM messages
+           WHERE conversation_id = ANY($1) AND deleted_at IS NULL GROUP BY 1, 2),
+         a AS (SELECT conversation_id, author_id, bucket, live FROM message_author_counts
+           WHERE conversation_id = ANY($1)),
+         pa AS (SELECT conversation_id, author_id, seq / 1024 AS bucket, count(*)::int AS live
+           FROM messages WHERE conversation_id = ANY($1) AND deleted_at IS NULL GROUP BY 1, 2, 3)
+       SELECT NOT EXISTS (SELECT * FROM b EXCEPT SELECT * FROM pb)
+           AND NOT EXISTS (SELECT * FROM pb EXCEPT SELECT * FROM b)
+           AND (SELECT count(*) FROM b) = 6 AS buckets,
+         NOT EXISTS (SELECT * FROM a EXCEPT SELECT * FROM pa)
+           AND NOT EXISTS (SELECT * FROM pa EXCEPT SELECT * FROM a)
+           AND (SELECT count(*) FROM a) = 18 AS authors`,
       [conversations],
     );
     expect(counts).toEqual({ buckets: true, authors: true });

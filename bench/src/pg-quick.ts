@@ -8,7 +8,8 @@
  * own, driven in the same rounds. `--two`: a second PostgreSQL instance joins the first, and
  * two ÷ one (the same 10 connections split across both) is measured in the same rounds.
  * `--socket=/var/run/postgresql`: every CLI connects over the Unix socket instead of TCP.
- * `--only=send` or `--only=list`: measure that route alone.
+ * `--only=send` or `--only=list`: measure that route alone. Send rounds also print the batches
+ * group commit reached (messages of the round per writing transaction, warm-up included).
  * Needs the server bundle (`pnpm --filter @fluxra/server build`).
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -64,6 +65,17 @@ async function seed(baseUrl: string): Promise<Route[]> {
 }
 
 const r0 = (x: number) => Math.round(x);
+
+/** Messages written since `since` per transaction that wrote them: the batches group commit reached. */
+function sendsPerCommit(database: string, since: number): string {
+  const url = new URL(admin);
+  url.pathname = `/${database}`;
+  return psql(
+    url.toString(),
+    `SELECT round(count(*)::numeric / greatest(count(DISTINCT xmin::text), 1), 1) FROM messages
+     WHERE created_at >= ${since}`,
+  );
+}
 const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
 
 interface PgVariant {
@@ -103,10 +115,12 @@ try {
       let single = 0;
       for (const v of variants) {
         const call = (v.routes[i] as Route).call;
+        const since = Date.now();
         const p = await driveSplit(v.servers, call, load, admin, v.database);
         if (v.name === "PG") single = p.rps;
         const ratio = v.name === "PG×2" ? p.rps / single : p.rps / l.rps;
         line += ` | ${v.name} ${r0(p.rps)} (${r0(p.cpuUsPerRequest)} + ${r0(p.pgCpuUsPerRequest)} µs, p50 ${p.p50Ms} ms) ${v.name === "PG×2" ? `${ratio.toFixed(2)}×` : pct(ratio)}`;
+        if (name.startsWith("POST")) line += `, ${sendsPerCommit(v.database, since)} sends/commit`;
         if (p.failures > 0) line += ` FAILURES ${p.failures}`;
         ratios.set(v.name, [...(ratios.get(v.name) ?? []), ratio]);
       }

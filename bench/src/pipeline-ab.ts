@@ -2,10 +2,11 @@
  * Issue 18 helper: A/B of two server builds (and the store floor) in one run, alternating short
  * autocannon rounds so both see the same machine load; or a CPU profile of one build.
  *
- *   tsx src/pipeline-ab.ts profile <dist dir> <out dir> [send,list,convs] [--floor]
+ *   tsx src/pipeline-ab.ts profile <dist dir> <out dir> [send,list,convs] [--floor] [--pg]
  *   tsx src/pipeline-ab.ts ab <dist A> <dist B> [rounds] [seconds] [send,list,convs,token]
  *
  * A dist dir is a copy of apps/server/dist inside apps/server (so its imports resolve).
+ * `--pg`: profile the server on a fresh PostgreSQL database (dropped after) instead of SQLite.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +14,7 @@ import { join, resolve } from "node:path";
 import { median } from "./cpu.js";
 import { type Call, drive, type LoadResult } from "./load.js";
 import { startFloor } from "./measure.js";
+import { adminUrl, psql } from "./postgres.js";
 import { topSelfTime } from "./profile.js";
 import { seedAgent, seedConversation, sendMessages } from "./seed.js";
 import { type RunningServer, repoRoot, startProcess } from "./server-process.js";
@@ -54,7 +56,16 @@ const fmt = (r: LoadResult) => `${Math.round(r.rps)} req/s ${r.cpuUsPerRequest.t
 if (mode === "profile") {
   const [dist, out] = rest as [string, string];
   const dir = mkdtempSync(join(tmpdir(), "fluxra-prof-"));
-  const server = await start(dist, join(dir, "p.db"), ["--cpu-prof", "--cpu-prof-dir", out]);
+  let db = join(dir, "p.db");
+  let pgName: string | undefined;
+  if (rest.includes("--pg")) {
+    pgName = `fluxra_prof_${process.pid}_${Date.now().toString(36)}`;
+    psql(adminUrl(), `CREATE DATABASE ${pgName}`);
+    const url = new URL(adminUrl());
+    url.pathname = `/${pgName}`;
+    db = url.toString();
+  }
+  const server = await start(dist, db, ["--cpu-prof", "--cpu-prof-dir", out]);
   const { agent, calls } = await seed(server.url, "p");
   const load = { connections: 10, durationSeconds: 10, warmupSeconds: 2 };
   const names = (rest[2] ?? "send,list").split(",");
@@ -63,6 +74,7 @@ if (mode === "profile") {
     console.log(name, fmt(r), "failures", r.failures);
   }
   await server.stop();
+  if (pgName !== undefined) psql(adminUrl(), `DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
   for (const f of topSelfTime(out, repoRoot, 40)) {
     console.log(`${f.selfPct.toFixed(1).padStart(5)}%  ${f.name}  ${f.where}`);
   }

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPostgresStore } from "../../../storage/postgres/test-store.js";
+import { pgEvents } from "../../events/postgres-store.js";
 import type { MessageRecord, NewMessage, Outcome } from "../store.js";
 
 // Group commit of PostgreSQL sends (send-batch.ts, migration 20261207T0400_send_messages_function):
@@ -18,7 +20,8 @@ beforeAll(async () => {
     `INSERT INTO conversations (id, type, title, created_by, member_count, activity_at, created_at, updated_at, direct_low, direct_high)
      VALUES ('cnv_g1', 'group', 'g1', $1, 2, 0, 0, 0, NULL, NULL),
             ('cnv_g2', 'group', 'g2', $1, 2, 0, 0, 0, NULL, NULL),
-            ('cnv_d', 'direct', NULL, $1, 2, 0, 0, 0, $1, $2)`,
+            ('cnv_d', 'direct', NULL, $1, 2, 0, 0, 0, $1, $2),
+            ('cnv_g3', 'group', 'g3', $1, 2, 0, 0, 0, NULL, NULL)`,
     [alice, bob],
   );
   await q(
@@ -26,6 +29,11 @@ beforeAll(async () => {
      SELECT c, x, 'member', 0 FROM unnest(ARRAY['cnv_g1', 'cnv_g2', 'cnv_d']) AS c,
        unnest($1::text[]) AS x`,
     [[alice, bob]],
+  );
+  await q(
+    `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+     SELECT 'cnv_g3', x, 'member', 0 FROM unnest($1::text[]) AS x`,
+    [[alice, carol]],
   );
   // Bob blocks Alice: their direct conversation refuses sends either way.
   await q(
@@ -177,5 +185,98 @@ describe("PostgreSQL sends in one batch", () => {
       "SELECT count(*)::int AS n FROM events WHERE data LIKE '%msg_nul%'",
     );
     expect(nul?.n).toBe(0);
+  });
+
+  it("accept a reply to a message sent earlier in the same batch, and only to an accepted one", async () => {
+    const first = store.chat.sendMessage(alice, "cnv_g3", message("msg_r0"), 4000);
+    // Asked while msg_r0's call runs: one batch, in this order.
+    const rest = [
+      store.chat.sendMessage(alice, "cnv_g3", message("msg_r1"), 4001),
+      store.chat.sendMessage(carol, "cnv_g3", message("msg_r2", { reply_to_id: "msg_r1" }), 4002),
+      store.chat.sendMessage(alice, "cnv_g3", message("msg_r3", { reply_to_id: "msg_r2" }), 4003),
+      // Bob is no member of cnv_g3: refused, so a reply to his message finds nothing.
+      store.chat.sendMessage(bob, "cnv_g3", message("msg_r4"), 4004),
+      store.chat.sendMessage(alice, "cnv_g3", message("msg_r5", { reply_to_id: "msg_r4" }), 4005),
+      // A reply to a message sent later in the batch is not found either (not sent yet).
+      store.chat.sendMessage(alice, "cnv_g3", message("msg_r6", { reply_to_id: "msg_r7" }), 4006),
+      store.chat.sendMessage(alice, "cnv_g3", message("msg_r7"), 4007),
+    ];
+    expect((await first).ok).toBe(true);
+    const out = await Promise.all(rest);
+    expect(out.map((o) => (o.ok ? o.value.seq : o.code))).toEqual([
+      2,
+      3,
+      4,
+      "not_found",
+      "invalid",
+      "invalid",
+      5,
+    ]);
+    const rows = await q<{ id: string; reply_to_id: string | null; tx: string }>(
+      "SELECT id, reply_to_id, xmin::text AS tx FROM messages WHERE conversation_id = 'cnv_g3' ORDER BY seq",
+    );
+    expect(rows.map((r) => [r.id, r.reply_to_id])).toEqual([
+      ["msg_r0", null],
+      ["msg_r1", null],
+      ["msg_r2", "msg_r1"],
+      ["msg_r3", "msg_r2"],
+      ["msg_r7", null],
+    ]);
+    expect(new Set(rows.slice(1).map((r) => r.tx)).size).toBe(1);
+    // The conversation row moved once per message: version, next seq and activity.
+    const [conv] = await q<{ next_seq: number; messages_version: number; activity_at: number }>(
+      "SELECT next_seq, messages_version, activity_at FROM conversations WHERE id = 'cnv_g3'",
+    );
+    expect(conv).toEqual({ next_seq: 6, messages_version: 5, activity_at: 4007 });
+  });
+
+  it("wake every recipient of a batch over several conversations with one notice", async () => {
+    const woken: (string[] | "all")[] = [];
+    const stop = store.events.subscribe((w) => woken.push(w));
+    await sleep(300); // LISTEN established (it wakes everyone once)
+    woken.length = 0;
+    const first = store.chat.sendMessage(alice, "cnv_g2", message("msg_k0"), 5000);
+    const rest = [
+      store.chat.sendMessage(bob, "cnv_g1", message("msg_k1"), 5001),
+      store.chat.sendMessage(carol, "cnv_g3", message("msg_k2"), 5002),
+    ];
+    expect((await first).ok).toBe(true);
+    expect((await Promise.all(rest)).every((o) => o.ok)).toBe(true);
+    await sleep(300);
+    stop();
+    // msg_k0 alone: Alice (Bob blocked her); then one notice for the batch of two.
+    expect(woken.map((w) => (w === "all" ? w : [...w].sort()))).toEqual([
+      [alice],
+      [alice, bob, carol],
+    ]);
+  });
+
+  it("refuse, as a caller bug, sends that are not grouped by conversation", async () => {
+    const [before] = await q<{ n: number }>("SELECT count(*)::int AS n FROM messages");
+    const events = pgEvents(store.db);
+    const ids = ["msg_u1", "msg_u2", "msg_u3"];
+    await expect(
+      q(
+        `SELECT * FROM fluxra_send_messages($1::text[], $2::text[], $3::text[], $4::text[],
+           $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[],
+           $11::text[], $12, true)`,
+        [
+          ["cnv_g1", "cnv_g2", "cnv_g1"],
+          [alice, alice, alice],
+          ids,
+          ids,
+          ids.map(() => "text/plain"),
+          ids.map(() => null),
+          ids.map(() => null),
+          ids.map(() => 6000),
+          ids.map((id) => `evt_${id}`),
+          ids.map((id) => `{"id":"${id}","seq":`),
+          ids.map(() => "}"),
+          events.channel,
+        ],
+      ),
+    ).rejects.toThrow(/not grouped by conversation/);
+    const [after] = await q<{ n: number }>("SELECT count(*)::int AS n FROM messages");
+    expect(after?.n).toBe(before?.n);
   });
 });

@@ -45,15 +45,18 @@ export interface SendBatchOptions {
    * Calls running at once on this instance (each holds one pooled connection). One: every send
    * that arrives while a batch commits goes into the next batch. A second call in flight could
    * write its rows while the previous one commits, but it waits for the position lock (held
-   * through that commit's WAL flush) anyway, and it halves the batches: PostgreSQL's CPU per send
-   * is ~1.8× at one send per call than at eight (467 vs 258 µs, `fluxra_send_messages` alone),
-   * and in same-run A/B rounds one in flight cost 15-25 % less backend CPU per send than two.
+   * through that commit's WAL flush) anyway, and it halves the batches: PostgreSQL's work per
+   * send is ~3.7× at one send per call than at eight (1.8 M vs 0.48 M instructions,
+   * `bench/src/pg-send-instructions.ts`), and in same-run A/B rounds one in flight cost 15-25 %
+   * less backend CPU per send than two.
    */
   inFlight?: number;
 }
 
 /**
- * Group commit for PostgreSQL sends (migration 20261207T0400_send_messages_function): a send
+ * Group commit for PostgreSQL sends (migration 20261207T0400_send_messages_function, set-based
+ * since 20261207T0930_send_set_based: the function's statements and the insert trigger run once
+ * per conversation or per batch, not per send, so a bigger batch is cheaper per send): a send
  * goes out at once when fewer than `inFlight` calls run; otherwise it waits, and every send that
  * arrived meanwhile goes out together in the next call, so the position lock, the commit and
  * its WAL flush are paid once per batch, not once per send. No timer: an idle server sends each
@@ -93,7 +96,12 @@ export function sendBatcher(
     return rows;
   };
 
-  const run = async (arrived: Pending[]): Promise<void> => {
+  /**
+   * Runs one batch; `release` frees its slot once, as soon as the call returned: the next batch
+   * is sent before this one's answers are (each resolve runs the request's response code, a few
+   * HTTP writes), so the database works on it meanwhile instead of waiting for the responses.
+   */
+  const run = async (arrived: Pending[], release: () => void): Promise<void> => {
     // Row locks in conversation-id order (as every multi-conversation locker takes them), the
     // arrival order kept within a conversation (Array.prototype.sort is stable).
     const batch = [...arrived].sort((a, b) =>
@@ -103,11 +111,12 @@ export function sendBatcher(
           ? 1
           : 0,
     );
+    let rows: SendRow[];
     try {
-      const rows = await call(batch);
-      for (const [i, p] of batch.entries()) p.resolve(rows[i] as SendRow);
+      rows = await call(batch);
     } catch (err) {
       if (batch.length === 1 || err instanceof ApiError) {
+        release();
         for (const p of batch) p.reject(err);
         return;
       }
@@ -121,17 +130,25 @@ export function sendBatcher(
           }
         }),
       );
+      release();
+      return;
     }
+    release();
+    for (const [i, p] of batch.entries()) p.resolve(rows[i] as SendRow);
   };
 
   const pump = () => {
     while (running < inFlight && queue.length > 0) {
       const batch = queue.splice(0, maxBatch);
       running++;
-      void run(batch).finally(() => {
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
         running--;
         pump();
-      });
+      };
+      void run(batch, release).finally(release);
     }
   };
 

@@ -203,3 +203,108 @@ describe("per-member unread counters on PostgreSQL (migration 20261207T0000_memb
     await check();
   });
 });
+
+describe("the message insert trigger on PostgreSQL (migration 20261207T0930_send_set_based)", () => {
+  const [a, b, c] = ["agt_sa", "agt_sb", "agt_sc"];
+  const conversations = ["cnv_s1", "cnv_s2"];
+
+  beforeAll(async () => {
+    await q(
+      `INSERT INTO agents (id, handle, display_name, created_at, updated_at)
+       SELECT id, id, id, 0, 0 FROM unnest($1::text[]) AS id`,
+      [[a, b, c]],
+    );
+    await q(
+      `INSERT INTO conversations (id, type, title, created_by, member_count, activity_at, created_at, updated_at)
+       SELECT id, 'group', id, $1, 3, 50, 0, 0 FROM unnest($2::text[]) AS id`,
+      [a, conversations],
+    );
+    await q(
+      `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+       SELECT cid, aid, 'member', 0 FROM unnest($1::text[]) AS cid, unnest($2::text[]) AS aid`,
+      [conversations, [a, b, c]],
+    );
+    // C blocks B; A has read cnv_s2 up to seq 1500 (before any message exists: counts start at 0).
+    await q(
+      "INSERT INTO blocks (id, blocker_id, type, target_id, created_at) VALUES ('blk_s', $1, 'agent', $2, 0)",
+      [c, b],
+    );
+    await q(
+      "UPDATE conversation_members SET last_read_seq = 1500 WHERE conversation_id = 'cnv_s2' AND agent_id = $1",
+      [a],
+    );
+  });
+
+  it("counts one INSERT of many messages over conversations, authors and buckets as an insert each", async () => {
+    // One statement: 2,100 messages into each conversation (three buckets), authors in turn,
+    // every 9th inserted already deleted; created_at is not in seq order.
+    await q(
+      `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, created_at, deleted_at)
+       SELECT 'msg_' || cid || '_' || s, cid, s, ($1::text[])[s % 3 + 1], 'x', 'text/plain',
+         1000 + (s * 11) % 2100, CASE WHEN s % 9 = 0 THEN 1 END
+       FROM unnest($2::text[]) AS cid, generate_series(1, 2100) AS s`,
+      [[a, b, c], conversations],
+    );
+    const members = await q<{ conversation_id: string; agent_id: string; ok: boolean }>(
+      `SELECT cm.conversation_id, cm.agent_id, cm.unread_count = (SELECT count(*) FROM messages m
+           WHERE m.conversation_id = cm.conversation_id AND m.seq > cm.last_read_seq
+             AND m.deleted_at IS NULL AND m.author_id <> cm.agent_id
+             AND m.author_id NOT IN (SELECT target_id FROM blocks
+                                     WHERE blocker_id = cm.agent_id AND type = 'agent')) AS ok
+       FROM conversation_members cm WHERE cm.conversation_id = ANY($1)`,
+      [conversations],
+    );
+    expect(members).toHaveLength(6);
+    for (const m of members) expect(m.ok, `${m.conversation_id} ${m.agent_id}`).toBe(true);
+    // The bucket rows equal the plain counts (no row missing or extra either way).
+    const [counts] = await q<{ buckets: boolean; authors: boolean }>(
+      `WITH b AS (SELECT conversation_id, bucket, live FROM message_counts
+           WHERE conversation_id = ANY($1)),
+         pb AS (SELECT conversation_id, seq / 1024 AS bucket, count(*)::int AS live FROM messages
+           WHERE conversation_id = ANY($1) AND deleted_at IS NULL GROUP BY 1, 2),
+         a AS (SELECT conversation_id, author_id, bucket, live FROM message_author_counts
+           WHERE conversation_id = ANY($1)),
+         pa AS (SELECT conversation_id, author_id, seq / 1024 AS bucket, count(*)::int AS live
+           FROM messages WHERE conversation_id = ANY($1) AND deleted_at IS NULL GROUP BY 1, 2, 3)
+       SELECT NOT EXISTS (SELECT * FROM b EXCEPT SELECT * FROM pb)
+           AND NOT EXISTS (SELECT * FROM pb EXCEPT SELECT * FROM b)
+           AND (SELECT count(*) FROM b) = 6 AS buckets,
+         NOT EXISTS (SELECT * FROM a EXCEPT SELECT * FROM pa)
+           AND NOT EXISTS (SELECT * FROM pa EXCEPT SELECT * FROM a)
+           AND (SELECT count(*) FROM a) = 18 AS authors`,
+      [conversations],
+    );
+    expect(counts).toEqual({ buckets: true, authors: true });
+    // The conversation rows: one version per message, next_seq past the highest seq, activity
+    // at the newest message's time (not the last row's).
+    const rows = await q(
+      `SELECT id, messages_version, next_seq, last_message_at, activity_at FROM conversations
+       WHERE id = ANY($1) ORDER BY id`,
+      [conversations],
+    );
+    expect(rows).toEqual(
+      conversations.map((id) => ({
+        id,
+        messages_version: 2100,
+        next_seq: 2101,
+        last_message_at: 3099,
+        activity_at: 3099,
+      })),
+    );
+    // An older message inserted late moves nothing backwards.
+    await q(
+      `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, created_at)
+       VALUES ('msg_late', 'cnv_s1', 2101, $1, 'x', 'text/plain', 10)`,
+      [a],
+    );
+    const [late] = await q(
+      "SELECT next_seq, last_message_at, activity_at, messages_version FROM conversations WHERE id = 'cnv_s1'",
+    );
+    expect(late).toEqual({
+      next_seq: 2102,
+      last_message_at: 3099,
+      activity_at: 3099,
+      messages_version: 2101,
+    });
+  });
+});

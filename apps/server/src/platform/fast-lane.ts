@@ -11,6 +11,7 @@ import { getQueryParams } from "hono/utils/url";
 import type { KeyRing } from "./auth/keyring.js";
 import type { AppEnv } from "./env.js";
 import type { MountedOperation } from "./openapi.js";
+import { noteReceived } from "./received.js";
 
 /**
  * The operations the fast lane serves (issue 18): the Chat domain's, every one an authenticated
@@ -69,8 +70,16 @@ export function fastLaneOf(app: Hono<AppEnv>): FastLane | undefined {
  */
 export function withFastLane(app: Hono<AppEnv>, listener: RequestListener): RequestListener {
   const lane = fastLaneOf(app);
-  if (!lane) return listener;
+  // Every request is counted before any of its work runs (platform/received.ts): the SQLite
+  // caches' shared freshness check relies on it.
+  if (!lane) {
+    return (incoming, outgoing) => {
+      noteReceived();
+      listener(incoming, outgoing);
+    };
+  }
   return (incoming, outgoing) => {
+    noteReceived();
     if (!lane.serve(incoming, outgoing)) listener(incoming, outgoing);
   };
 }

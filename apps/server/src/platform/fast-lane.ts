@@ -380,6 +380,14 @@ export function attachFastLane(app: Hono<AppEnv>, parts: FastLaneParts): void {
     }
   };
 
+  /** GETs received in this poll phase, run together in its check phase: see `serve`. */
+  let reads: [FastContext, FastRoute, ServerResponse][] = [];
+  const runReads = () => {
+    const batch = reads;
+    reads = [];
+    for (const [c, route, outgoing] of batch) void run(c, route, outgoing);
+  };
+
   const lane: FastLane = {
     counts,
     serve(incoming, outgoing) {
@@ -389,7 +397,15 @@ export function attachFastLane(app: Hono<AppEnv>, parts: FastLaneParts): void {
         return false;
       }
       counts.served++;
-      void run(new FastContext(matched[0], outgoing), matched[1], outgoing);
+      const c = new FastContext(matched[0], outgoing);
+      if (incoming.method !== "GET") {
+        void run(c, matched[1], outgoing);
+        return true;
+      }
+      // Reads start in the check phase of this event-loop turn, all together, after every request
+      // of the poll phase was received: their first freshness check reads `PRAGMA data_version`
+      // once for the whole batch (SqliteDatabase.sharedDataVersion), not once per request.
+      if (reads.push([c, matched[1], outgoing]) === 1) setImmediate(runReads);
       return true;
     },
   };

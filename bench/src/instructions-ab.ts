@@ -46,9 +46,11 @@ async function requests(url: string, count: number): Promise<void> {
   let left = count;
   const worker = async () => {
     while (left-- > 0) {
-      const res = await fetch(`${url}${path}`, {
-        headers: { authorization: `Bearer ${agent.accessToken}` },
-      });
+      const get = () =>
+        fetch(`${url}${path}`, { headers: { authorization: `Bearer ${agent.accessToken}` } });
+      // A kept-alive connection the (slow, valgrind-run) server closed as idle just as it was
+      // reused: the GET is sent again.
+      const res = await get().catch(get);
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`${route}: ${res.status}`);
     }
@@ -88,9 +90,15 @@ async function counted(dist: string, count: number, tag: string): Promise<number
     });
     child.once("exit", (code) => fail(new Error(`server exited (${code}) before listening`)));
   });
-  await requests(url, 300);
-  await requests(url, count);
   const exited = new Promise((ok) => child.once("exit", ok));
+  try {
+    await requests(url, 300);
+    await requests(url, count);
+  } catch (err) {
+    // Never leave a valgrind-run server behind.
+    child.kill("SIGKILL");
+    throw err;
+  }
   child.kill("SIGTERM");
   await exited;
   const summary = /^summary: (\d+)/m.exec(readFileSync(out, "utf8"));

@@ -10,18 +10,31 @@
  * server's handler serializes it, with a fixed cursor), so the list's store cost can be measured;
  * `--no-list-cache` turns the SQLite conversation list cache off (the A/B of issue 18's list lever).
  *
+ * `--store <dist>/index.js` takes the store from a built copy of the server instead of the source
+ * (the "before" of an A/B: ratios.ts `--a`); the list cache switch needs the source.
+ *
  * Usage: node --import tsx bench/src/store-floor-server.ts <db path> <author id> [--no-list-cache]
+ *   [--store <dist>/index.js]
  */
 
-import { createSqliteStore } from "@fluxra/server";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { conversationListCache } from "../../apps/server/src/domains/chat/sqlite/list-cache.js";
 
 const [dbPath, authorId] = process.argv.slice(2);
 if (!dbPath || !authorId) throw new Error("usage: store-floor-server.ts <db path> <author id>");
-const store = createSqliteStore(dbPath);
-conversationListCache(store.db).enabled = !process.argv.includes("--no-list-cache");
+const storeAt = process.argv.indexOf("--store");
+const server_ = (
+  storeAt === -1
+    ? await import("@fluxra/server")
+    : await import(process.argv[storeAt + 1] as string)
+) as typeof import("@fluxra/server");
+const store = server_.createSqliteStore(dbPath);
+if (process.argv.includes("--no-list-cache")) {
+  const { conversationListCache } = await import(
+    "../../apps/server/src/domains/chat/sqlite/list-cache.js"
+  );
+  conversationListCache(store.db).enabled = false;
+}
 const json = { "content-type": "application/json" };
 let counter = 0;
 const messageId = () => `msg_floor${process.pid}${(counter++).toString(36).padStart(17, "0")}`;

@@ -5,9 +5,10 @@
  * messages unread), on a real WAL file; also the list with a send interleaved before each call (a
  * write to one of the agent's conversations). Medians of alternating rounds, with one lever off
  * and on: the conversation list cache (default) or, with `--lever=send`, the send state kept in
- * memory (domains/chat/sqlite/send-state.ts).
+ * memory (domains/chat/sqlite/send-state.ts), or with `--lever=access`, a message page's access
+ * facts kept in memory (domains/chat/sqlite/page-access.ts).
  *
- * Usage: node --import tsx bench/src/store-ops.ts [--quick] [--lever=list|send]
+ * Usage: node --import tsx bench/src/store-ops.ts [--quick] [--lever=list|send|access]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -87,14 +88,18 @@ type Op = keyof typeof ops;
 /** Calls per op call (a burst's CPU is reported per send). */
 const per: Partial<Record<Op, number>> = { sendBurst10: 10 };
 const cpu = async (op: Op, n: number) => (await cpuPerCall(ops[op], n)) / (per[op] ?? 1);
-const lever = process.argv.includes("--lever=send") ? "send" : "list";
+const levers = {
+  list: ["list-cache", "conversationListCache", "list cache"],
+  send: ["send-state", "sendState", "send state"],
+  access: ["page-access", "pageAccessCache", "page access cache"],
+} as const;
+const lever = (/--lever=(\w+)/.exec(process.argv.join(" "))?.[1] ?? "list") as keyof typeof levers;
+const [file, factory, leverName] = levers[lever];
 // Imported when present, so the script also runs on a checkout from before the lever existed.
-const module =
-  lever === "list"
-    ? "../../apps/server/src/domains/chat/sqlite/list-cache.js"
-    : "../../apps/server/src/domains/chat/sqlite/send-state.js";
-const lists: { enabled: boolean; clear(): void } = await import(module).then(
-  (m) => (lever === "list" ? m.conversationListCache(db) : m.sendState(db)),
+const lists: { enabled: boolean; clear(): void } = await import(
+  `../../apps/server/src/domains/chat/sqlite/${file}.js`
+).then(
+  (m) => m[factory](db),
   () => ({ enabled: false, clear() {} }),
 );
 const samples = {
@@ -114,7 +119,7 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 console.log(
-  `store ops, CPU µs per call, ${lever === "list" ? "list cache" : "send state"} off / on (median of ${rounds}; load ${load?.toFixed(2)} → ${loadavg()[0]?.toFixed(2)})`,
+  `store ops, CPU µs per call, ${leverName} off / on (median of ${rounds}; load ${load?.toFixed(2)} → ${loadavg()[0]?.toFixed(2)})`,
 );
 for (const op of Object.keys(ops) as Op[]) {
   const off = median(samples.off[op]);

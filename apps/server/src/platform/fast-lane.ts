@@ -11,6 +11,7 @@ import { getQueryParams } from "hono/utils/url";
 import type { KeyRing } from "./auth/keyring.js";
 import type { AppEnv } from "./env.js";
 import type { MountedOperation } from "./openapi.js";
+import { noteReceived } from "./received.js";
 
 /**
  * The operations the fast lane serves (issue 18): the Chat domain's, every one an authenticated
@@ -71,8 +72,16 @@ export function fastLaneOf(app: Hono<AppEnv>): FastLane | undefined {
  */
 export function withFastLane(app: Hono<AppEnv>, listener: RequestListener): RequestListener {
   const lane = fastLaneOf(app);
-  if (!lane) return listener;
+  // Every request is counted before any of its work runs (platform/received.ts): the SQLite
+  // caches' shared freshness check relies on it.
+  if (!lane) {
+    return (incoming, outgoing) => {
+      noteReceived();
+      listener(incoming, outgoing);
+    };
+  }
   return (incoming, outgoing) => {
+    noteReceived();
     if (!lane.serve(incoming, outgoing)) listener(incoming, outgoing);
   };
 }
@@ -373,6 +382,14 @@ export function attachFastLane(app: Hono<AppEnv>, parts: FastLaneParts): void {
     }
   };
 
+  /** GETs received in this poll phase, run together in its check phase: see `serve`. */
+  let reads: [FastContext, FastRoute, ServerResponse][] = [];
+  const runReads = () => {
+    const batch = reads;
+    reads = [];
+    for (const [c, route, outgoing] of batch) void run(c, route, outgoing);
+  };
+
   const lane: FastLane = {
     counts,
     serve(incoming, outgoing) {
@@ -382,7 +399,15 @@ export function attachFastLane(app: Hono<AppEnv>, parts: FastLaneParts): void {
         return false;
       }
       counts.served++;
-      void run(new FastContext(matched[0], outgoing), matched[1], outgoing);
+      const c = new FastContext(matched[0], outgoing);
+      if (incoming.method !== "GET") {
+        void run(c, matched[1], outgoing);
+        return true;
+      }
+      // Reads start in the check phase of this event-loop turn, all together, after every request
+      // of the poll phase was received: their first freshness check reads `PRAGMA data_version`
+      // once for the whole batch (SqliteDatabase.sharedDataVersion), not once per request.
+      if (reads.push([c, matched[1], outgoing]) === 1) setImmediate(runReads);
       return true;
     },
   };

@@ -1,6 +1,7 @@
 import { mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { receivedCount } from "../../platform/received.js";
 import {
   APPLIED_TABLE,
   findMigrations,
@@ -57,6 +58,12 @@ export class SqliteDatabase {
   private serial = 0;
   /** See {@link onWriteFailure}. */
   private failureListeners: (() => void)[] = [];
+  /** {@link sharedDataVersion}'s last read, the request count and connection it was read at. */
+  private sharedVersion = 0;
+  private sharedReceived = -1;
+  private sharedGeneration = -1;
+  /** A check-phase callback will forget {@link sharedVersion}. */
+  private sharedExpiring = false;
 
   constructor(
     private readonly path: string,
@@ -93,6 +100,46 @@ export class SqliteDatabase {
    */
   dataVersion(): number {
     return this.stmt("PRAGMA data_version").pluck().get() as number;
+  }
+
+  /**
+   * {@link dataVersion} for the checks of per-request caches, read at most once per received
+   * request: while the server's listener counts requests (platform/received.ts), a value read
+   * after the latest request was received is reused until the next one is received or this
+   * event-loop turn ends, whichever comes first. Without a counting listener every call reads.
+   *
+   * Why a request still sees every commit another process made before it was received: the value
+   * it is given was read after the latest receipt counted, and its own receipt was counted no
+   * later, so the read came after that commit (commits are visible to every read that starts after
+   * them). The turn's end bounds the reuse for work that is no request (timers, direct store
+   * calls). Reading once per request, not once per cache, is what makes a cache hit free: the
+   * session, the page's access facts and the tail of a message page share one step.
+   *
+   * Not for checks under the write lock (the send state): a commit between this read and BEGIN
+   * would be missed there; those read {@link dataVersion} inside their transaction.
+   */
+  sharedDataVersion(): number {
+    const received = receivedCount();
+    if (
+      received >= 0 &&
+      received === this.sharedReceived &&
+      this.generation === this.sharedGeneration
+    ) {
+      return this.sharedVersion;
+    }
+    const version = this.dataVersion();
+    if (received < 0) return version;
+    this.sharedVersion = version;
+    this.sharedReceived = received;
+    this.sharedGeneration = this.generation;
+    if (!this.sharedExpiring) {
+      this.sharedExpiring = true;
+      setImmediate(() => {
+        this.sharedExpiring = false;
+        this.sharedReceived = -1;
+      });
+    }
+    return version;
   }
 
   /**

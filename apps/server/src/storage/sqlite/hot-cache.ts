@@ -7,7 +7,8 @@ import type { SqliteDatabase } from "./database.js";
  *   / {@link clear} inside their write (better-sqlite3 is synchronous: no read interleaves
  *   between the invalidation and the COMMIT), or
  * - made by another connection: then `PRAGMA data_version` has moved, and the first lookup
- *   after it ({@link validate}) drops everything;
+ *   after it ({@link validate}; in a server, the first request received after the commit: see
+ *   {@link SqliteDatabase.sharedDataVersion}) drops everything;
  * and a reopened connection (the file was lost or replaced) starts over too. Bounded: past
  * `capacity` entries the oldest inserted tenth is dropped.
  */
@@ -29,7 +30,7 @@ export class HotCache<V> {
    */
   validate(): void {
     if (!this.enabled) return;
-    const version = this.db.dataVersion();
+    const version = this.db.sharedDataVersion();
     if (version === this.version && this.db.generation === this.generation) return;
     this.entries.clear();
     this.version = version;

@@ -61,6 +61,18 @@ export class ConversationListCache {
     this.writeListeners.push(listener);
   }
 
+  /** See {@link onConversationTouched}. */
+  private readonly touchListeners: ((conversation: string) => void)[] = [];
+
+  /**
+   * Calls `listener` with the conversation of every {@link touchConversation} (a send, an edit, a
+   * title: a change of the conversation's row or messages), inside the write: the page access
+   * cache (page-access.ts) drops the conversation's `messages_version`.
+   */
+  onConversationTouched(listener: (conversation: string) => void): void {
+    this.touchListeners.push(listener);
+  }
+
   /**
    * Runs a write of the chat or blocks store that reports what it touched (call inside the
    * write transaction): see {@link SqliteDatabase.declaredChanges}. `keepsSendState`: the write
@@ -132,6 +144,7 @@ export class ConversationListCache {
    * the page.
    */
   touchConversation(conversation: string): void {
+    for (const listener of this.touchListeners) listener(conversation);
     const set = this.members.get(conversation);
     if (set === undefined) return;
     for (const agent of set) this.agents.get(agent)?.pages.clear();

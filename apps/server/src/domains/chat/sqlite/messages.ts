@@ -14,6 +14,7 @@ import type { MessageRecord, Outcome } from "../store.js";
 import type { MessageOps } from "../store-slices.js";
 import { viewOf } from "./conversations.js";
 import { conversationListCache } from "./list-cache.js";
+import { type PageAccess, pageAccessCache } from "./page-access.js";
 import { type ConversationSendState, sendState } from "./send-state.js";
 import {
   agentsBlockEitherWay,
@@ -43,13 +44,9 @@ function access(
 
 /**
  * {@link access} plus the agents the caller blocked (left out of the caller's pages), in one
- * statement: a page request is two SQLite reads (session, this), not three.
+ * statement; kept in memory by the page access cache (page-access.ts).
  */
-function pageAccess(
-  stmt: Stmt,
-  caller: string,
-  id: string,
-): { messages_version: number; blocked: Set<string> | null } | undefined {
+function pageAccess(stmt: Stmt, caller: string, id: string): PageAccess | undefined {
   const row = stmt(
     `SELECT c.messages_version, (SELECT group_concat(target_id, ' ') FROM blocks
        WHERE blocker_id = m.agent_id AND type = 'agent') AS blocked
@@ -111,6 +108,7 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
   const events = sqliteEvents(db).writer;
   const lists = conversationListCache(db);
   const sends = sendState(db);
+  const pageAccesses = pageAccessCache(db);
   /**
    * The caller's membership and what a send needs of the conversation: kept in memory
    * (send-state.ts), else read (one statement; two more for a direct conversation's blocks).
@@ -143,6 +141,15 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
     state.roles.set(caller, a.role);
     return state;
   };
+  /** The caller's page access facts: kept in memory (page-access.ts), else read and kept. */
+  const pageAccessOf = (caller: string, conversation: string): PageAccess | undefined => {
+    let a = pageAccesses.get(caller, conversation);
+    if (a === undefined) {
+      a = pageAccess(stmt, caller, conversation);
+      if (a !== undefined) pageAccesses.set(caller, conversation, a);
+    }
+    return a;
+  };
   /** A reopened connection may see another file (a restored copy): start the tails over. */
   const checkConnection = () => {
     if (db.generation === generation) return;
@@ -151,7 +158,7 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
   };
   return {
     async locateMessage(caller, conversation, message) {
-      if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
+      if (pageAccessOf(caller, conversation) === undefined) return NOT_FOUND;
       const row = messageIn(stmt, conversation, message);
       return { ok: true, value: row === undefined ? null : { seq: row.seq } };
     },
@@ -219,7 +226,7 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
     },
 
     async listMessages(caller, conversation, window, limit) {
-      const a = pageAccess(stmt, caller, conversation);
+      const a = pageAccessOf(caller, conversation);
       if (a === undefined) return NOT_FOUND;
       checkConnection();
       const { messages_version: version, blocked } = a;
@@ -252,7 +259,7 @@ export function messageOps(db: Db, stmt: Stmt, tails = new MessageTails()): Mess
     },
 
     async getMessage(caller, conversation, message) {
-      if (access(stmt, caller, conversation) === undefined) return NOT_FOUND;
+      if (pageAccessOf(caller, conversation) === undefined) return NOT_FOUND;
       const row = stmt(`SELECT * FROM messages WHERE id = @id AND conversation_id = @conversation
           AND ${NOT_BLOCKED_AUTHOR}`).get({ id: message, conversation, caller }) as
         | MessageRow

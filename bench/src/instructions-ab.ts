@@ -1,0 +1,134 @@
+/**
+ * Instructions per request of two server builds, counted by valgrind (cachegrind, no cache
+ * simulation): a measure the machine's load does not move, for A/Bs on a busy shared machine
+ * where CPU µs per request swing by a third between rounds. Each build serves the same seeded
+ * database copy twice, once for `small` and once for `large` requests (after the same warm-up);
+ * the difference of the two runs' totals, divided by `large - small`, leaves start-up, warm-up
+ * and exit out. Requests are sent 4 at a time over keep-alive connections.
+ *
+ *   tsx src/instructions-ab.ts <dist A> <dist B> [list|convs] [small] [large] [repeats]
+ *
+ * A dist dir is a copy of apps/server/dist inside apps/server (so its imports resolve).
+ */
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { median } from "./cpu.js";
+import { seedAgent, seedConversation, sendMessages } from "./seed.js";
+import { startProcess } from "./server-process.js";
+
+const [distA, distB, route = "list", small = "1000", large = "4000", repeats = "2"] =
+  process.argv.slice(2);
+if (!distA || !distB) throw new Error("usage: instructions-ab.ts <dist A> <dist B> [route] …");
+const dir = mkdtempSync(join(tmpdir(), "fluxra-instr-"));
+const seeded = join(dir, "seed.db");
+
+// Seeded once by build B without valgrind; every counted run starts from a copy.
+const seeder = await startProcess({
+  args: [join(resolve(distB), "cli.js"), "--port", "0", "--db", seeded, "--token-ttl", "36000"],
+  env: { FLUXRA_RATE_LIMITS: "off" },
+});
+const agent = await seedAgent(seeder.url, "bench_instr");
+const conv = await seedConversation(seeder.url, agent, "bench", []);
+for (let i = 1; i < 20; i++) await seedConversation(seeder.url, agent, `other ${i}`, []);
+await sendMessages(seeder.url, agent, conv, 60);
+await seeder.stop();
+const paths: Record<string, string> = {
+  list: `/api/conversations/${conv}/messages`,
+  convs: "/api/conversations",
+};
+const path = paths[route];
+if (!path) throw new Error(`unknown route ${route}`);
+
+/** Sends `count` GETs, 4 at a time, and checks each answered 200. */
+async function requests(url: string, count: number): Promise<void> {
+  let left = count;
+  const worker = async () => {
+    while (left-- > 0) {
+      const get = () =>
+        fetch(`${url}${path}`, { headers: { authorization: `Bearer ${agent.accessToken}` } });
+      // A kept-alive connection the (slow, valgrind-run) server closed as idle just as it was
+      // reused: the GET is sent again.
+      const res = await get().catch(get);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${route}: ${res.status}`);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+}
+
+/** Total instructions of one server run under valgrind serving `warm` + `count` requests. */
+async function counted(dist: string, count: number, tag: string): Promise<number> {
+  const db = join(dir, `${tag}.db`);
+  copyFileSync(seeded, db);
+  const out = join(dir, `${tag}.cg`);
+  const child = spawn(
+    "valgrind",
+    [
+      "--tool=cachegrind",
+      "--cache-sim=no",
+      "--branch-sim=no",
+      `--cachegrind-out-file=${out}`,
+      process.execPath,
+      join(resolve(dist), "cli.js"),
+      "--port",
+      "0",
+      "--db",
+      db,
+      "--token-ttl",
+      "36000",
+    ],
+    { env: { ...process.env, FLUXRA_RATE_LIMITS: "off" }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const url = await new Promise<string>((ok, fail) => {
+    let text = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      text += chunk.toString();
+      const found = /listening on (http:\/\/\S+)/.exec(text);
+      if (found) ok(found[1] as string);
+    });
+    child.once("exit", (code) => fail(new Error(`server exited (${code}) before listening`)));
+  });
+  const exited = new Promise((ok) => child.once("exit", ok));
+  try {
+    await requests(url, 300);
+    await requests(url, count);
+  } catch (err) {
+    // Never leave a valgrind-run server behind.
+    child.kill("SIGKILL");
+    throw err;
+  }
+  child.kill("SIGTERM");
+  await exited;
+  const summary = /^summary: (\d+)/m.exec(readFileSync(out, "utf8"));
+  if (!summary) throw new Error(`no cachegrind summary in ${out}`);
+  for (const f of [db, `${db}-wal`, `${db}-shm`, out]) rmSync(f, { force: true });
+  return Number(summary[1]);
+}
+
+const n = [Number(small), Number(large)] as const;
+const perRequest: Record<"A" | "B", number[]> = { A: [], B: [] };
+for (let r = 0; r < Number(repeats); r++) {
+  for (const [name, dist] of (r % 2 === 0
+    ? [
+        ["A", distA],
+        ["B", distB],
+      ]
+    : [
+        ["B", distB],
+        ["A", distA],
+      ]) as ["A" | "B", string][]) {
+    const few = await counted(dist, n[0], `${name}${r}s`);
+    const many = await counted(dist, n[1], `${name}${r}l`);
+    const each = (many - few) / (n[1] - n[0]);
+    perRequest[name].push(each);
+    console.log(`round ${r} ${name}: ${Math.round(each)} instructions/request`);
+  }
+}
+const a = median(perRequest.A);
+const b = median(perRequest.B);
+console.log(
+  `${route}: A ${Math.round(a)} B ${Math.round(b)} instructions/request (medians); B/A ${(b / a).toFixed(3)}`,
+);
+rmSync(dir, { recursive: true, force: true });

@@ -57,3 +57,24 @@ export function startCli(db: string, env: Record<string, string> = {}): Promise<
     );
   });
 }
+
+/**
+ * A `request` helper over real HTTP to one CLI process at `base` (the shape the test fixtures
+ * take: `registerAgent`, chat-fixtures), for tests that drive several processes.
+ */
+export const overHttp = (base: string) => ({
+  async request(path: string, init: { method?: string; json?: unknown; token?: string } = {}) {
+    const res = await fetch(`${base}${path}`, {
+      method: init.method ?? "GET",
+      headers: {
+        ...(init.json !== undefined ? { "content-type": "application/json" } : {}),
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      },
+      ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+    });
+    const text = await res.text();
+    // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of any route, as TestApp's.
+    const body: any = text ? JSON.parse(text) : {};
+    return { status: res.status, headers: res.headers, text, body };
+  },
+});

@@ -2,26 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliServer, startCli } from "../../security/cli-process.js";
+import { type CliServer, overHttp, startCli } from "../../security/cli-process.js";
 import { testBackend } from "../../storage/postgres/test-store.js";
 import { registerAgent, type TestAgent } from "../../testing/index.js";
 import { readFrames } from "./event-fixtures.js";
-
-/** A `request` helper over real HTTP to one CLI process (the shape the test fixtures take). */
-const over = (base: string) => ({
-  async request(path: string, init: { method?: string; json?: unknown; token?: string } = {}) {
-    const res = await fetch(`${base}${path}`, {
-      method: init.method ?? "GET",
-      headers: {
-        ...(init.json !== undefined ? { "content-type": "application/json" } : {}),
-        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      },
-      ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : {} };
-  },
-});
 
 const dir = mkdtempSync(join(tmpdir(), "fluxra-events-processes-"));
 const servers: CliServer[] = [];
@@ -40,7 +24,7 @@ describe.skipIf(testBackend === "postgres")("two server processes on one SQLite 
     servers.push(writer);
     reader = await startCli(db, { FLUXRA_RATE_LIMITS: "off" });
     servers.push(reader);
-    const w = over(writer.baseUrl);
+    const w = overHttp(writer.baseUrl);
     alice = await registerAgent(w);
     bob = await registerAgent(w);
     const created = await w.request("/api/conversations", {
@@ -57,14 +41,14 @@ describe.skipIf(testBackend === "postgres")("two server processes on one SQLite 
   });
 
   const send = (content: string) =>
-    over(writer.baseUrl).request(`/api/conversations/${conversation}/messages`, {
+    overHttp(writer.baseUrl).request(`/api/conversations/${conversation}/messages`, {
       method: "POST",
       token: alice.accessToken,
       json: { content },
     });
 
   it("a long-poll held by the other process answers with the event well before its wait", async () => {
-    const r = over(reader.baseUrl);
+    const r = overHttp(reader.baseUrl);
     const start = await r.request("/api/events", { token: bob.accessToken });
     const cursor = encodeURIComponent(start.body.next_cursor);
     const held = r.request(`/api/events?wait=20&cursor=${cursor}`, { token: bob.accessToken });
@@ -108,14 +92,14 @@ describe.skipIf(testBackend === "postgres")("two server processes on one SQLite 
   });
 
   it("a long-poll of an agent with nothing new still waits out its wait (no spurious answer)", async () => {
-    const r = over(reader.baseUrl);
+    const r = overHttp(reader.baseUrl);
     const start = await r.request("/api/events", { token: alice.accessToken });
     const cursor = encodeURIComponent(start.body.next_cursor);
     // Writes by the other process that concern nobody's feed (a profile change) move the file.
     const t0 = Date.now();
     const held = r.request(`/api/events?wait=1&cursor=${cursor}`, { token: alice.accessToken });
     await new Promise((res) => setTimeout(res, 200));
-    const other = await registerAgent(over(writer.baseUrl));
+    const other = await registerAgent(overHttp(writer.baseUrl));
     expect(other.id).toBeTruthy();
     const answer = await held;
     expect(answer.status).toBe(200);

@@ -2,34 +2,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliServer, startCli } from "../../../security/cli-process.js";
+import { type CliServer, overHttp, startCli } from "../../../security/cli-process.js";
 import { testBackend } from "../../../storage/postgres/test-store.js";
 import { registerAgent, type TestAgent } from "../../../testing/index.js";
 import { drain, nowCursor, summary } from "../../events/event-fixtures.js";
 import { block, createGroup, openDirect, send } from "../chat-fixtures.js";
 
-/** A `request` helper over real HTTP to one CLI process (the shape the test fixtures take). */
-const over = (base: string) => ({
-  async request(path: string, init: { method?: string; json?: unknown; token?: string } = {}) {
-    const res = await fetch(`${base}${path}`, {
-      method: init.method ?? "GET",
-      headers: {
-        ...(init.json !== undefined ? { "content-type": "application/json" } : {}),
-        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      },
-      ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
-    });
-    const text = await res.text();
-    // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of any route, as TestApp's.
-    const body: any = text ? JSON.parse(text) : {};
-    return { status: res.status, headers: res.headers, text, body };
-  },
-});
-
 const dir = mkdtempSync(join(tmpdir(), "fluxra-chat-processes-"));
 const servers: CliServer[] = [];
-let sender: ReturnType<typeof over>;
-let changer: ReturnType<typeof over>;
+let sender: ReturnType<typeof overHttp>;
+let changer: ReturnType<typeof overHttp>;
 let alice: TestAgent;
 let bob: TestAgent;
 let carol: TestAgent;
@@ -44,8 +26,8 @@ describe.skipIf(testBackend === "postgres")(
     beforeAll(async () => {
       const db = join(dir, "shared.db");
       for (let i = 0; i < 2; i++) servers.push(await startCli(db, { FLUXRA_RATE_LIMITS: "off" }));
-      sender = over((servers[0] as CliServer).baseUrl);
-      changer = over((servers[1] as CliServer).baseUrl);
+      sender = overHttp((servers[0] as CliServer).baseUrl);
+      changer = overHttp((servers[1] as CliServer).baseUrl);
       alice = await registerAgent(sender);
       bob = await registerAgent(sender);
       carol = await registerAgent(sender);

@@ -43,7 +43,8 @@ const KEYWORDS = new Set([
 /**
  * The body validators section of validators.ts: `{ imports, lines }`.
  * `ops`: `{ op, body }` for every operation with a JSON request body (body = the dereferenced
- * requestBody); `modules`: the `checks.ts` modules (`{ alias, path }`, as schemas.ts imports them).
+ * requestBody); `modules`: the `checks.ts` modules (`{ alias, path, plain }`, as schemas.ts
+ * imports them; `plain` when the module exports `plainChecks`).
  */
 export function bodyValidatorsSource({ ops, components, refName, schemaVar, modules }) {
   const fns = []; // emitted function sources
@@ -256,11 +257,14 @@ export function bodyValidatorsSource({ ops, components, refName, schemaVar, modu
     entries.push(`  ${op.operationId}: (v, out) => ${fnOf(media.schema ?? {})}(v, "body", out),`);
   }
 
+  // Only the modules that export plain predicates are imported (a namespace import of the
+  // others would read an export that does not exist, which bundlers warn about).
+  const plainModules = modules.filter((m) => m.plain);
   const imports = [
     'import type { z } from "@hono/zod-openapi";',
     'import type { PlainCheck } from "../platform/checks.js";',
     'import { zodDetails } from "../platform/zod-details.js";',
-    ...modules.map((m) => `import * as ${m.alias} from ${lit(m.path)};`),
+    ...plainModules.map((m) => `import { plainChecks as ${m.alias} } from ${lit(m.path)};`),
     'import * as s from "./schemas.js";',
   ];
   const lines = [
@@ -272,9 +276,7 @@ export function bodyValidatorsSource({ ops, components, refName, schemaVar, modu
     "",
     "/** The plain predicates of the hand-written checks (`plainChecks` of each `checks.ts`). */",
     "const plainChecks: Partial<Record<s.ComponentName, PlainCheck>> = {",
-    ...modules.map(
-      (m) => `  ...(${m.alias} as { plainChecks?: Record<string, PlainCheck> }).plainChecks,`,
-    ),
+    ...plainModules.map((m) => `  ...${m.alias},`),
     "};",
     "",
     "/** Details pushed by `abort` end the checks of the nodes around them (zod's `invalid_type`). */",

@@ -203,9 +203,22 @@ function keywordsOf(schema) {
 
 const srcDir = fileURLToPath(new URL("../src/", import.meta.url));
 
-/** The `checks.ts` files: `platform/checks.ts` and one per domain folder that has one. */
+/** Whether a `checks.ts` exports plain predicates (`export const plainChecks`). */
+const exportsPlain = async (file) =>
+  /^export const plainChecks\b/m.test(await readFile(file, "utf8"));
+
+/**
+ * The `checks.ts` files: `platform/checks.ts` and one per domain folder that has one, each with
+ * `plain` when it also exports `plainChecks` (not every domain has plain forms of its checks).
+ */
 async function checkModules() {
-  const modules = [{ alias: "platformChecks", path: "../platform/checks.js" }];
+  const modules = [
+    {
+      alias: "platformChecks",
+      path: "../platform/checks.js",
+      plain: await exportsPlain(`${srcDir}platform/checks.ts`),
+    },
+  ];
   const folders = await readdir(`${srcDir}domains`, { withFileTypes: true });
   for (const dir of folders
     .filter((d) => d.isDirectory())
@@ -214,7 +227,8 @@ async function checkModules() {
     const files = await readdir(`${srcDir}domains/${dir}`);
     if (files.includes("checks.ts")) {
       const alias = `${dir.replace(/-(.)/g, (_m, c) => c.toUpperCase())}Checks`;
-      modules.push({ alias, path: `../domains/${dir}/checks.js` });
+      const plain = await exportsPlain(`${srcDir}domains/${dir}/checks.ts`);
+      modules.push({ alias, path: `../domains/${dir}/checks.js`, plain });
     }
   }
   return modules;

@@ -4,9 +4,8 @@
 import type { z } from "@hono/zod-openapi";
 import type { PlainCheck } from "../platform/checks.js";
 import { zodDetails } from "../platform/zod-details.js";
-import * as platformChecks from "../platform/checks.js";
-import * as agentsChecks from "../domains/agents/checks.js";
-import * as chatChecks from "../domains/chat/checks.js";
+import { plainChecks as platformChecks } from "../platform/checks.js";
+import { plainChecks as chatChecks } from "../domains/chat/checks.js";
 import * as s from "./schemas.js";
 
 /** One `validation_failed` detail. */
@@ -1117,9 +1116,8 @@ export type BodyValidator = (body: unknown, out: Invalid[]) => unknown;
 
 /** The plain predicates of the hand-written checks (`plainChecks` of each `checks.ts`). */
 const plainChecks: Partial<Record<s.ComponentName, PlainCheck>> = {
-  ...(platformChecks as { plainChecks?: Record<string, PlainCheck> }).plainChecks,
-  ...(agentsChecks as { plainChecks?: Record<string, PlainCheck> }).plainChecks,
-  ...(chatChecks as { plainChecks?: Record<string, PlainCheck> }).plainChecks,
+  ...platformChecks,
+  ...chatChecks,
 };
 
 /** Details pushed by `abort` end the checks of the nodes around them (zod's `invalid_type`). */

@@ -63,6 +63,18 @@ async function connection(port: number) {
       );
       return answered;
     },
+    /** Writes a JSON POST now; resolves with the answer's status. */
+    post(path: string, token: string, body: unknown): Promise<number> {
+      const answered = new Promise<number>((resolve) => {
+        waiting = resolve;
+      });
+      const json = JSON.stringify(body);
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
+      );
+      return answered;
+    },
   };
 }
 
@@ -117,5 +129,44 @@ describe.skipIf(testBackend === "postgres")("fast lane reads", () => {
     expect(await together(connections, path, b.accessToken)).toEqual([404, 404, 404]);
     expect(reads).toBe(1);
     expect(await together(connections, path, a.accessToken)).toEqual([200, 200, 200]);
+  });
+
+  it("serves the sends received together with one data_version read before their group commit, and sees a revocation made before them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fluxra-lane-sends-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const dbPath = join(dir, "sends.db");
+    const t = createTestApp({ dbPath });
+    cleanups.push(() => t.close());
+    const [a, b] = [await registerAgent(t), await registerAgent(t)];
+    const group = await createGroup(t, a, [b]);
+    const port = await listen(t);
+    const path = `/api/conversations/${group.id}/messages`;
+    const connections = await Promise.all([1, 2, 3].map(() => connection(port)));
+    for (const c of connections)
+      expect(await c.post(path, a.accessToken, { content: "x" })).toBe(201);
+    const { db } = t.store;
+    let reads = 0;
+    const dataVersion = db.dataVersion.bind(db);
+    db.dataVersion = () => {
+      reads++;
+      return dataVersion();
+    };
+    const sendAll = (token: string) =>
+      Promise.all(connections.map((c) => c.post(path, token, { content: "together" })));
+
+    // One read for the three sessions' check (shared: all three were received first), one under
+    // the group commit's write lock (the send state's check, send-state.ts).
+    expect(await sendAll(a.accessToken)).toEqual([201, 201, 201]);
+    expect(reads).toBe(2);
+
+    // Another process revokes a's sessions: every send received after its commit is refused.
+    const other = new Database(dbPath);
+    other.pragma("busy_timeout = 5000");
+    other.prepare("UPDATE sessions SET revoked_at = ? WHERE agent_id = ?").run(Date.now(), a.id);
+    other.close();
+    expect(await sendAll(a.accessToken)).toEqual([401, 401, 401]);
+    expect(await sendAll(b.accessToken)).toEqual([201, 201, 201]);
+    const stored = t.store.db.stmt("SELECT count(*) FROM messages WHERE conversation_id = ?");
+    expect(stored.pluck().get(group.id)).toBe(9);
   });
 });

@@ -358,11 +358,54 @@ describe("unread counts (per-member counters, recomputed from buckets)", () => {
     }
   });
 
+  it("counts nothing for a row inserted already tombstoned, yet moves the conversation's version and next seq", async () => {
+    const db = new SqliteDatabase(join(dir, "tombstoned-insert.db"));
+    try {
+      const add = db.raw.prepare(
+        "INSERT INTO agents (id, handle, display_name, created_at, updated_at) VALUES (?, ?, ?, 0, 0)",
+      );
+      for (const a of agents.slice(0, 2)) add.run(a, `${a.slice(4)}xx`, a);
+      const chat = createSqliteChatStore(db);
+      await chat.createGroup(
+        "agt_a",
+        { id: "cnv_t", title: "t", description: null, member_ids: ["agt_b"] },
+        1,
+      );
+      const conversation = () =>
+        db.raw
+          .prepare("SELECT messages_version, next_seq FROM conversations WHERE id = 'cnv_t'")
+          .get() as { messages_version: number; next_seq: number };
+      const before = conversation();
+      // A hand-written INSERT (another tool, a restore): the insert trigger still runs.
+      db.raw
+        .prepare(
+          `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type,
+             created_at, deleted_at) VALUES ('msg_t1', 'cnv_t', 1, 'agt_a', NULL, 'text/plain', 5, 6)`,
+        )
+        .run();
+      expect(conversation()).toEqual({
+        messages_version: before.messages_version + 1,
+        next_seq: 2,
+      });
+      const counts = (table: string) =>
+        db.raw.prepare(`SELECT coalesce(sum(live), 0) FROM ${table}`).pluck().get();
+      expect(counts("message_counts")).toBe(0);
+      expect(counts("message_author_counts")).toBe(0);
+      const unread = db.raw
+        .prepare("SELECT unread_count FROM conversation_members WHERE agent_id = 'agt_b'")
+        .pluck()
+        .get();
+      expect(unread).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
   it("uses buckets of the size the migration's triggers use", () => {
     const db = new SqliteDatabase(join(dir, "bucket.db"));
     try {
       const sql = db.raw
-        .prepare("SELECT sql FROM sqlite_master WHERE name = 'messages_count_insert'")
+        .prepare("SELECT sql FROM sqlite_master WHERE name = 'messages_insert'")
         .get() as { sql: string };
       expect(sql.sql).toContain(`NEW.seq / ${COUNT_BUCKET}`);
     } finally {

@@ -34,11 +34,12 @@ export interface Guard {
 /** Options of {@link Guard.agent}. */
 export interface AgentGuardOptions {
   /**
-   * The handler's store operation checks the session in its own statement (`Caller.session`):
-   * taken only where the backend can (`AuthStore.foldsSessionCheck`), with rate limits off (a
-   * refused credential must count against the address, never the agent) and without an
-   * `Idempotency-Key` (whose claim is written per agent before the handler). Whatever path the
-   * request takes, the session is checked before its response leaves.
+   * The session check joins a statement the request makes anyway (`Caller.session`), where the
+   * backend can (`AuthStore.foldsSessionCheck`): with rate limits on, the counter's upsert (which
+   * counts nothing against the agent for a dead session: the address is charged, as before);
+   * with them off, the handler's store operation, unless the request has an `Idempotency-Key`
+   * (whose claim is written per agent before the handler). Whatever path the request takes, the
+   * session is checked before its response leaves.
    */
   foldSession?: boolean;
 }
@@ -84,8 +85,9 @@ export function createGuard(deps: GuardDeps): Guard {
     }
     return existing;
   };
-  // Deferring is decided per app; the Idempotency-Key header per request.
-  const canFold = deps.store.auth.foldsSessionCheck === true && !deps.config.rateLimits.enabled;
+  // Deferring is decided per app, and per request when only the store can make the check.
+  const canFold = deps.store.auth.foldsSessionCheck === true;
+  const rateLimited = deps.config.rateLimits.enabled;
   /** The session check a deferred request still owes (no store made it): made before answering. */
   const settle = async (c: Context<AppEnv>) => {
     try {
@@ -103,7 +105,7 @@ export function createGuard(deps: GuardDeps): Guard {
     const keyed = replay ? idempotency(deps, replay) : idem;
     const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
       let caller: string;
-      const deferred = fold && c.req.header("idempotency-key") === undefined;
+      const deferred = fold && (rateLimited || c.req.header("idempotency-key") === undefined);
       if (identify) {
         await identify(c, deferred);
         caller = (c.get("caller") as AppEnv["Variables"]["caller"]).agentId;
@@ -119,7 +121,13 @@ export function createGuard(deps: GuardDeps): Guard {
       }
       let answered: Awaited<ReturnType<MiddlewareHandler<AppEnv>>>;
       try {
-        await limiter(c, bucket, caller);
+        // Rate limits on: the counter's statement checks the session (rate-limit.ts).
+        await limiter(
+          c,
+          bucket,
+          caller,
+          (c.get("caller") as AppEnv["Variables"]["caller"]).session,
+        );
         const reading = read(c);
         if (reading !== undefined) await reading;
         checkStorableText(c);

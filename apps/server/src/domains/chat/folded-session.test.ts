@@ -9,10 +9,11 @@ import {
 } from "../../testing/index.js";
 import { createGroup, send } from "./chat-fixtures.js";
 
-// The message list and send check the caller's session inside their own statement on PostgreSQL
-// when rate limits are off (platform/guard.ts `foldSession`): one round trip per request instead
-// of two. Revocation must stay exactly as immediate as with the guard's own session read, and a
-// send from a dead session must write nothing. On SQLite the same tests run the guard's path.
+// On PostgreSQL the message list and send check the caller's session inside a statement they make
+// anyway (platform/guard.ts `foldSession`): the rate counter's upsert when rate limits are on,
+// else the list's access read or the send batch. Revocation must stay exactly as immediate as
+// with the guard's own session read, and a send from a dead session must write nothing. On
+// SQLite the same tests run the guard's path.
 const folded = testBackend === "postgres";
 
 let t: TestApp;
@@ -21,14 +22,14 @@ let bob: TestAgent;
 let group: string;
 let getSession: ReturnType<typeof vi.spyOn>;
 
-beforeEach(async () => {
-  t = createTestApp({ config: { rateLimits: { enabled: false } } });
+const setUp = (rateLimits: boolean) => async () => {
+  t = createTestApp({ config: { rateLimits: { enabled: rateLimits } } });
   alice = await registerAgent(t, { handle: "alice" });
   bob = await registerAgent(t, { handle: "bob" });
   group = (await createGroup(t, alice, [bob])).id;
   await send(t, bob, group, "first");
   getSession = vi.spyOn(t.store.auth, "getSession");
-});
+};
 afterEach(async () => {
   getSession.mockRestore();
   await t.close();
@@ -52,7 +53,11 @@ async function revoke(agent: TestAgent): Promise<void> {
   expect(res.status).toBe(204);
 }
 
-describe("the session check folded into list and send", () => {
+describe.each([
+  ["off", false],
+  ["on", true],
+])("the session check folded into list and send, rate limits %s", (_, rateLimits) => {
+  beforeEach(setUp(rateLimits));
   it("serves a live session without the guard's own session read (PostgreSQL)", async () => {
     expect((await list(alice.accessToken)).status).toBe(200);
     expect((await post(alice.accessToken, { content: "hi" })).status).toBe(201);
@@ -131,5 +136,32 @@ describe("the session check folded into list and send", () => {
     const res = await list(forged);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe("invalid_credentials");
+  });
+});
+
+describe("a dead session's requests on the folded path, rate limits on", () => {
+  it("count against the client address, never against the agent's limit", async () => {
+    t = createTestApp({
+      config: { rateLimits: { enabled: true, rules: { write: { limit: 50, windowSeconds: 60 } } } },
+    });
+    getSession = vi.spyOn(t.store.auth, "getSession");
+    alice = await registerAgent(t, { handle: "alice" });
+    bob = await registerAgent(t, { handle: "bob" });
+    group = (await createGroup(t, alice, [bob])).id;
+    await revoke(alice);
+    const live = (await getToken(t, alice.apiKey)).accessToken;
+    const remaining = async () => {
+      const res = await post(live, { content: "live" });
+      expect(res.status).toBe(201);
+      return Number(res.headers.get("ratelimit-remaining"));
+    };
+    const before = await remaining();
+    for (let i = 0; i < 5; i++) {
+      const res = await post(alice.accessToken, { content: `dead ${i}` });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe("session_revoked");
+    }
+    // Alice's write limit lost only the live send itself.
+    expect(await remaining()).toBe(before - 1);
   });
 });

@@ -84,7 +84,7 @@ function checkSession(
   facts: SessionFacts,
   caller: string,
 ): void {
-  if (session === undefined) return;
+  if (session === undefined || session.checked) return;
   session.checked = true;
   const refused = sessionRefusal(facts, caller, session.now);
   if (refused) throw refused;
@@ -182,7 +182,9 @@ export function messageOps(
 
     async sendMessage(caller, conversation, input, now, session) {
       // One round trip, batched with concurrent sends (send-batch.ts): the lock, the checks, seq,
-      // the row, the event and its NOTIFY in one transaction on the server side.
+      // the row, the event and its NOTIFY in one transaction on the server side; the caller's
+      // session too unless the rate counter's statement already checked it (rate-limit.ts).
+      const owed = session?.checked === false ? session : undefined;
       const message = toMessage(newMessageRow(caller, conversation, input, 0, now));
       const json = JSON.stringify(message);
       // The message JSON around its seq (known only under the row lock): `seq` follows the
@@ -200,11 +202,11 @@ export function messageOps(
         eventId: eventsOf.newEventId(),
         jsonHead: json.slice(0, at),
         jsonTail: json.slice(at + 1),
-        session: session?.idHash ?? null,
-        sessionNow: session?.now ?? now,
+        session: owed?.idHash ?? null,
+        sessionNow: owed?.now ?? now,
       });
       // A dead session wrote nothing (the function skipped its send): the guard's 401.
-      checkSession(session, sessionFacts(row), caller);
+      checkSession(owed, sessionFacts(row), caller);
       const refused = sendRefusal(
         row.is_member ? MEMBER : undefined,
         row.is_blocked,
@@ -220,8 +222,10 @@ export function messageOps(
     },
 
     async listMessages(caller, conversation, window, limit, session) {
-      const read = await pageAccess([conversation, caller, session?.idHash ?? null]);
-      checkSession(session, read.session, caller);
+      // Not when the rate counter's statement already checked it (rate-limit.ts).
+      const owed = session?.checked === false ? session : undefined;
+      const read = await pageAccess([conversation, caller, owed?.idHash ?? null]);
+      checkSession(owed, read.session, caller);
       const a = read.access;
       if (a === undefined) return NOT_FOUND;
       const { messages_version: version, blocked } = a;

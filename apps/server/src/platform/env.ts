@@ -23,6 +23,22 @@ export interface Caller {
   /** The presented token's `iat`/`exp` in epoch ms (access tokens only). */
   tokenIssuedAt: number | null;
   tokenExpiresAt: number | null;
+  /**
+   * Set when the session's liveness check was deferred into the operation's own statement
+   * (PostgreSQL hot routes, platform/guard.ts): the store sets `checked` once its statement read
+   * the session; the guard reads the session itself after the handler when no store did.
+   * `apiKeyId` and `sessionExpiresAt` are null then (those routes do not use them).
+   */
+  session?: DeferredSession;
+}
+
+/** A session check owed by the request (see {@link Caller.session}). */
+export interface DeferredSession {
+  /** `sessionIdHash` of the session id: the row's key. */
+  idHash: string;
+  /** The time the guard would have checked it at (its clock, when it verified the token). */
+  now: number;
+  checked: boolean;
 }
 
 /** Everything a domain needs, created once per app by `createApp`. */

@@ -1,5 +1,10 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { type AuthDeps, type AuthMode, createAuthenticator } from "./auth/middleware.js";
+import {
+  type AuthDeps,
+  type AuthMode,
+  createAuthenticator,
+  settleDeferredSession,
+} from "./auth/middleware.js";
 import { createBodyReader, readsBody } from "./body.js";
 import type { RateBucket } from "./config.js";
 import type { AppEnv } from "./env.js";
@@ -20,9 +25,23 @@ export interface Guard {
     mode: AuthMode,
     bucket: RateBucket,
     replay?: IdempotencyOptions,
+    options?: AgentGuardOptions,
   ): MiddlewareHandler<AppEnv>[];
   /** Counts extra hits by hand (e.g. the token exchange also limits per api key). */
   limiter: RateLimiter;
+}
+
+/** Options of {@link Guard.agent}. */
+export interface AgentGuardOptions {
+  /**
+   * The session check joins a statement the request makes anyway (`Caller.session`), where the
+   * backend can (`AuthStore.foldsSessionCheck`): with rate limits on, the counter's upsert (which
+   * counts nothing against the agent for a dead session: the address is charged, as before);
+   * with them off, the handler's store operation, unless the request has an `Idempotency-Key`
+   * (whose claim is written per agent before the handler). Whatever path the request takes, the
+   * session is checked before its response leaves.
+   */
+  foldSession?: boolean;
 }
 
 /** What {@link createGuard} needs: what its authentication, rate limit and idempotency need. */
@@ -44,48 +63,95 @@ export function createGuard(deps: GuardDeps): Guard {
   const limiter = createRateLimiter(deps);
   const read = createBodyReader(deps.config.bodyLimitBytes);
   const idem = idempotency(deps);
-  const authenticators = new Map<AuthMode, (c: Context<AppEnv>) => Promise<void>>();
+  type Identify = (c: Context<AppEnv>, deferSession?: boolean) => Promise<void>;
+  const authenticators = new Map<AuthMode, Identify>();
+  /** A refused credential counts against the client address. */
+  const refused = async (c: Context<AppEnv>, err: unknown) => {
+    if (err instanceof ApiError) await limiter(c, "public", `addr:${c.get("clientAddress")}`);
+    return err;
+  };
   const authenticated = (mode: AuthMode) => {
     let existing = authenticators.get(mode);
     if (!existing) {
       const identify = createAuthenticator(deps, mode);
-      existing = async (c: Context<AppEnv>) => {
+      existing = async (c: Context<AppEnv>, deferSession?: boolean) => {
         try {
-          await identify(c);
+          await identify(c, deferSession);
         } catch (err) {
-          if (err instanceof ApiError) await limiter(c, "public", `addr:${c.get("clientAddress")}`);
-          throw err;
+          throw await refused(c, err);
         }
       };
       authenticators.set(mode, existing);
     }
     return existing;
   };
+  // Deferring is decided per app, and per request when only the store can make the check.
+  const canFold = deps.store.auth.foldsSessionCheck === true;
+  const rateLimited = deps.config.rateLimits.enabled;
+  /** The session check a deferred request still owes (no store made it): made before answering. */
+  const settle = async (c: Context<AppEnv>) => {
+    try {
+      await settleDeferredSession(deps, c.get("caller") as AppEnv["Variables"]["caller"]);
+    } catch (err) {
+      throw await refused(c, err);
+    }
+  };
   const fused = (
-    identify: ((c: Context<AppEnv>) => Promise<void>) | undefined,
+    identify: Identify | undefined,
     bucket: RateBucket,
     replay: IdempotencyOptions | undefined,
+    fold: boolean,
   ): MiddlewareHandler<AppEnv>[] => {
     const keyed = replay ? idempotency(deps, replay) : idem;
     const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
       let caller: string;
+      const deferred = fold && (rateLimited || c.req.header("idempotency-key") === undefined);
       if (identify) {
-        await identify(c);
+        await identify(c, deferred);
         caller = (c.get("caller") as AppEnv["Variables"]["caller"]).agentId;
       } else {
         caller = `addr:${c.get("clientAddress")}`;
       }
-      await limiter(c, bucket, caller);
-      const reading = read(c);
-      if (reading !== undefined) await reading;
-      checkStorableText(c);
-      return keyed(c, next);
+      if (!deferred) {
+        await limiter(c, bucket, caller);
+        const reading = read(c);
+        if (reading !== undefined) await reading;
+        checkStorableText(c);
+        return keyed(c, next);
+      }
+      let answered: Awaited<ReturnType<MiddlewareHandler<AppEnv>>>;
+      try {
+        // Rate limits on: the counter's statement checks the session (rate-limit.ts).
+        await limiter(
+          c,
+          bucket,
+          caller,
+          (c.get("caller") as AppEnv["Variables"]["caller"]).session,
+        );
+        const reading = read(c);
+        if (reading !== undefined) await reading;
+        checkStorableText(c);
+        answered = await keyed(c, next);
+      } catch (err) {
+        // A refused session gets its 401 (the store's, or settle's), not whatever else failed.
+        if (err instanceof ApiError && err.status === 401) throw await refused(c, err);
+        await settle(c);
+        throw err;
+      }
+      await settle(c);
+      return answered;
     };
     return [Object.assign(guard, { [readsBody]: true })];
   };
   return {
-    anonymous: (bucket, replay) => fused(undefined, bucket, replay),
-    agent: (mode, bucket, replay) => fused(authenticated(mode), bucket, replay),
+    anonymous: (bucket, replay) => fused(undefined, bucket, replay, false),
+    agent: (mode, bucket, replay, options) =>
+      fused(
+        authenticated(mode),
+        bucket,
+        replay,
+        mode === "access" && canFold && options?.foldSession === true,
+      ),
     limiter,
   };
 }

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { sessionRefusal } from "./auth/middleware.js";
 import type { RateBucket } from "./config.js";
-import type { AppDeps, AppEnv } from "./env.js";
+import type { AppDeps, AppEnv, DeferredSession } from "./env.js";
 import { ApiError } from "./errors.js";
 
 const sweepEvery = 1000;
@@ -23,14 +24,40 @@ const shownLimits = new WeakMap<Context, { remaining: number; resetSeconds: numb
 export function createRateLimiter(deps: RateLimitDeps) {
   const { config, clock, store } = deps;
   let hits = 0;
-  return async function consume(c: Context<AppEnv>, bucket: RateBucket, subject: string) {
+  /**
+   * Counts one hit; with `owed` (a session check the guard deferred, `subject` its agent) the
+   * backend reads the session in the same statement and a dead one throws the guard's 401,
+   * counting nothing against the agent.
+   */
+  const hit = async (key: string, subject: string, windowStart: number, owed?: DeferredSession) => {
+    const folded = store.platform.hitRateLimitForSession;
+    if (owed === undefined || owed.checked || folded === undefined) {
+      return store.platform.hitRateLimit(key, windowStart);
+    }
+    const out = await folded.call(store.platform, key, windowStart, {
+      idHash: owed.idHash,
+      agentId: subject,
+      now: owed.now,
+    });
+    owed.checked = true;
+    const refused = sessionRefusal(out.session, subject, owed.now);
+    if (refused) throw refused;
+    if (out.count === null) throw new Error("rate limit not counted for a live session");
+    return out.count;
+  };
+  return async function consume(
+    c: Context<AppEnv>,
+    bucket: RateBucket,
+    subject: string,
+    owed?: DeferredSession,
+  ) {
     const rule = config.rateLimits.rules[bucket];
     const windowMs = rule.windowSeconds * 1000;
     const now = clock.now();
     const windowStart = now - (now % windowMs);
     // Switched off (tests, benchmarks): nothing is counted, but the headers still describe the rule.
     const count = config.rateLimits.enabled
-      ? await store.platform.hitRateLimit(`${bucket}:${subject}`, windowStart)
+      ? await hit(`${bucket}:${subject}`, subject, windowStart, owed)
       : 0;
     if (config.rateLimits.enabled && ++hits % sweepEvery === 0) {
       const dayMs = 24 * 3600 * 1000;

@@ -33,6 +33,20 @@ export interface PlatformStore {
   /** Counts one hit in `bucket` for the fixed window starting at `windowStart`; returns the count so far. */
   hitRateLimit(bucket: string, windowStart: number): Promise<number>;
   /**
+   * {@link hitRateLimit} for a caller whose session check the guard deferred (backends whose
+   * auth store `foldsSessionCheck`): reads the session in the same statement and counts the hit
+   * only if the session is live for `session.agentId` at `session.now` (the guard's rule,
+   * `sessionRefusal`). Returns the count (null when nothing was counted) and the session's row.
+   */
+  hitRateLimitForSession?(
+    bucket: string,
+    windowStart: number,
+    session: { idHash: string; agentId: string; now: number },
+  ): Promise<{
+    count: number | null;
+    session: { agentId: string; expiresAt: number; revokedAt: number | null } | null;
+  }>;
+  /**
    * Claims an idempotency key. Keys older than `expiresBefore` are treated as absent and
    * in-progress claims locked before `staleBefore` are taken over (the first request crashed).
    */

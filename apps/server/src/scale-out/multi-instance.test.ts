@@ -203,3 +203,69 @@ describe("three instances on one PostgreSQL database", () => {
     expect(remaining).toEqual([...Array.from({ length: 17 }, (_, i) => 16 - i), 0]);
   });
 });
+
+// With rate limits off, list and send check the session inside their own statement (guard.ts
+// `foldSession`): revocation on one instance must still be refused on the other at once, for
+// every revocation, and a refused send must write nothing.
+describe("two instances with the session check folded into list and send", () => {
+  let pair: Cluster;
+  beforeAll(async () => {
+    pair = await startCluster(2, { FLUXRA_RATE_LIMITS: "off" });
+  }, 60_000);
+  afterAll(async () => pair?.close(), 30_000);
+
+  it("refuses on the other instance, at the next request, a session revoked or an agent deactivated on one", async () => {
+    const [one, other] = pair.instances as [Instance, Instance];
+    const dave = await registerAgent({ request: one.fetch }, { handle: "dave" });
+    const erin = await registerAgent({ request: other.fetch }, { handle: "erin" });
+    const group = await one.fetch("/api/conversations", {
+      method: "POST",
+      token: dave.accessToken,
+      json: { type: "group", title: "Folded", member_ids: [erin.id] },
+    });
+    expect(group.status).toBe(201);
+    const path = `/api/conversations/${group.body.id}/messages`;
+    const messages = async () =>
+      (await pair.sql.query("SELECT count(*)::int AS n FROM messages")).rows[0].n as number;
+    // Five sessions of Dave's, each used on both instances, revoked on one, refused on the other.
+    for (let round = 0; round < 5; round++) {
+      const session = await other.fetch("/api/auth/token", {
+        method: "POST",
+        json: { api_key: dave.apiKey },
+      });
+      const token: string = session.body.access_token;
+      for (const i of [one, other]) {
+        expect((await i.fetch(path, { token })).status).toBe(200);
+        const sent = await i.fetch(path, { method: "POST", token, json: { content: `r${round}` } });
+        expect(sent.status).toBe(201);
+      }
+      const before = await messages();
+      const [revoker, refuser] = round % 2 === 0 ? [one, other] : [other, one];
+      const revoked = await revoker.fetch(`/api/auth/sessions/${session.body.session_id}`, {
+        method: "DELETE",
+        token: dave.accessToken,
+      });
+      expect(revoked.status).toBe(204);
+      const list = await refuser.fetch(path, { token });
+      const send = await refuser.fetch(path, { method: "POST", token, json: { content: "no" } });
+      for (const res of [list, send]) {
+        expect(res.status).toBe(401);
+        expect(res.body.error.code).toBe("session_revoked");
+      }
+      expect(await messages()).toBe(before);
+    }
+    // Erin deactivated on one instance: her token is refused on the other for list and send.
+    expect((await other.fetch(path, { token: erin.accessToken })).status).toBe(200);
+    const gone = await one.fetch("/api/agents/me", { method: "DELETE", token: erin.recoveryKey });
+    expect(gone.status).toBe(204);
+    const before = await messages();
+    for (const res of [
+      await other.fetch(path, { token: erin.accessToken }),
+      await other.fetch(path, { method: "POST", token: erin.accessToken, json: { content: "x" } }),
+    ]) {
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe("session_revoked");
+    }
+    expect(await messages()).toBe(before);
+  }, 60_000);
+});

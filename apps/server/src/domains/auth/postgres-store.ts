@@ -41,6 +41,7 @@ export function createPgAuthStore(db: PgDatabase): AuthStore {
     return found;
   });
   return {
+    foldsSessionCheck: true,
     async createAgent(a: NewAgent, recoveryKeyHash: string, now: number): Promise<OwnAgentRecord> {
       const row = newAgentRow(a, now);
       // The UNIQUE constraint on handle settles concurrent registrations on any instance.

@@ -44,6 +44,11 @@ export type NewSession = Omit<SessionState, "revokedAt"> & { createdAt: number }
 
 /** Storage of the Auth domain. All methods that write do so in one transaction. */
 export interface AuthStore {
+  /**
+   * True when this backend's hot operations (message list and send) can check the caller's
+   * session inside their own statement (PostgreSQL), so the guard may defer it there.
+   */
+  readonly foldsSessionCheck?: boolean;
   /** Inserts the agent and returns it; throws `ApiError("handle_taken")` when the handle exists. */
   createAgent(agent: NewAgent, recoveryKeyHash: string, now: number): Promise<OwnAgentRecord>;
   /** The active agent whose recovery key hashes to `hash`, with the stored hash. */

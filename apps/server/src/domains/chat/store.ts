@@ -1,3 +1,4 @@
+import type { DeferredSession } from "../../platform/env.js";
 import type { Outcome } from "../../platform/outcome.js";
 import type { KeysetPage as Page } from "../../platform/pagination.js";
 import type {
@@ -134,22 +135,29 @@ export interface ChatStore {
     conversation: string,
     message: string,
   ): Promise<Outcome<MessagePosition | null>>;
-  /** Stores a message with the conversation's next `seq`, in the same transaction. */
+  /**
+   * Stores a message with the conversation's next `seq`, in the same transaction. With `session`
+   * (stores whose auth store `foldsSessionCheck`), the caller's session is checked in that
+   * transaction too: a dead one throws the guard's 401 and nothing is written.
+   */
   sendMessage(
     caller: string,
     conversation: string,
     message: NewMessage,
     now: number,
+    session?: DeferredSession,
   ): Promise<Outcome<MessageRecord>>;
   /**
    * One page of messages in `window`, leaving out authors the caller blocked, already serialized:
    * the store may serve it from JSON it keeps (SQLite keeps recent messages' JSON in memory).
+   * `session`: checked by the page's own access statement, as for {@link sendMessage}.
    */
   listMessages(
     caller: string,
     conversation: string,
     window: MessageWindow,
     limit: number,
+    session?: DeferredSession,
   ): Promise<Outcome<MessageJsonPage>>;
   /** One message of the conversation (404 for blocked authors and other conversations). */
   getMessage(

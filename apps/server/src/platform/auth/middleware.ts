@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
+import type { SessionState } from "../../domains/auth/store.js";
 import type { AppDeps, AppEnv, Caller } from "../env.js";
 import { ApiError } from "../errors.js";
 import { hashesEqual, isWellFormedSecret, sessionIdHash, sha256Hex } from "./secrets.js";
@@ -35,13 +36,47 @@ export function authenticate(deps: AuthDeps, mode: AuthMode): MiddlewareHandler<
 export function createAuthenticator(
   deps: AuthDeps,
   mode: AuthMode,
-): (c: Context<AppEnv>) => Promise<void> {
+): (c: Context<AppEnv>, deferSession?: boolean) => Promise<void> {
   // Remembered session hashes: one cache per authenticator, so apps in one process share nothing.
   const sessionHashes = new Map<string, string>();
-  return async (c) => {
+  return async (c, deferSession = false) => {
     const header = c.req.header("authorization");
-    c.set("caller", await resolveCaller(deps, sessionHashes, mode, header));
+    c.set("caller", await resolveCaller(deps, sessionHashes, mode, header, deferSession));
   };
+}
+
+/**
+ * The refusal of a session for a request by `agentId` at `now`, or null when it is live: the
+ * rule of every access-token request, whether the guard read the session or the operation's own
+ * statement did (PostgreSQL: `sessionLive` in SQL is its mirror and must stay so).
+ */
+export function sessionRefusal(
+  session: Pick<SessionState, "agentId" | "expiresAt" | "revokedAt"> | null,
+  agentId: string,
+  now: number,
+): ApiError | null {
+  if (!session || session.agentId !== agentId) return invalid();
+  if (session.revokedAt !== null) {
+    return new ApiError("session_revoked", "This session has been revoked.");
+  }
+  if (session.expiresAt <= now) {
+    return new ApiError("token_expired", "The session has expired; exchange an api key again.");
+  }
+  return null;
+}
+
+/**
+ * Makes the session check a request owes when no store made it (a validation error, a path that
+ * did not reach the folded statement): reads the session as the guard would have. Throws the
+ * same errors as {@link authenticate}.
+ */
+export async function settleDeferredSession(deps: AuthDeps, caller: Caller): Promise<void> {
+  const owed = caller.session;
+  if (owed === undefined || owed.checked) return;
+  const session = await deps.store.auth.getSession(owed.idHash);
+  owed.checked = true;
+  const refused = sessionRefusal(session, caller.agentId, owed.now);
+  if (refused) throw refused;
 }
 
 /** What {@link authenticate} needs: session lookups, token verification, the time. */
@@ -56,6 +91,7 @@ async function resolveCaller(
   sessionHashes: Map<string, string>,
   mode: AuthMode,
   header: string | undefined,
+  deferSession: boolean,
 ): Promise<Caller> {
   if (header === undefined || header.trim() === "") {
     throw new ApiError("missing_credentials", "Send a credential as `Authorization: Bearer …`.");
@@ -89,14 +125,25 @@ async function resolveCaller(
   }
 
   const claims = await deps.tokens.verify(credential);
-  const session = await deps.store.auth.getSession(sessionHash(sessionHashes, claims.sessionId));
-  if (!session || session.agentId !== claims.agentId) throw invalid();
-  if (session.revokedAt !== null) {
-    throw new ApiError("session_revoked", "This session has been revoked.");
+  const idHash = sessionHash(sessionHashes, claims.sessionId);
+  if (deferSession) {
+    // The operation's statement checks the session (or the guard does after the handler).
+    return {
+      kind: "access",
+      agentId: claims.agentId,
+      sessionId: claims.sessionId,
+      apiKeyId: null,
+      sessionExpiresAt: null,
+      recoveryKeyHash: null,
+      tokenIssuedAt: claims.issuedAt,
+      tokenExpiresAt: claims.expiresAt,
+      session: { idHash, now: deps.clock.now(), checked: false },
+    };
   }
-  if (session.expiresAt <= deps.clock.now()) {
-    throw new ApiError("token_expired", "The session has expired; exchange an api key again.");
-  }
+  const session = await deps.store.auth.getSession(idHash);
+  const refused = sessionRefusal(session, claims.agentId, deps.clock.now());
+  if (refused) throw refused;
+  if (session === null) throw invalid(); // unreachable: sessionRefusal refused it
   return {
     kind: "access",
     agentId: claims.agentId,

@@ -49,6 +49,48 @@ export class PgPlatformStore implements PlatformStore {
     return row?.count ?? 1;
   }
 
+  async hitRateLimitForSession(
+    bucket: string,
+    windowStart: number,
+    session: { idHash: string; agentId: string; now: number },
+  ): Promise<{
+    count: number | null;
+    session: { agentId: string; expiresAt: number; revokedAt: number | null } | null;
+  }> {
+    // The guard's session read and the counter's upsert in one statement (one snapshot): the
+    // hit is counted only for a live session (the rule of middleware.ts sessionRefusal).
+    const [row] = await this.db.query<{
+      count: number | null;
+      agent_id: string | null;
+      expires_at: number | null;
+      revoked_at: number | null;
+    }>(
+      `WITH s AS (SELECT agent_id, expires_at, revoked_at FROM sessions WHERE id_hash = $3),
+       hit AS (
+         INSERT INTO rate_limits AS r (bucket, window_start, count)
+           SELECT $1, $2, 1 FROM s
+           WHERE s.agent_id = $4 AND s.revoked_at IS NULL AND s.expires_at > $5
+         ON CONFLICT (bucket) DO UPDATE SET
+           count = CASE WHEN r.window_start = excluded.window_start THEN r.count + 1 ELSE 1 END,
+           window_start = excluded.window_start
+         RETURNING count)
+       SELECT (SELECT count FROM hit) AS count, s.agent_id, s.expires_at, s.revoked_at
+       FROM (SELECT 1) AS one LEFT JOIN s ON true`,
+      [bucket, windowStart, session.idHash, session.agentId, session.now],
+    );
+    return {
+      count: row?.count ?? null,
+      session:
+        row?.agent_id == null
+          ? null
+          : {
+              agentId: row.agent_id,
+              expiresAt: row.expires_at as number,
+              revokedAt: row.revoked_at,
+            },
+    };
+  }
+
   async claimIdempotencyKey(
     scope: IdempotencyScope,
     requestHash: string,

@@ -1,5 +1,8 @@
+import { sessionRefusal } from "../../../platform/auth/middleware.js";
+import type { DeferredSession } from "../../../platform/env.js";
 import type { PgDatabase, Query } from "../../../storage/postgres/database.js";
 import { groupReads } from "../../../storage/postgres/group-reads.js";
+import type { SessionState } from "../../auth/store.js";
 import { pgEvents } from "../../events/postgres-store.js";
 import { MessageTails, type TailEntry } from "../message-tail.js";
 import { MESSAGE_COLUMNS, type MessageRow, NOT_BLOCKED_AUTHOR, toMessage } from "../rows.js";
@@ -37,37 +40,84 @@ interface PageAccess {
   blocked: Set<string> | null;
 }
 
+/** The caller's session as the folded check reads it (null: no such session). */
+type SessionFacts = Pick<SessionState, "agentId" | "expiresAt" | "revokedAt"> | null;
+
 /**
  * {@link access} and the agents the caller blocked (their messages are left out of the caller's
- * pages; null when none), for several (conversation, caller) pairs in one statement: one row per
- * pair that is a membership, with the pair's position in the arrays.
+ * pages; null when none), for several (conversation, caller, session hash) keys in one
+ * statement: one row per key, with the key's position in the arrays; `messages_version` is null
+ * when the caller is not a member. The caller's session row comes in the same statement (the
+ * guard deferred its check here, guard.ts), so a list costs one round trip, not two.
  */
 const PAGE_ACCESS = `SELECT k.i::integer AS i, c.messages_version,
     (SELECT array_agg(target_id) FROM blocks WHERE blocker_id = k.caller COLLATE "C"
-      AND type = 'agent') AS blocked
-  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(conversation, caller, i)
-  JOIN conversation_members m ON m.conversation_id = k.conversation COLLATE "C"
+      AND type = 'agent') AS blocked,
+    s.agent_id AS session_agent, s.expires_at AS session_expires, s.revoked_at AS session_revoked
+  FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(conversation, caller, session, i)
+  LEFT JOIN conversation_members m ON m.conversation_id = k.conversation COLLATE "C"
     AND m.agent_id = k.caller COLLATE "C"
-  JOIN conversations c ON c.id = m.conversation_id`;
+  LEFT JOIN conversations c ON c.id = m.conversation_id
+  LEFT JOIN sessions s ON s.id_hash = k.session COLLATE "C"`;
+
+interface SessionColumns {
+  session_agent: string | null;
+  session_expires: number | null;
+  session_revoked: number | null;
+}
+
+const sessionFacts = (r: SessionColumns): SessionFacts =>
+  r.session_agent === null
+    ? null
+    : {
+        agentId: r.session_agent,
+        expiresAt: r.session_expires as number,
+        revokedAt: r.session_revoked,
+      };
 
 /**
- * The page access of each `[conversation, caller]` pair, undefined when the caller is not a
- * member; concurrent list requests share one statement (group reads), so a page served from the
- * tail costs a share of one round trip.
+ * Applies the guard's session rule to what the operation's statement read of `session` (when
+ * the check was deferred to it): throws the guard's 401, else marks the check made.
+ */
+function checkSession(
+  session: DeferredSession | undefined,
+  facts: SessionFacts,
+  caller: string,
+): void {
+  if (session === undefined || session.checked) return;
+  session.checked = true;
+  const refused = sessionRefusal(facts, caller, session.now);
+  if (refused) throw refused;
+}
+
+/**
+ * The page access of each `[conversation, caller, session hash | null]` key (undefined when the
+ * caller is not a member) with the session's row; concurrent list requests share one statement
+ * (group reads), so a page served from the tail costs a share of one round trip.
  */
 function pageAccessReader(
   db: PgDatabase,
-): (pair: [conversation: string, caller: string]) => Promise<PageAccess | undefined> {
-  return groupReads(async (pairs) => {
-    const found: (PageAccess | undefined)[] = pairs.map(() => undefined);
-    const rows = await db.query<{ i: number; messages_version: number; blocked: string[] | null }>(
-      PAGE_ACCESS,
-      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-    );
+): (
+  key: [conversation: string, caller: string, session: string | null],
+) => Promise<{ access: PageAccess | undefined; session: SessionFacts }> {
+  return groupReads(async (keys) => {
+    const found: { access: PageAccess | undefined; session: SessionFacts }[] = keys.map(() => ({
+      access: undefined,
+      session: null,
+    }));
+    const rows = await db.query<
+      { i: number; messages_version: number | null; blocked: string[] | null } & SessionColumns
+    >(PAGE_ACCESS, [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])]);
     for (const row of rows) {
       found[row.i - 1] = {
-        messages_version: row.messages_version,
-        blocked: row.blocked === null ? null : new Set(row.blocked),
+        access:
+          row.messages_version === null
+            ? undefined
+            : {
+                messages_version: row.messages_version,
+                blocked: row.blocked === null ? null : new Set(row.blocked),
+              },
+        session: sessionFacts(row),
       };
     }
     return found;
@@ -130,9 +180,11 @@ export function messageOps(
       });
     },
 
-    async sendMessage(caller, conversation, input, now) {
+    async sendMessage(caller, conversation, input, now, session) {
       // One round trip, batched with concurrent sends (send-batch.ts): the lock, the checks, seq,
-      // the row, the event and its NOTIFY in one transaction on the server side.
+      // the row, the event and its NOTIFY in one transaction on the server side; the caller's
+      // session too unless the rate counter's statement already checked it (rate-limit.ts).
+      const owed = session?.checked === false ? session : undefined;
       const message = toMessage(newMessageRow(caller, conversation, input, 0, now));
       const json = JSON.stringify(message);
       // The message JSON around its seq (known only under the row lock): `seq` follows the
@@ -150,7 +202,11 @@ export function messageOps(
         eventId: eventsOf.newEventId(),
         jsonHead: json.slice(0, at),
         jsonTail: json.slice(at + 1),
+        session: owed?.idHash ?? null,
+        sessionNow: owed?.now ?? now,
       });
+      // A dead session wrote nothing (the function skipped its send): the guard's 401.
+      checkSession(owed, sessionFacts(row), caller);
       const refused = sendRefusal(
         row.is_member ? MEMBER : undefined,
         row.is_blocked,
@@ -165,8 +221,12 @@ export function messageOps(
       return { ok: true, value: message };
     },
 
-    async listMessages(caller, conversation, window, limit) {
-      const a = await pageAccess([conversation, caller]);
+    async listMessages(caller, conversation, window, limit, session) {
+      // Not when the rate counter's statement already checked it (rate-limit.ts).
+      const owed = session?.checked === false ? session : undefined;
+      const read = await pageAccess([conversation, caller, owed?.idHash ?? null]);
+      checkSession(owed, read.session, caller);
+      const a = read.access;
       if (a === undefined) return NOT_FOUND;
       const { messages_version: version, blocked } = a;
       let page = tails.page(conversation, version, window, limit, blocked);

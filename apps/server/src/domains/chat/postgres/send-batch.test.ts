@@ -280,3 +280,76 @@ describe("PostgreSQL sends in one batch", () => {
     expect(after?.n).toBe(before?.n);
   });
 });
+
+describe("PostgreSQL sends checking their callers' sessions in the batch", () => {
+  it("write nothing for a dead session, and everything else of the same batch", async () => {
+    await q(
+      `INSERT INTO api_keys (id, agent_id, name, prefix, secret_hash, created_at)
+       VALUES ('key_a', $1, 'a', 'p', 'h_a', 0), ('key_b', $2, 'b', 'p', 'h_b', 0)`,
+      [alice, bob],
+    );
+    // Alice's live session, Bob's live one, Bob's revoked one, Bob's expired one.
+    await q(
+      `INSERT INTO sessions (id_hash, id, agent_id, api_key_id, created_at, expires_at, revoked_at)
+       VALUES ('h_live_a', 'ses_la', $1, 'key_a', 0, 100000, NULL),
+              ('h_live_b', 'ses_lb', $2, 'key_b', 0, 100000, NULL),
+              ('h_revoked', 'ses_r', $2, 'key_b', 0, 100000, 50),
+              ('h_expired', 'ses_e', $2, 'key_b', 0, 7000, NULL)`,
+      [alice, bob],
+    );
+    const [before] = await q<{ n: number }>(
+      "SELECT count(*)::int AS n FROM messages WHERE conversation_id = 'cnv_g2'",
+    );
+    const calls: { name: string; run: Promise<Outcome<MessageRecord>> }[] = [];
+    const send = (name: string, caller: string, hash: string) =>
+      calls.push({
+        name,
+        run: store.chat.sendMessage(caller, "cnv_g2", message(name), 8000, {
+          idHash: hash,
+          now: 8000,
+          checked: false,
+        }),
+      });
+    // Sent together: the dead ones sit between live ones of the same batch and conversation.
+    for (let i = 0; i < 4; i++) {
+      send(`msg_live${i}`, i % 2 === 0 ? alice : bob, i % 2 === 0 ? "h_live_a" : "h_live_b");
+      send(`msg_revoked${i}`, bob, "h_revoked");
+      send(`msg_expired${i}`, bob, "h_expired");
+      send(`msg_missing${i}`, bob, "h_missing");
+      send(`msg_stolen${i}`, alice, "h_live_b"); // Bob's session, Alice's token: not hers
+    }
+    const settled = await Promise.allSettled(calls.map((c) => c.run));
+    const codes = new Map<string, string>();
+    for (const [i, s] of settled.entries()) {
+      const name = calls[i]?.name as string;
+      if (name.startsWith("msg_live")) {
+        expect(s.status, name).toBe("fulfilled");
+        expect((s as PromiseFulfilledResult<Outcome<MessageRecord>>).value.ok, name).toBe(true);
+      } else {
+        expect(s.status, name).toBe("rejected");
+        codes.set(name.replace(/\d+$/, ""), (s as PromiseRejectedResult).reason.code);
+      }
+    }
+    expect(Object.fromEntries(codes)).toEqual({
+      msg_revoked: "session_revoked",
+      msg_expired: "token_expired",
+      msg_missing: "invalid_credentials",
+      msg_stolen: "invalid_credentials",
+    });
+    const rows = await q<{ id: string; seq: number }>(
+      "SELECT id, seq::int AS seq FROM messages WHERE conversation_id = 'cnv_g2' ORDER BY seq",
+    );
+    const written = rows.slice(before?.n ?? 0);
+    expect(written.map((r) => r.id).sort()).toEqual(
+      ["msg_live0", "msg_live1", "msg_live2", "msg_live3"].sort(),
+    );
+    // Gap-free: the refused sends took no seq.
+    const first = written[0]?.seq as number;
+    expect(written.map((r) => r.seq)).toEqual([first, first + 1, first + 2, first + 3]);
+    // Only the written messages have events.
+    const [events] = await q<{ n: number }>(
+      "SELECT count(*)::int AS n FROM events WHERE data LIKE '%msg_revoked%' OR data LIKE '%msg_stolen%'",
+    );
+    expect(events?.n).toBe(0);
+  });
+});

@@ -16,10 +16,20 @@ export interface SendValues {
   /** The message JSON before and after its seq (known only under the conversation's row lock). */
   jsonHead: string;
   jsonTail: string;
+  /** The caller's session hash when the guard deferred its check here (else null: none made). */
+  session: string | null;
+  /** The time that check is made at (the guard's clock when it verified the token). */
+  sessionNow: number;
 }
 
-/** What `fluxra_send_messages` returns per send: the refusal facts, then seq and the version before. */
+/**
+ * What `fluxra_send_messages_checked` returns per send: the caller's session row (nulls when
+ * none was asked for or found), the refusal facts, then seq and the version before.
+ */
 export interface SendRow {
+  session_agent: string | null;
+  session_expires: number | null;
+  session_revoked: number | null;
   is_member: boolean;
   is_blocked: boolean;
   reply_found: boolean;
@@ -27,9 +37,9 @@ export interface SendRow {
   old_version: number | null;
 }
 
-const SEND_SQL = `SELECT * FROM fluxra_send_messages($1::text[], $2::text[], $3::text[],
-  $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[],
-  $11::text[], $12, $13)`;
+const SEND_SQL = `SELECT * FROM fluxra_send_messages_checked($14::text[], $15::bigint[],
+  $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+  $8::bigint[], $9::text[], $10::text[], $11::text[], $12, $13)`;
 
 interface Pending {
   values: SendValues;
@@ -60,7 +70,9 @@ export interface SendBatchOptions {
  * goes out at once when fewer than `inFlight` calls run; otherwise it waits, and every send that
  * arrived meanwhile goes out together in the next call, so the position lock, the commit and
  * its WAL flush are paid once per batch, not once per send. No timer: an idle server sends each
- * message alone, with no added latency. A refused send (not a member, blocked, bad reply_to) is
+ * message alone, with no added latency. Each send's session is checked in the same call
+ * (migration 20261207T1300_send_checks_session): a send whose session is dead writes nothing.
+ * A refused send (not a member, blocked, bad reply_to, dead session) is
  * refused in the batch without failing the others; if the call itself fails (nothing of it
  * committed), each send is run again alone so only the one at fault fails. A connection failure
  * (503) fails every send of the batch, as it would have failed each.
@@ -89,6 +101,8 @@ export function sendBatcher(
       v.map((s) => s.jsonTail),
       events.channel,
       events.positionLock(),
+      v.map((s) => s.session),
+      v.map((s) => s.sessionNow),
     ]);
     if (rows.length !== batch.length) {
       throw new Error(`fluxra_send_messages returned ${rows.length} rows for ${batch.length}`);

@@ -86,7 +86,7 @@ try {
 
   console.log(`raw fetch vs SDK (${profile.clientPasses} passes):`);
   const client: ClientRow[] = await measureClientPasses(
-    clientPairs(fluxra.url, alice, conversation),
+    await clientPairs(fluxra.url, alice, conversation),
     profile,
   );
 

@@ -129,8 +129,8 @@ const agent = {
 };
 const conversationId = "cnv_01jf0000000000000000000000";
 type Create = Parameters<typeof clientPairs>[3];
-const sides: { name: string; pairs: ReturnType<typeof clientPairs> }[] = [
-  { name: "this build", pairs: clientPairs(base, agent, conversationId) },
+const sides: { name: string; pairs: Awaited<ReturnType<typeof clientPairs>> }[] = [
+  { name: "this build", pairs: await clientPairs(base, agent, conversationId) },
 ];
 if (values.baseline) {
   const { createFluxraClient } = (await import(resolve(values.baseline))) as {
@@ -138,7 +138,7 @@ if (values.baseline) {
   };
   sides.push({
     name: "baseline",
-    pairs: clientPairs(base, agent, conversationId, createFluxraClient),
+    pairs: await clientPairs(base, agent, conversationId, createFluxraClient),
   });
 }
 

@@ -100,14 +100,14 @@ try {
     (session as unknown as { stopProfile: () => Promise<unknown> }).stopProfile = () =>
       post("Profiler.stop");
   }
-  const pairs = clientPairs(fluxra.url, alice, conversation);
+  const pairs = await clientPairs(fluxra.url, alice, conversation);
   let rows: Awaited<ReturnType<typeof measureClientPasses>>;
   let baselineRows: typeof rows = [];
   if (values.baseline) {
     const { createFluxraClient } = (await import(resolve(values.baseline))) as {
       createFluxraClient: Parameters<typeof clientPairs>[3];
     };
-    const baseline = clientPairs(fluxra.url, alice, conversation, createFluxraClient);
+    const baseline = await clientPairs(fluxra.url, alice, conversation, createFluxraClient);
     rows = [];
     // One pass of each in turn, so a slow stretch of the machine hits both alike.
     for (let pass = 1; pass <= profile.clientPasses; pass++) {

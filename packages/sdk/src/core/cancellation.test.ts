@@ -106,6 +106,10 @@ describe("cancellation over real HTTP (Node fetch)", () => {
       expect(init.signal).toBeUndefined();
       expect(init.dispatcher).toBeInstanceOf(ConnectionCanceller);
     }
+    // A bodiless GET goes out as raw `fetch(url, { headers })` does: no `method`, no `body` (undici
+    // then skips the method's checks); a POST names its method and carries its body.
+    expect(inits.at(-2)).toMatchObject({ method: "POST", body: '{"content":"x"}' });
+    expect(Object.keys(inits.at(-1) ?? {}).sort()).toEqual(["dispatcher", "headers"]);
     // A caller's signal is handed to fetch as a signal (linked, so the body read follows it too).
     await client.messages.list(CID, {}, { signal: new AbortController().signal }).firstPage();
     expect(inits.at(-1)?.signal).toBeInstanceOf(AbortSignal);

@@ -105,6 +105,14 @@ function attempts(
     if (send) {
       return (headers, { signal }) => send(new Request(url, { method, body, headers, signal }));
     }
+    // A bodiless GET is sent as raw `fetch(url, { headers })` is: an init without `method` and
+    // `body`, so undici's `Request` skips the method's conversion, token check and normalisation.
+    if (method === "GET" && body === null) {
+      return (headers, aborter) =>
+        aborter instanceof ConnectionCanceller
+          ? aborter.send(url, { headers })
+          : globalThis.fetch(url, { headers, signal: aborter.signal });
+    }
     return (headers, aborter) =>
       aborter instanceof ConnectionCanceller
         ? aborter.send(url, { method, body, headers })
@@ -134,6 +142,10 @@ export function createTransport(config: TransportConfig): Transport {
   // The user's `fetch` is called as a plain function: a browser's `fetch` called as a method of
   // another object throws "Illegal invocation", and users often pass `fetch: window.fetch`.
   const { clock, auth, defaults } = config;
+  // The `Authorization` value of the token used last: the same string for every call of a token's
+  // lifetime instead of a fresh ~300-character concatenation per call.
+  let bearerToken: string | undefined;
+  let bearerHeader = "";
   return async (original) => {
     let opts = defaults;
     const overrides = (original as { fluxra?: CallOptions }).fluxra;
@@ -192,7 +204,11 @@ export function createTransport(config: TransportConfig): Transport {
               throw endedError(ended) ?? cause;
             }
           }
-          headers["authorization"] = `Bearer ${token}`;
+          if (token !== bearerToken) {
+            bearerToken = token;
+            bearerHeader = `Bearer ${token}`;
+          }
+          headers["authorization"] = bearerHeader;
         }
         const attempt = controller;
         const cancelTimeout = clock.setTimer(() => attempt.abort(TIMEOUT), opts.timeout);

@@ -1,6 +1,7 @@
 import type { IdempotencyClaim, IdempotencyScope, PlatformStore } from "../../platform/store.js";
 import {
   type IdempotencyRow,
+  idempotencyColumns,
   idempotencyKeyArgs as keyArgs,
   mayTakeOverIdempotencyKey,
   toIdempotencyRecord,
@@ -8,22 +9,8 @@ import {
 import type { SqliteDatabase } from "./database.js";
 
 const keyWhere = "caller = ? AND method = ? AND path = ? AND key = ?";
-/**
- * A claim row stays as inserted; its response is appended to `idempotency_responses` under its
- * rid (growing the row in place rebalanced the newest pages at every commit, see the migration
- * 20261207T1230). A claim without a response is in progress.
- */
-const CLAIM_IDEMPOTENCY_SQL = `INSERT INTO idempotency_keys
-  (caller, method, path, key, request_hash, status, body, headers, created_at, locked_at)
-  VALUES (?, ?, ?, ?, ?, NULL, NULL, '{}', ?, ?) ON CONFLICT DO NOTHING`;
-const SELECT_IDEMPOTENCY_SQL = `SELECT k.rid, k.request_hash, r.status, r.body,
-  coalesce(r.headers, '{}') AS headers, k.created_at, k.locked_at
-  FROM idempotency_keys k LEFT JOIN idempotency_responses r ON r.rid = k.rid
-  WHERE k.caller = ? AND k.method = ? AND k.path = ? AND k.key = ?`;
-const COMPLETE_IDEMPOTENCY_SQL = `INSERT INTO idempotency_responses (rid, status, body, headers)
-  SELECT rid, ?, ?, ? FROM idempotency_keys WHERE ${keyWhere}
-  ON CONFLICT (rid) DO UPDATE SET
-    status = excluded.status, body = excluded.body, headers = excluded.headers`;
+const COMPLETE_IDEMPOTENCY_SQL = `UPDATE idempotency_keys SET status = ?, body = ?, headers = ?
+  WHERE ${keyWhere}`;
 
 /** SQLite implementation of {@link PlatformStore}. */
 export class SqlitePlatformStore implements PlatformStore {
@@ -75,24 +62,21 @@ export class SqlitePlatformStore implements PlatformStore {
     // the writes around it, instead of two commits of its own.
     return this.db.writeBatched(() =>
       this.db.declaredChanges((): IdempotencyClaim => {
-        // Insert first: a fresh key (nearly every claim) costs one index seek, not two. Inside
-        // IMMEDIATE this is the only writer; the unique index settles races between instances.
-        const inserted = this.db
-          .stmt(CLAIM_IDEMPOTENCY_SQL)
-          .run(...keyArgs(scope), requestHash, now, now);
-        if (inserted.changes === 1) return { claimed: true };
-        const row = this.db.stmt(SELECT_IDEMPOTENCY_SQL).get(...keyArgs(scope)) as
-          | (IdempotencyRow & { rid: number })
-          | undefined;
-        if (!row) throw new Error("idempotency key neither inserted nor found");
-        if (!mayTakeOverIdempotencyKey(row, requestHash, expiresBefore, staleBefore))
+        const row = this.db
+          .stmt(`SELECT ${idempotencyColumns} FROM idempotency_keys WHERE ${keyWhere}`)
+          .get(...keyArgs(scope)) as IdempotencyRow | undefined;
+        if (row && !mayTakeOverIdempotencyKey(row, requestHash, expiresBefore, staleBefore))
           return { claimed: false, record: toIdempotencyRecord(row) };
+        // The primary key settles races between instances; inside IMMEDIATE this is the only writer.
         this.db
           .stmt(
-            "UPDATE idempotency_keys SET request_hash = ?, created_at = ?, locked_at = ? WHERE rid = ?",
+            `INSERT INTO idempotency_keys (caller, method, path, key, request_hash, status, body, headers, created_at, locked_at)
+           VALUES (?, ?, ?, ?, ?, NULL, NULL, '{}', ?, ?)
+           ON CONFLICT (caller, method, path, key) DO UPDATE SET
+             request_hash = excluded.request_hash, status = NULL, body = NULL, headers = '{}',
+             created_at = excluded.created_at, locked_at = excluded.locked_at`,
           )
-          .run(requestHash, now, now, row.rid);
-        this.db.stmt("DELETE FROM idempotency_responses WHERE rid = ?").run(row.rid);
+          .run(...keyArgs(scope), requestHash, now, now);
         return { claimed: true };
       }),
     );
@@ -116,10 +100,7 @@ export class SqlitePlatformStore implements PlatformStore {
   async releaseIdempotencyKey(scope: IdempotencyScope): Promise<void> {
     this.db.declaredChanges(() =>
       this.db
-        .stmt(
-          `DELETE FROM idempotency_keys WHERE ${keyWhere}
-           AND NOT EXISTS (SELECT 1 FROM idempotency_responses r WHERE r.rid = idempotency_keys.rid)`,
-        )
+        .stmt(`DELETE FROM idempotency_keys WHERE ${keyWhere} AND status IS NULL`)
         .run(...keyArgs(scope)),
     );
   }

@@ -6,7 +6,7 @@
  * the difference of the two runs' totals, divided by `large - small`, leaves start-up, warm-up
  * and exit out. Requests are sent 4 at a time over keep-alive connections.
  *
- *   tsx src/instructions-ab.ts <dist A> <dist B> [list|convs] [small] [large] [repeats]
+ *   tsx src/instructions-ab.ts <dist A> <dist B> [list|convs|send|sendkey] [small] [large] [repeats]
  *
  * A dist dir is a copy of apps/server/dist inside apps/server (so its imports resolve).
  */
@@ -37,22 +37,35 @@ await seeder.stop();
 const paths: Record<string, string> = {
   list: `/api/conversations/${conv}/messages`,
   convs: "/api/conversations",
+  send: `/api/conversations/${conv}/messages`,
+  sendkey: `/api/conversations/${conv}/messages`,
 };
 const path = paths[route];
 if (!path) throw new Error(`unknown route ${route}`);
+/** `send`/`sendkey`: a POST, `sendkey` with a fresh `Idempotency-Key` each (what the SDK sends). */
+const post = route.startsWith("send");
+const expected = post ? 201 : 200;
+const init = (): RequestInit => {
+  const headers: Record<string, string> = { authorization: `Bearer ${agent.accessToken}` };
+  if (!post) return { headers };
+  headers["content-type"] = "application/json";
+  if (route === "sendkey") headers["idempotency-key"] = crypto.randomUUID();
+  const body = JSON.stringify({ content: "benchmark message: the quick brown fox" });
+  return { method: "POST", headers, body };
+};
 
-/** Sends `count` GETs, 4 at a time, and checks each answered 200. */
+/** Sends `count` requests, 4 at a time, and checks each answered 200 (201 for sends). */
 async function requests(url: string, count: number): Promise<void> {
   let left = count;
   const worker = async () => {
     while (left-- > 0) {
-      const get = () =>
-        fetch(`${url}${path}`, { headers: { authorization: `Bearer ${agent.accessToken}` } });
+      const options = init();
+      const get = () => fetch(`${url}${path}`, options);
       // A kept-alive connection the (slow, valgrind-run) server closed as idle just as it was
-      // reused: the GET is sent again.
+      // reused: the request is sent again (a keyed POST replays if the first one ran).
       const res = await get().catch(get);
       await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`${route}: ${res.status}`);
+      if (res.status !== expected) throw new Error(`${route}: ${res.status}`);
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);

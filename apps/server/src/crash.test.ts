@@ -169,7 +169,7 @@ describe("SIGKILL during a burst of group-committed message sends", () => {
         body: JSON.stringify({ content: `message ${n}` }),
       });
       const body = (await res.json()) as { id: string; seq: number };
-      return res.status === 201 ? { id: body.id, seq: body.seq } : undefined;
+      return res.status === 201 ? { id: body.id, seq: body.seq, n } : undefined;
     });
 
     const db = await restartAndOpen();
@@ -205,5 +205,45 @@ describe("SIGKILL during a burst of group-committed message sends", () => {
     expect([...eventMessageIds].sort()).toEqual([...stored.keys()].sort());
     expect(new Set(eventMessageIds).size).toBe(eventMessageIds.length);
     expect(acknowledged.filter((m) => !eventMessageIds.includes(m.id))).toEqual([]);
+
+    // Every acknowledged keyed send was answered only once its idempotency record was durable:
+    // after the crash, its retry replays the same message instead of sending a second one.
+    const restarted = await startServer();
+    const keyed = acknowledged.filter((m) => m.n % 2 === 0);
+    expect(keyed.length).toBeGreaterThan(100);
+    const replays = await Promise.all(
+      keyed.map(async (m) => {
+        const res = await fetch(
+          `${restarted.baseUrl}/api/conversations/${conversation.id}/messages`,
+          {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              ...auth,
+              "idempotency-key": `crash-${m.n}`,
+            },
+            body: JSON.stringify({ content: `message ${m.n}` }),
+          },
+        );
+        const body = (await res.json()) as { id: string };
+        return {
+          n: m.n,
+          status: res.status,
+          replayed: res.headers.get("idempotent-replayed"),
+          same: body.id === m.id,
+        };
+      }),
+    );
+    expect(replays.filter((r) => r.status !== 201 || r.replayed !== "true" || !r.same)).toEqual([]);
+    const stopped = new Promise((resolve) => restarted.child.on("exit", resolve));
+    restarted.child.kill("SIGTERM");
+    await stopped;
+    const after = new Database(dbPath, { readonly: true });
+    const count = after
+      .prepare("SELECT count(*) FROM messages WHERE conversation_id = ?")
+      .pluck()
+      .get(conversation.id);
+    after.close();
+    expect(count).toBe(stored.size);
   });
 });

@@ -264,8 +264,9 @@ function overlap(a: string, b: string): boolean {
  * match; a request target or Host node-server would rewrite (escapes, dot segments, absolute
  * form, upper case host); a repeated header line (node-server and Node join them differently;
  * this also leaves two Host lines to `singleHostHeader`); a body without a Content-Length or
- * with a Transfer-Encoding; an `Idempotency-Key` (replays rewrite the response); keys not yet
- * loaded. The lane is not built when the app has app-wide middleware it does not know of.
+ * with a Transfer-Encoding; keys not yet loaded. Keyed POSTs (`Idempotency-Key`, which the SDK
+ * sends on every POST) are served: the guard's idempotency step works on the lane's context too.
+ * The lane is not built when the app has app-wide middleware it does not know of.
  */
 export function attachFastLane(app: Hono<AppEnv>, parts: FastLaneParts): void {
   const known = new Set<unknown>(parts.appWide);
@@ -317,7 +318,6 @@ export function attachFastLane(app: Hono<AppEnv>, parts: FastLaneParts): void {
     if (raw.length !== count * 2) return undefined;
     const host = headers.host;
     if (host === undefined || !plainHost.test(host)) return undefined;
-    if (headers["idempotency-key"] !== undefined) return undefined;
     if (method !== "GET") {
       if (headers["content-length"] === undefined || headers["transfer-encoding"] !== undefined) {
         return undefined;

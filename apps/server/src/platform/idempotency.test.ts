@@ -120,6 +120,61 @@ describe("Idempotency-Key", () => {
     expect(later.body.key.name).toBe("other");
   });
 
+  it("answers a success only once its stored response is written", async () => {
+    // The completion write fails (say the disk is full): the client must not be told the
+    // request succeeded, since a retry could not replay it.
+    t.store.platform.completeIdempotencyKey = async () => {
+      throw Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
+    };
+    const res = await createKey(a, "ci", "k-7");
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.body.error.code).toBeDefined();
+    expect(res.body.api_key).toBeUndefined();
+  });
+
+  it("takes over an expired key without its old response, and release keeps completed keys", async () => {
+    const { platform } = t.store;
+    const scope = { caller: a.id, method: "POST", path: "/api/x", key: "k-8" };
+    const day = 24 * 3600_000;
+    const now = t.clock.now();
+    const claim = (hash: string, at: number) =>
+      platform.claimIdempotencyKey(scope, hash, at, at - day, at - 60_000);
+    expect(await claim("h1", now)).toEqual({ claimed: true });
+    await platform.completeIdempotencyKey(scope, 201, "old", { "content-type": "x/y" });
+    // Release (what a failed request does) never drops a completed key's response.
+    await platform.releaseIdempotencyKey(scope);
+    expect(await claim("h1", now + 1)).toMatchObject({
+      claimed: false,
+      record: { requestHash: "h1", status: 201, body: "old", headers: { "content-type": "x/y" } },
+    });
+    // A day later the key is free: a new request takes it, and while it runs a retry is told it
+    // is in progress (the expired response is gone, never replayed for the new body).
+    const later = now + day + 1;
+    expect(await claim("h2", later)).toEqual({ claimed: true });
+    expect(await claim("h2", later + 1)).toMatchObject({
+      claimed: false,
+      record: { requestHash: "h2", status: null, body: null, headers: {} },
+    });
+    await platform.completeIdempotencyKey(scope, 200, "new", {});
+    expect(await claim("h2", later + 2)).toMatchObject({
+      claimed: false,
+      record: { status: 200, body: "new" },
+    });
+    // A failed request's claim is released: the key can be claimed again at once.
+    const other = { ...scope, key: "k-9" };
+    expect(
+      await platform.claimIdempotencyKey(other, "h3", later, later - day, later - 60_000),
+    ).toEqual({
+      claimed: true,
+    });
+    await platform.releaseIdempotencyKey(other);
+    expect(
+      await platform.claimIdempotencyKey(other, "h4", later, later - day, later - 60_000),
+    ).toEqual({
+      claimed: true,
+    });
+  });
+
   it("refuses a key longer than 255 characters with 422", async () => {
     const res = await createKey(a, "ci", "k".repeat(256));
     expect(res.status).toBe(422);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type CliServer, startCli } from "../../security/cli-process.js";
+import { type CliServer, overHttp, startCli } from "../../security/cli-process.js";
 import { testBackend } from "../../storage/postgres/test-store.js";
 import { registerAgent } from "../../testing/index.js";
 import { readFrames } from "./event-fixtures.js";
@@ -19,25 +19,7 @@ describe.skipIf(testBackend === "postgres")("SIGTERM with held event requests", 
   it("answers held long-polls at once, ends streams cleanly and exits 0", async () => {
     const server = await startCli(join(dir, "events.db"), { FLUXRA_RATE_LIMITS: "off" });
     servers.push(server);
-    const http = {
-      async request(path: string, init: { method?: string; json?: unknown; token?: string } = {}) {
-        const res = await fetch(`${server.baseUrl}${path}`, {
-          method: init.method ?? "GET",
-          headers: {
-            ...(init.json !== undefined ? { "content-type": "application/json" } : {}),
-            ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-          },
-          ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
-        });
-        const text = await res.text();
-        return {
-          status: res.status,
-          headers: res.headers,
-          text,
-          body: text ? JSON.parse(text) : undefined,
-        };
-      },
-    };
+    const http = overHttp(server.baseUrl);
     const a = await registerAgent(http);
     const auth = { authorization: `Bearer ${a.accessToken}` };
     const first = (await (

@@ -214,7 +214,14 @@ export async function measureClientCold(
     new Promise<ColdSamples>((resolve, reject) => {
       const child = spawn(
         process.execPath,
-        [...process.execArgv, script, JSON.stringify({ base, agent, conversationId, calls, side })],
+        [
+          // tsx's loader as this process has it (bench, client-overhead-only), else load it.
+          ...(process.execArgv.some((a) => a === "tsx" || /[\\/]tsx[\\/]dist[\\/]/.test(a))
+            ? process.execArgv
+            : ["--import", "tsx"]),
+          script,
+          JSON.stringify({ base, agent, conversationId, calls, side }),
+        ],
         { stdio: ["ignore", "pipe", "inherit"] },
       );
       let out = "";

@@ -75,6 +75,11 @@ describe("pnpm bench --quick", () => {
     }
     const target = results.targets.find((t) => t.name.startsWith("SDK overhead"));
     expect(target?.measured.split(" / ")).toHaveLength(3);
+    // After a warm-up pass; the first calls of fresh processes are reported on their own.
+    expect(results.settings.clientWarmup).toBeGreaterThan(0);
+    expect(results.clientCold?.rows.map((c) => c.call)).toEqual(calls);
+    expect(markdown).toContain("Cold (not in the target): the first");
+    expect(markdown).toMatch(/\*\*[-\d.]+ %\*\* \([-\d.]+ %\), CPU [\d,]+ → [\d,]+/);
   });
 
   it("measures send and list on PostgreSQL against SQLite, and two instances against one", () => {

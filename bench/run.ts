@@ -9,7 +9,7 @@ import os from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureServerBuilt } from "./src/build.js";
-import { clientPairs, measureClientPasses } from "./src/client-overhead.js";
+import { clientPairs, measureClientCold, measureClientPasses } from "./src/client-overhead.js";
 import {
   eventsFull,
   eventsQuick,
@@ -84,10 +84,19 @@ try {
   const throughput = await measureThroughput(fluxra, bare, floor, measured, profile);
   await floor.stop();
 
-  console.log(`raw fetch vs SDK (${profile.clientPasses} passes):`);
+  console.log(
+    `raw fetch vs SDK (${profile.clientWarmup} warm-up calls per side and call, then ${profile.clientPasses} passes):`,
+  );
   const client: ClientRow[] = await measureClientPasses(
     await clientPairs(fluxra.url, alice, conversation),
     profile,
+  );
+  console.log(`  cold: first ${profile.clientColdCalls} calls of a fresh process per side`);
+  const clientCold = await measureClientCold(
+    fluxra.url,
+    alice,
+    conversation,
+    profile.clientColdCalls,
   );
 
   console.log("PostgreSQL (send and list; one instance, then two on one database):");
@@ -121,9 +130,11 @@ try {
       durationSeconds: profile.load.durationSeconds,
       warmupSeconds: profile.load.warmupSeconds,
       clientIterations: profile.clientIterations,
+      clientWarmup: profile.clientWarmup,
     },
     throughput,
     client,
+    clientCold,
     postgres,
     scale,
     startup,

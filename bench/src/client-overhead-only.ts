@@ -7,13 +7,22 @@
  *     [--cpu-prof DIR]   (profiles this process, i.e. the client side, with the inspector)
  *     [--baseline PATH]  (also measures another SDK build, e.g. a copy of an older src/index.ts,
  *                         pass by pass alongside this one: a before/after in one run)
+ *     [--warmup N]       (unmeasured warm-up calls per side and call before pass 1; 0: none)
+ *     [--cold N]         (first N calls of a fresh process per side; 0: not measured)
+ *     [--aa raw|sdk]     (A/A: both sides are the same call, raw `fetch` or the SDK helper, so the
+ *                         "overhead" printed is the instrument's own noise floor per pass)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureServerBuilt } from "./build.js";
-import { clientPairs, measureClientPasses } from "./client-overhead.js";
+import {
+  clientPairs,
+  compareClients,
+  measureClientCold,
+  measureClientPasses,
+} from "./client-overhead.js";
 import type { ClientRow } from "./report.js";
 import { seedAgent, seedConversation, sendMessages } from "./seed.js";
 import { startFluxra } from "./server-process.js";
@@ -60,12 +69,17 @@ const { values } = parseArgs({
     passes: { type: "string" },
     "cpu-prof": { type: "string" },
     baseline: { type: "string" },
+    aa: { type: "string" },
+    warmup: { type: "string" },
+    cold: { type: "string" },
   },
 });
 const profile = {
   ...fullProfile,
   ...(values.iterations ? { clientIterations: Number(values.iterations) } : {}),
   ...(values.passes ? { clientPasses: Number(values.passes) } : {}),
+  ...(values.warmup ? { clientWarmup: Number(values.warmup) } : {}),
+  ...(values.cold ? { clientColdCalls: Number(values.cold) } : {}),
 };
 
 ensureServerBuilt();
@@ -80,7 +94,7 @@ try {
   }
   await sendMessages(fluxra.url, bob, conversation, profile.setupMessages);
   console.log(
-    `raw fetch vs SDK (${profile.clientPasses} passes × ${profile.clientIterations}, load ${os
+    `raw fetch vs SDK (${profile.clientWarmup} warm-up, ${profile.clientPasses} passes × ${profile.clientIterations}, load ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}):`,
@@ -100,7 +114,12 @@ try {
     (session as unknown as { stopProfile: () => Promise<unknown> }).stopProfile = () =>
       post("Profiler.stop");
   }
-  const pairs = await clientPairs(fluxra.url, alice, conversation);
+  let pairs = await clientPairs(fluxra.url, alice, conversation);
+  if (values.aa === "raw" || values.aa === "sdk") {
+    const side = values.aa === "raw" ? "fetch" : "sdk";
+    console.log(`A/A: ${values.aa} on both sides`);
+    pairs = pairs.map((p) => ({ name: p.name, fetch: p[side], sdk: p[side] }));
+  }
   let rows: Awaited<ReturnType<typeof measureClientPasses>>;
   let baselineRows: typeof rows = [];
   if (values.baseline) {
@@ -109,15 +128,17 @@ try {
     };
     const baseline = await clientPairs(fluxra.url, alice, conversation, createFluxraClient);
     rows = [];
-    // One pass of each in turn, so a slow stretch of the machine hits both alike.
+    // Both builds warmed up once, then one pass of each in turn, so a slow stretch of the machine
+    // hits both alike.
+    const once = { ...profile, clientPasses: 1, clientWarmup: 0 };
+    if (profile.clientWarmup > 0) {
+      for (const pair of [...pairs, ...baseline]) await compareClients(pair, profile.clientWarmup);
+    }
     for (let pass = 1; pass <= profile.clientPasses; pass++) {
       console.log(`this build, pass ${pass}:`);
-      rows = merge(rows, await measureClientPasses(pairs, { ...profile, clientPasses: 1 }));
+      rows = merge(rows, await measureClientPasses(pairs, once));
       console.log(`baseline, pass ${pass}:`);
-      baselineRows = merge(
-        baselineRows,
-        await measureClientPasses(baseline, { ...profile, clientPasses: 1 }),
-      );
+      baselineRows = merge(baselineRows, await measureClientPasses(baseline, once));
     }
   } else {
     rows = await measureClientPasses(pairs, profile);
@@ -133,6 +154,21 @@ try {
   }
   table("this build", rows);
   if (baselineRows.length) table("baseline", baselineRows);
+  if (profile.clientColdCalls > 0 && !values.aa) {
+    const cold = await measureClientCold(fluxra.url, alice, conversation, profile.clientColdCalls);
+    console.log(
+      `\ncold: first ${cold.calls} calls of each call, ${cold.processes} fresh processes per side:\n`,
+    );
+    console.log(
+      "| call | fetch / SDK p50 (ms) | fetch / SDK mean (ms) | client CPU µs/call fetch → SDK |",
+    );
+    console.log("|---|---|---|---|");
+    for (const c of cold.rows) {
+      console.log(
+        `| ${c.call} | ${c.fetch.p50Ms.toFixed(3)} / ${c.sdk.p50Ms.toFixed(3)} | ${c.fetch.meanMs.toFixed(3)} / ${c.sdk.meanMs.toFixed(3)} | ${c.fetch.cpuUs.toFixed(0)} → ${c.sdk.cpuUs.toFixed(0)} |`,
+      );
+    }
+  }
 } finally {
   await fluxra.stop();
   rmSync(dir, { recursive: true, force: true });

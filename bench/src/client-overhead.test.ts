@@ -4,7 +4,8 @@ import os from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureServerBuilt } from "./build.js";
-import { type ClientPair, clientPairs } from "./client-overhead.js";
+import { type ClientPair, clientPairs, measureClientCold } from "./client-overhead.js";
+import type { SeededAgent } from "./seed.js";
 import { seedAgent, seedConversation, sendMessages } from "./seed.js";
 import { type RunningServer, startFluxra } from "./server-process.js";
 
@@ -18,6 +19,8 @@ let fluxra: RunningServer;
 let proxy: net.Server;
 let wire = "";
 let pairs: ClientPair[];
+let alice: SeededAgent;
+let conversation: string;
 
 beforeAll(async () => {
   ensureServerBuilt();
@@ -36,9 +39,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
   const { port } = proxy.address() as net.AddressInfo;
-  const alice = await seedAgent(fluxra.url, "wire_alice");
+  alice = await seedAgent(fluxra.url, "wire_alice");
   const bob = await seedAgent(fluxra.url, "wire_bob");
-  const conversation = await seedConversation(fluxra.url, alice, "measured", [bob.id]);
+  conversation = await seedConversation(fluxra.url, alice, "measured", [bob.id]);
   await sendMessages(fluxra.url, bob, conversation, 3);
   pairs = await clientPairs(`http://127.0.0.1:${port}`, alice, conversation);
 });
@@ -66,4 +69,17 @@ describe("raw fetch vs SDK: the requests on the wire", () => {
       if (raw.startsWith("POST")) expect(raw).toContain("idempotency-key: <uuid>");
     }
   });
+});
+
+describe("the cold row", () => {
+  it("measures every call's first calls in fresh processes, each side in its own", async () => {
+    const cold = await measureClientCold(fluxra.url, alice, conversation, 3, 2);
+    expect(cold.rows.map((r) => r.call)).toEqual(pairs.map((p) => p.name));
+    for (const row of cold.rows) {
+      for (const side of [row.fetch, row.sdk]) {
+        expect(side.p50Ms).toBeGreaterThan(0);
+        expect(side.cpuUs).toBeGreaterThan(0);
+      }
+    }
+  }, 60_000);
 });

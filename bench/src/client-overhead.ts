@@ -144,12 +144,23 @@ export async function compareClients(
  * `profile.clientPasses` measured passes over every pair, one after the other (pass 1 of every
  * call, then pass 2, …), so a slow stretch of the shared machine lands in one pass, not in one
  * call. Each row keeps every pass; its `fetch`/`sdk`/`overhead` are those of its worst pass.
+ *
+ * Before pass 1, an unmeasured warm-up pass: `profile.clientWarmup` alternating calls per side
+ * of every pair. V8 is still optimizing both sides' code (undici's `fetch`, and the SDK's own
+ * layers on top of it) for the first few thousand calls (`src/jit-settle.ts`; README, "Round 6"),
+ * so with only the per-pair warm-up (a tenth of the calls) pass 1 measured the SDK's extra code
+ * partly unoptimized. What the first calls of a fresh process cost is reported on its own
+ * ({@link measureClientCold}).
  */
 export async function measureClientPasses(
   pairs: ClientPair[],
-  profile: Pick<Profile, "clientIterations" | "clientPasses">,
+  profile: Pick<Profile, "clientIterations" | "clientPasses"> &
+    Partial<Pick<Profile, "clientWarmup">>,
 ): Promise<ClientRow[]> {
   const passes = new Map<string, ClientPass[]>(pairs.map((p) => [p.name, []]));
+  if (profile.clientWarmup) {
+    for (const pair of pairs) await compareClients(pair, profile.clientWarmup);
+  }
   for (let pass = 1; pass <= profile.clientPasses; pass++) {
     for (const pair of pairs) {
       const r = await compareClients(pair, profile.clientIterations);
@@ -171,4 +182,94 @@ export async function measureClientPasses(
       passes: all,
     };
   });
+}
+
+/** The first calls of a fresh process, per call, each side in processes of its own. */
+export interface ClientCold {
+  /** Calls of each pair per process. */
+  calls: number;
+  /** Fresh processes per side (run A B B A…; their samples pooled). */
+  processes: number;
+  rows: { call: string; fetch: LoopResult; sdk: LoopResult }[];
+}
+
+/**
+ * What a fresh process pays on its first `calls` calls of each pair, raw `fetch` in processes of
+ * its own and the SDK in others (`client-cold.ts`: the same `clientPairs`, the pairs in the same
+ * order, each pair's calls back to back), so the measured passes' warm-up hides nothing.
+ * Processes alternate raw, SDK, SDK, raw, …; each process first makes the SDK's api key
+ * exchange (`clientPairs` reads the token the raw side sends from the SDK client).
+ */
+export async function measureClientCold(
+  base: string,
+  agent: SeededAgent,
+  conversationId: string,
+  calls: number,
+  processes = 2,
+): Promise<ClientCold> {
+  const { spawn } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const script = fileURLToPath(new URL("./client-cold.ts", import.meta.url));
+  const run = (side: "fetch" | "sdk") =>
+    new Promise<ColdSamples>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [
+          // tsx's loader as this process has it (bench, client-overhead-only), else load it.
+          ...(process.execArgv.some((a) => a === "tsx" || /[\\/]tsx[\\/]dist[\\/]/.test(a))
+            ? process.execArgv
+            : ["--import", "tsx"]),
+          script,
+          JSON.stringify({ base, agent, conversationId, calls, side }),
+        ],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      child.on("error", reject);
+      child.on("exit", (code) =>
+        code === 0 ? resolve(JSON.parse(out) as ColdSamples) : reject(new Error(`cold: ${code}`)),
+      );
+    });
+  const pooled = { fetch: new Map<string, Side>(), sdk: new Map<string, Side>() };
+  for (let i = 0; i < processes; i++) {
+    const order: ("fetch" | "sdk")[] = i % 2 === 0 ? ["fetch", "sdk"] : ["sdk", "fetch"];
+    for (const side of order) {
+      for (const [call, got] of Object.entries(await run(side))) {
+        const into = pooled[side].get(call) ?? { samples: [], cpuUs: 0 };
+        into.samples.push(...got.samples);
+        into.cpuUs += got.cpuUs;
+        pooled[side].set(call, into);
+      }
+    }
+  }
+  return {
+    calls,
+    processes,
+    rows: [...pooled.fetch.keys()].map((call) => ({
+      call,
+      fetch: summarize(pooled.fetch.get(call) as Side),
+      sdk: summarize(pooled.sdk.get(call) as Side),
+    })),
+  };
+}
+
+/** What one `client-cold.ts` process reports: per call, its samples (ms) and CPU µs summed. */
+export type ColdSamples = Record<string, Side>;
+
+/** `client-cold.ts`'s loop: `calls` calls of one side of every pair, in order. */
+export async function coldSamples(
+  pairs: ClientPair[],
+  side: "fetch" | "sdk",
+  calls: number,
+): Promise<ColdSamples> {
+  const out: ColdSamples = {};
+  for (const pair of pairs) {
+    const into: Side = { samples: [], cpuUs: 0 };
+    for (let i = 0; i < calls; i++) await timed(pair[side], into);
+    out[pair.name] = into;
+  }
+  return out;
 }

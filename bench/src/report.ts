@@ -1,4 +1,4 @@
-import type { LoopResult } from "./client-overhead.js";
+import type { ClientCold, LoopResult } from "./client-overhead.js";
 import type { EventsResults } from "./events/suite.js";
 import type { LoadResult } from "./load.js";
 import { type PostgresResults, renderPostgres } from "./postgres.js";
@@ -72,9 +72,13 @@ export interface BenchResults {
     durationSeconds: number;
     warmupSeconds: number;
     clientIterations: number;
+    /** Unmeasured alternating warm-up calls per side and call before pass 1 (absent before round 6: a tenth of `clientIterations` per pass only). */
+    clientWarmup?: number;
   };
   throughput: ThroughputRow[];
   client: ClientRow[];
+  /** The first calls of a fresh process per side (absent before round 6). */
+  clientCold?: ClientCold;
   /** Send and list on PostgreSQL ÷ SQLite, and two instances ÷ one (postgres.ts). */
   postgres: PostgresResults;
   scale: ScaleRow[];
@@ -232,8 +236,8 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push("", ...renderPostgres(r.postgres));
   lines.push("## SDK against raw fetch (sequential calls, same server)", "");
   lines.push(
-    `${r.settings.clientIterations} alternating calls per side and pass; ${r.client[0]?.passes.length ?? 0} measured passes one after the other. ` +
-      "Overhead = SDK p50 ÷ fetch p50 − 1 (mean in brackets).",
+    `${r.settings.clientWarmup ? `${r.settings.clientWarmup} unmeasured alternating warm-up calls per side and call, then ` : ""}${r.settings.clientIterations} alternating calls per side and pass; ${r.client[0]?.passes.length ?? 0} measured passes one after the other. ` +
+      "Overhead = SDK p50 ÷ fetch p50 − 1 (mean in brackets); client CPU = this process's CPU µs per call, fetch → SDK.",
     "",
   );
   const passCount = r.client[0]?.passes.length ?? 0;
@@ -245,9 +249,24 @@ export function renderMarkdown(r: BenchResults): string {
   for (const c of r.client) {
     const cells = c.passes.map(
       (p) =>
-        `${ms(p.fetch.p50Ms)} / ${ms(p.sdk.p50Ms)}, **${(p.overhead * 100).toFixed(1)} %** (${((p.sdk.meanMs / p.fetch.meanMs - 1) * 100).toFixed(1)} %)`,
+        `${ms(p.fetch.p50Ms)} / ${ms(p.sdk.p50Ms)}, **${(p.overhead * 100).toFixed(1)} %** (${((p.sdk.meanMs / p.fetch.meanMs - 1) * 100).toFixed(1)} %), CPU ${n0(p.fetch.cpuUs)} → ${n0(p.sdk.cpuUs)}`,
     );
     lines.push(`| ${c.call} | ${cells.join(" | ")} |`);
+  }
+  const cold = r.clientCold;
+  if (cold) {
+    lines.push(
+      "",
+      `Cold (not in the target): the first ${cold.calls} calls of each call in a fresh process, raw fetch and the SDK each in ${cold.processes} processes of their own (samples pooled).`,
+      "",
+      "| call | fetch / SDK p50 ms, overhead (mean) | client CPU µs/call, fetch → SDK |",
+      "|---|---:|---:|",
+    );
+    for (const c of cold.rows) {
+      lines.push(
+        `| ${c.call} | ${ms(c.fetch.p50Ms)} / ${ms(c.sdk.p50Ms)}, ${((c.sdk.p50Ms / c.fetch.p50Ms - 1) * 100).toFixed(1)} % (${((c.sdk.meanMs / c.fetch.meanMs - 1) * 100).toFixed(1)} %) | ${n0(c.fetch.cpuUs)} → ${n0(c.sdk.cpuUs)} |`,
+      );
+    }
   }
   lines.push(
     "",

@@ -11,6 +11,10 @@ export interface Profile {
   clientIterations: number;
   /** Measured passes of the SDK-vs-fetch comparison (the target holds in every one). */
   clientPasses: number;
+  /** Unmeasured alternating calls per side of every call before pass 1 (JIT warm-up). */
+  clientWarmup: number;
+  /** First calls of every call in a fresh process per side, reported beside the passes. */
+  clientColdCalls: number;
   startupRuns: number;
   /** Conversations in the caller's list (GET /api/conversations). */
   conversations: number;
@@ -31,6 +35,8 @@ export const fullProfile: Profile = {
   scaleSizes: [10_000, 100_000, 1_000_000],
   clientIterations: 2000,
   clientPasses: 3,
+  clientWarmup: 3000,
+  clientColdCalls: 200,
   startupRuns: 5,
   conversations: 20,
   setupMessages: 60,
@@ -45,6 +51,8 @@ export const quickProfile: Profile = {
   scaleSizes: [1_000, 2_000, 5_000],
   clientIterations: 10,
   clientPasses: 3,
+  clientWarmup: 10,
+  clientColdCalls: 5,
   startupRuns: 1,
   conversations: 3,
   setupMessages: 55,

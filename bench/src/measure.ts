@@ -182,14 +182,16 @@ export async function measureScale(
     const samples = seeded.map(() => [] as number[]);
     const cpu = seeded.map(() => 0);
     const seconds = seeded.map(() => 0);
-    // Warm-up: a tenth as many calls as measured, per server, before any is measured.
+    // Warm-up: one round's worth of calls per server before any is measured.
     for (const server of servers) await latencyLoop(server.url, call, 0, undefined, perRound);
     for (let round = 0; round < rounds; round++) {
       const order = seeded.map((_, i) => i);
       if (round % 2 === 1) order.reverse();
       for (const i of order) {
         const server = servers[i] as RunningServer;
-        const r = await latencyLoop(server.url, call, perRound, server.child.pid, 0);
+        // Two untimed calls first: the connection may have idled past the server's keep-alive
+        // timeout while the other sizes were measured (latencyLoop retries those calls).
+        const r = await latencyLoop(server.url, call, perRound, server.child.pid, 2);
         samples[i]?.push(...(r.samples ?? []));
         cpu[i] = (cpu[i] ?? 0) + r.cpuUsPerRequest * perRound;
         seconds[i] = (seconds[i] ?? 0) + perRound / r.rps;

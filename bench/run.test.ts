@@ -119,8 +119,11 @@ describe("pnpm bench --quick", () => {
     for (const s of results.scale) {
       expect(s.list.requests).toBeGreaterThan(0);
       expect(Number.isFinite(s.ratio)).toBe(true);
+      // Every size served by its own CLI, in alternating rounds, with the server's CPU beside it.
+      expect(s.list.cpuUsPerRequest).toBeGreaterThan(0);
       expect(markdown).toContain(`| ${s.messages.toLocaleString("en-US")} |`);
     }
+    expect(markdown).toContain("| server CPU µs/request |");
   });
 
   it("starts the CLI on the existing database", () => {
@@ -164,6 +167,15 @@ describe("pnpm bench --quick", () => {
     expect(ev.throughput.idle0).toBeGreaterThan(0);
     expect(ev.throughput.idleHeld).toBeGreaterThan(0);
     expect(ev.heldStreams.streams).toBe(100);
+    // Each cycle's four measured phases (without, with, with, without), with the server's GC
+    // pauses from its GC log (a number, not NaN: the log is read).
+    for (const c of ev.throughput.cycles) {
+      expect(c.phases.map((p) => p.with)).toEqual([false, true, true, false]);
+      for (const p of c.phases) expect(p.serverGcMs).toBeGreaterThanOrEqual(0);
+      expect(c.serverGcMsWith).toBeGreaterThanOrEqual(0);
+      expect(c.serverGcMsWithout).toBeGreaterThanOrEqual(0);
+    }
+    expect(markdown).toContain("| server GC pauses ms, without → with the streams");
     expect(ev.fanOut100.p50).toBeGreaterThan(0);
     expect(ev.fanoutCost.map((f) => f.members)).toEqual([2, 100]);
     expect(ev.positionLock?.map((l) => l.senders)).toEqual([1, 4]);

@@ -105,7 +105,7 @@ try {
 
   console.log("scale (bulk-seeded conversation):");
   const scaleConversation = await seedConversation(fluxra.url, alice, "scale", [bob.id]);
-  const scale = await measureScale(fluxra.url, dbPath, alice, scaleConversation, profile);
+  const scale = await measureScale(dir, dbPath, alice, scaleConversation, profile);
   await fluxra.stop();
   await bare.stop();
 

@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createSqliteStore } from "@fluxra/server";
 import type { CapturedResponse } from "./bare-server.js";
-import { median } from "./cpu.js";
+import { cpuSeconds, median } from "./cpu.js";
 import { type Call, drive, type LoadResult } from "./load.js";
 import type { ScaleRow, StartupResult, ThroughputRow } from "./report.js";
 import { bulkMessages, type SeededAgent } from "./seed.js";
@@ -138,41 +139,123 @@ export async function measureThroughput(
 
 /**
  * Grows one conversation to each size by bulk SQL inserts and measures its newest page's
- * latency at each size over HTTP.
+ * latency at each size over HTTP, every size in the same time window.
+ *
+ * The seed writes from this process, past the server's checkpointer (which runs after the
+ * server's own commits): each size is therefore checkpointed like a live database would be
+ * (`wal_checkpoint(TRUNCATE)`) and, but for the last, copied page by page (SQLite's backup) to a
+ * file of its own. One fresh CLI per size then serves its file, and the sizes' latency loops
+ * alternate in rounds (10 k, 100 k, 1 M, then 1 M, 100 k, 10 k, …), `requests` calls per size in
+ * all. Measured one after the other, a minute apart, the sizes' p50s measured the machine's load
+ * in each window rather than the size (issue 18: 0.40 / 0.29 / 0.71 ms in one run, 0.79 / 0.46 /
+ * 0.37 ms in another; bench/README.md "Instruments: held streams and the 1 M row").
  */
 export async function measureScale(
-  base: string,
+  dir: string,
   dbPath: string,
   agent: SeededAgent,
   conversationId: string,
   profile: Profile,
+  nodeFlags: string[] = [],
 ): Promise<ScaleRow[]> {
-  const rows: ScaleRow[] = [];
-  let stored = 0;
   const call: Call = {
     method: "GET",
     path: `/api/conversations/${conversationId}/messages`,
     headers: { authorization: `Bearer ${agent.accessToken}` },
   };
-  for (const size of profile.scaleSizes) {
+  const seeded: { messages: number; seedSeconds: number; file: string }[] = [];
+  let stored = 0;
+  for (const [i, size] of profile.scaleSizes.entries()) {
     const seedSeconds = bulkMessages(dbPath, conversationId, agent.id, stored + 1, size);
     stored = size;
-    const list = await latencyLoop(base, call, profile.scaleRequests);
-    const first = rows[0]?.list.p50Ms ?? list.p50Ms;
-    rows.push({ messages: size, seedSeconds, list, ratio: list.p50Ms / first });
-    console.log(
-      `  ${size} messages: seeded in ${seedSeconds.toFixed(1)} s, p50 ${list.p50Ms.toFixed(2)} ms`,
-    );
+    const last = i === profile.scaleSizes.length - 1;
+    const file = last ? dbPath : join(dir, `scale-${size}.db`);
+    await checkpointAndCopy(dbPath, last ? undefined : file);
+    seeded.push({ messages: size, seedSeconds, file });
+    console.log(`  ${size} messages: seeded in ${seedSeconds.toFixed(1)} s`);
   }
-  return rows;
+  const servers: RunningServer[] = [];
+  try {
+    for (const s of seeded) servers.push(await startFluxra(s.file, nodeFlags));
+    const rounds = 6;
+    const perRound = Math.ceil(profile.scaleRequests / rounds);
+    const samples = seeded.map(() => [] as number[]);
+    const cpu = seeded.map(() => 0);
+    const seconds = seeded.map(() => 0);
+    // Warm-up: one round's worth of calls per server before any is measured.
+    for (const server of servers) await latencyLoop(server.url, call, 0, undefined, perRound);
+    for (let round = 0; round < rounds; round++) {
+      const order = seeded.map((_, i) => i);
+      if (round % 2 === 1) order.reverse();
+      for (const i of order) {
+        const server = servers[i] as RunningServer;
+        // Two untimed calls first: the connection may have idled past the server's keep-alive
+        // timeout while the other sizes were measured (latencyLoop retries those calls).
+        const r = await latencyLoop(server.url, call, perRound, server.child.pid, 2);
+        samples[i]?.push(...(r.samples ?? []));
+        cpu[i] = (cpu[i] ?? 0) + r.cpuUsPerRequest * perRound;
+        seconds[i] = (seconds[i] ?? 0) + perRound / r.rps;
+      }
+    }
+    const rows: ScaleRow[] = [];
+    for (const [i, s] of seeded.entries()) {
+      const sorted = (samples[i] ?? []).sort((a, b) => a - b);
+      const at = (q: number) =>
+        sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+      const list: LoadResult = {
+        rps: sorted.length / (seconds[i] ?? 1),
+        p50Ms: at(0.5),
+        p99Ms: at(0.99),
+        requests: sorted.length,
+        failures: 0,
+        cpuUsPerRequest: (cpu[i] ?? 0) / sorted.length,
+      };
+      const first = rows[0]?.list.p50Ms ?? list.p50Ms;
+      rows.push({
+        messages: s.messages,
+        seedSeconds: s.seedSeconds,
+        list,
+        ratio: list.p50Ms / first,
+      });
+      console.log(
+        `  ${s.messages} messages: p50 ${list.p50Ms.toFixed(2)} ms, server ${list.cpuUsPerRequest.toFixed(0)} CPU µs/request`,
+      );
+    }
+    return rows;
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
+
+/**
+ * Checkpoints `dbPath`'s WAL into the database file (TRUNCATE: what the server's checkpointer
+ * does after its own commits, which a bulk seed from another connection never triggers) and,
+ * with `copyTo`, copies the database page by page (SQLite's online backup: the same pages in the
+ * same order, not a rebuilt file) there.
+ */
+export async function checkpointAndCopy(dbPath: string, copyTo?: string): Promise<void> {
+  const store = createSqliteStore(dbPath);
+  try {
+    store.db.raw.pragma("wal_checkpoint(TRUNCATE)");
+    if (copyTo !== undefined) await store.db.raw.backup(copyTo);
+  } finally {
+    store.db.close();
+  }
 }
 
 /**
  * Latency of `requests` sequential calls (one connection, keep-alive) with sub-millisecond
  * timing; autocannon's histogram rounds to whole milliseconds, too coarse for one page read.
- * A tenth as many calls run first as warm-up.
+ * A tenth as many calls run first as warm-up (`warmUp`); `pid`: the server's CPU µs per call
+ * (from /proc) in `cpuUsPerRequest`. `samples` are the measured calls' ms in order.
  */
-async function latencyLoop(base: string, call: Call, requests: number): Promise<LoadResult> {
+export async function latencyLoop(
+  base: string,
+  call: Call,
+  requests: number,
+  pid?: number,
+  warmUp = Math.ceil(requests / 10),
+): Promise<LoadResult & { samples: number[] }> {
   const once = async () => {
     const res = await fetch(`${base}${call.path}`, { headers: call.headers ?? {} });
     await res.arrayBuffer();
@@ -181,8 +264,9 @@ async function latencyLoop(base: string, call: Call, requests: number): Promise<
   // Seeding blocked this event loop for seconds, so a pooled socket the server closed meanwhile
   // may still look open: let the close events run, and retry a warm-up call that hit one.
   await new Promise((resolve) => setTimeout(resolve, 100));
-  for (let i = 0; i < Math.ceil(requests / 10); i++) await once().catch(once);
+  for (let i = 0; i < warmUp; i++) await once().catch(once);
   const samples: number[] = [];
+  const cpu0 = cpuSeconds(pid);
   const started = performance.now();
   for (let i = 0; i < requests; i++) {
     const t = performance.now();
@@ -190,6 +274,8 @@ async function latencyLoop(base: string, call: Call, requests: number): Promise<
     samples.push(performance.now() - t);
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpuUsPerRequest = ((cpuSeconds(pid) - cpu0) * 1e6) / requests;
+  const measured = [...samples];
   samples.sort((a, b) => a - b);
   const at = (q: number) =>
     samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0;
@@ -199,7 +285,8 @@ async function latencyLoop(base: string, call: Call, requests: number): Promise<
     p99Ms: at(0.99),
     requests,
     failures: 0,
-    cpuUsPerRequest: Number.NaN,
+    cpuUsPerRequest,
+    samples: measured,
   };
 }
 

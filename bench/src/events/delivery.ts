@@ -117,6 +117,10 @@ export interface SendRate {
   perSecond: number;
   /** Server CPU (user + system, /proc) µs per send: unlike the rate, not moved by other load. */
   serverCpuUs: number;
+  /** Sends acknowledged, and the phase's wall-clock window (epoch ms, for traces). */
+  sends: number;
+  startedAt: number;
+  endedAt: number;
 }
 
 /** Sends for `seconds` from `workers` concurrent senders to the server process `pid`. */
@@ -129,6 +133,7 @@ export async function sendRate(
   workers = 8,
 ): Promise<SendRate> {
   let count = 0;
+  const startedAt = Date.now();
   const cpu0 = cpuSeconds(pid);
   const end = performance.now() + seconds * 1000;
   await Promise.all(
@@ -139,7 +144,13 @@ export async function sendRate(
       }
     }),
   );
-  return { perSecond: count / seconds, serverCpuUs: ((cpuSeconds(pid) - cpu0) * 1e6) / count };
+  return {
+    perSecond: count / seconds,
+    serverCpuUs: ((cpuSeconds(pid) - cpu0) * 1e6) / count,
+    sends: count,
+    startedAt,
+    endedAt: Date.now(),
+  };
 }
 
 /** The streams' holder: a child process of this bench (see ./hold-streams.ts). */
@@ -180,6 +191,8 @@ export async function holdStreams(
   await sleep(idleSeconds * 1000);
   const idleCpuPct = ((cpuSeconds(pid) - cpu0) / idleSeconds) * 100;
   return {
+    /** The holder's pid (traces read its CPU). */
+    pid: child.pid,
     rssBeforeMb: before,
     rssHeldMb: held,
     idleCpuPct,

@@ -11,9 +11,10 @@
  *    2), and the position lock's cost (store level, concurrent senders, with vs without it).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { TargetCheck } from "../report.js";
 import { type SeededAgent, seedAgent, seedConversation } from "../seed.js";
 import { serverBin, startProcess } from "../server-process.js";
@@ -23,6 +24,7 @@ import {
   fanOut,
   holdStreams,
   type Latency,
+  type SendRate,
   sendRate,
 } from "./delivery.js";
 import { type FanoutCost, measureFanoutCost } from "./fanout-cost.js";
@@ -88,6 +90,11 @@ export interface RateCycle {
   /** The server's CPU µs per send without and with the streams (machine load does not move it). */
   serverCpuUsWithout: number;
   serverCpuUsWith: number;
+  /** The server's GC pauses (ms, both phases of the side; NaN when not logged). */
+  serverGcMsWithout: number;
+  serverGcMsWith: number;
+  /** The four measured phases in order (without, with, with, without). */
+  phases: { with: boolean; perSecond: number; serverCpuUs: number; serverGcMs: number }[];
 }
 
 /** What the Events part measured. */
@@ -112,12 +119,19 @@ export interface EventsResults {
   seconds: number;
 }
 
-const startCli = (db: string, env: Record<string, string> = {}) =>
+const startCli = (db: string, env: Record<string, string> = {}, nodeFlags: string[] = []) =>
   startProcess({
     args: [serverBin, "--port", "0", "--db", db, "--token-ttl", "3600"],
     env: { FLUXRA_RATE_LIMITS: "off", ...env },
+    nodeFlags,
     timeoutSeconds: 120,
   });
+
+/**
+ * A `--require` preload that logs the process's GC pauses (perf_hooks) to `FLUXRA_GC_LOG`, so
+ * the held-streams cycles can say which phase a collection landed in.
+ */
+export const gcLogPreload = fileURLToPath(new URL("./gc-log.cjs", import.meta.url));
 
 /** Runs the Events part (its own servers and databases); `log` gets progress lines. */
 export async function runEventsBench(
@@ -129,7 +143,11 @@ export async function runEventsBench(
   const fanoutCost = await measureFanoutCost(n.costIterations);
 
   const dir = mkdtempSync(join(os.tmpdir(), "fluxra-events-bench-"));
-  const server = await startCli(join(dir, "events.db"));
+  const gcLog = join(dir, "gc.jsonl");
+  const server = await startCli(join(dir, "events.db"), { FLUXRA_GC_LOG: gcLog }, [
+    "--require",
+    gcLogPreload,
+  ]);
   let sqlite: Delivery;
   let throughput: EventsResults["throughput"];
   let heldStreams: EventsResults["heldStreams"];
@@ -153,6 +171,8 @@ export async function runEventsBench(
       idle,
       n,
       log,
+      undefined,
+      gcWindow(gcLog),
     ));
 
     log("events: 100-member fan-out");
@@ -228,10 +248,37 @@ export async function runEventsBench(
   };
 }
 
+/** The server's GC in a window (epoch ms): pause ms and scavenges; NaN without a GC log. */
+export type GcWindow = (startedAt: number, endedAt: number) => { ms: number; scavenges: number };
+
+/** The server's GC log (JSON lines of `gc-log.cjs`) as a {@link GcWindow}. */
+export function gcWindow(path: string | undefined): GcWindow {
+  return (startedAt, endedAt) => {
+    let text: string;
+    try {
+      text = path === undefined ? "" : readFileSync(path, "utf8");
+    } catch {
+      text = "";
+    }
+    if (text === "") return { ms: Number.NaN, scavenges: Number.NaN };
+    let ms = 0;
+    let scavenges = 0;
+    for (const line of text.split("\n")) {
+      if (line === "") continue;
+      const gc = JSON.parse(line) as { t: number; ms: number; kind: string };
+      if (gc.t < startedAt || gc.t >= endedAt) continue;
+      ms += gc.ms;
+      if (gc.kind === "minor") scavenges++;
+    }
+    return { ms, scavenges };
+  };
+}
+
 /**
  * Send rate with 0 vs `n.streams` idle SSE streams held (held by a child process), in
  * `n.rateCycles` A B B A cycles on a running server (`pid` for its RSS and CPU); `idle` are the
- * agents whose streams are held (not members of `pair`).
+ * agents whose streams are held (not members of `pair`). `gc` sums the server's GC pauses in a
+ * phase (reported per cycle; NaN when the server runs without the GC log).
  */
 export async function measureHeldStreams(
   base: string,
@@ -241,43 +288,88 @@ export async function measureHeldStreams(
   idle: SeededAgent[],
   n: Pick<EventsSettings, "streams" | "rateSeconds" | "rateCycles">,
   log: (line: string) => void = console.log,
+  /** Called after each send phase, settling ones included (traces: `held-streams.ts --trace`). */
+  onPhase?: (cycle: number, phase: string, rate: SendRate) => void,
+  gc: GcWindow = () => ({ ms: Number.NaN, scavenges: Number.NaN }),
 ): Promise<Pick<EventsResults, "throughput" | "heldStreams">> {
   // A B B A, `rateCycles` times: each cycle sends without streams, opens them, sends twice with
   // them held, closes them and sends without again, so a drift over the run (the conversation
   // and the WAL grow) counts on both sides; several cycles keep one noisy round from deciding.
   // The streams are held by a child process, not by this one, so the sending client is the
   // same with and without them; the server's CPU per send is reported next to the rate.
+  //
+  // Equal conditions for both sides (issue 18, bench/README.md "Instruments: held streams and
+  // the 1 M row"): opening 1,000 streams leaves work behind (their state is promoted by the next
+  // scavenges, their set-up garbage collected) and closing them leaves their teardown, and
+  // whichever phase came first after the switch paid it: the first "with" phase cost more
+  // server CPU per send than the second in 13 of 15 traced cycles. So every switch is followed
+  // by unmeasured sends (`settle`: half a phase and, when the server logs its GC, until two
+  // scavenges have run since the switch, which promotes what survives it; at most two phases)
+  // before the measured phase, on both sides; the send path is warmed before cycle 1 (it was
+  // cold: cycle 1's first "without" phase cost 1.3–1.5× the CPU per send of the later ones); and
+  // the RSS and idle-CPU measurement (5 s of idle streams) has a hold of its own before the
+  // cycles, so every cycle has the same timing (cycle 1 had 5 s of idle streams before its
+  // "with" phases, the others 0.5 s).
   const half = n.rateSeconds / 2;
+  const settle = half / 2;
+  const phase = async (cycle: number, name: string, seconds: number) => {
+    const r = await sendRate(base, alice, pair, seconds, pid);
+    onPhase?.(cycle, name, r);
+    return r;
+  };
+  const settleAfterSwitch = async (cycle: number) => {
+    const since = Date.now();
+    for (;;) {
+      await phase(cycle, "settle", settle / 2);
+      const elapsed = (Date.now() - since) / 1000;
+      const { scavenges } = gc(since, Date.now());
+      if (elapsed >= 4 * settle) break;
+      if (elapsed >= settle && !(scavenges < 2)) break; // NaN (no GC log): time alone
+    }
+  };
+  await phase(-1, "warm-up", n.rateSeconds);
+  const held = await holdStreams(base, pid, idle, n.streams, n.rateSeconds);
+  await held.close();
+  await settleAfterSwitch(-1);
   let sum0 = 0;
   let sum1 = 0;
   const cycles: RateCycle[] = [];
-  let first: Awaited<ReturnType<typeof holdStreams>> | undefined;
   for (let cycle = 0; cycle < n.rateCycles; cycle++) {
-    const before = await sendRate(base, alice, pair, half, pid);
-    const idleFor = cycle === 0 ? n.rateSeconds : 0.5; // idle CPU is measured once
-    const held = await holdStreams(base, pid, idle, n.streams, idleFor);
-    first ??= held;
-    const with1 = await sendRate(base, alice, pair, half, pid);
-    const with2 = await sendRate(base, alice, pair, half, pid);
-    await held.close();
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // let the server drop them
-    const after = await sendRate(base, alice, pair, half, pid);
+    const before = await phase(cycle, "without", half);
+    const hold = await holdStreams(base, pid, idle, n.streams, 0.5);
+    await settleAfterSwitch(cycle);
+    const with1 = await phase(cycle, "with", half);
+    const with2 = await phase(cycle, "with", half);
+    await hold.close();
+    await settleAfterSwitch(cycle);
+    const after = await phase(cycle, "without", half);
     const without = before.perSecond + after.perSecond;
     const withStreams = with1.perSecond + with2.perSecond;
     sum0 += without;
     sum1 += withStreams;
     const cpu0 = (before.serverCpuUs + after.serverCpuUs) / 2;
     const cpu1 = (with1.serverCpuUs + with2.serverCpuUs) / 2;
+    const gcOf = (r: SendRate) => gc(r.startedAt, r.endedAt).ms;
+    const gc0 = gcOf(before) + gcOf(after);
+    const gc1 = gcOf(with1) + gcOf(with2);
     cycles.push({
       ratio: withStreams / without,
       serverCpuUsWithout: cpu0,
       serverCpuUsWith: cpu1,
+      serverGcMsWithout: gc0,
+      serverGcMsWith: gc1,
+      phases: [before, with1, with2, after].map((r, i) => ({
+        with: i === 1 || i === 2,
+        perSecond: r.perSecond,
+        serverCpuUs: r.serverCpuUs,
+        serverGcMs: gcOf(r),
+      })),
     });
+    const gcText = Number.isNaN(gc0) ? "" : `, server GC ${gc0.toFixed(0)} → ${gc1.toFixed(0)} ms`;
     log(
-      `events: cycle ${cycle + 1}: ${(withStreams / without).toFixed(2)}× sends/s, server CPU ${cpu0.toFixed(0)} → ${cpu1.toFixed(0)} µs/send`,
+      `events: cycle ${cycle + 1}: ${(withStreams / without).toFixed(2)}× sends/s, server CPU ${cpu0.toFixed(0)} → ${cpu1.toFixed(0)} µs/send${gcText}`,
     );
   }
-  const held = first as Awaited<ReturnType<typeof holdStreams>>;
   const rate0 = sum0 / (2 * n.rateCycles);
   const rate1 = sum1 / (2 * n.rateCycles);
   const throughput: EventsResults["throughput"] = {
@@ -358,6 +450,7 @@ export function renderEventsMarkdown(r: EventsResults, enforced: boolean): strin
     `| sends/s, no streams held (rounds before holding them and after closing them) | ${Math.round(t.idle0)} |`,
     `| sends/s, ${t.streams.toLocaleString("en-US")} idle streams held (from another process) | ${Math.round(t.idleHeld)} (${t.ratio.toFixed(2)}×; A B B A cycles ${t.cycles.map((c) => `${c.ratio.toFixed(2)}×`).join(", ")}) |`,
     `| server CPU µs per send, without → with the streams, per cycle | ${t.cycles.map((c) => `${c.serverCpuUsWithout.toFixed(0)} → ${c.serverCpuUsWith.toFixed(0)}`).join(", ")} |`,
+    `| server GC pauses ms, without → with the streams (two phases each), per cycle | ${t.cycles.map((c) => `${c.serverGcMsWithout.toFixed(0)} → ${c.serverGcMsWith.toFixed(0)}`).join(", ")} |`,
     `| extra RSS of ${h.streams.toLocaleString("en-US")} held streams | ${h.extraRssMb.toFixed(1)} MB |`,
     `| server CPU while they idle (keep-alives: ${(h.streams / 15).toFixed(0)} writes/s at one per 15 s) | ${h.idleCpuPct.toFixed(1)} % |`,
     "",

@@ -38,6 +38,12 @@ const asPostgres = (args: string[], input?: string) =>
     maxBuffer: 1 << 28,
   });
 
+/**
+ * CHECKED=1: call `fluxra_send_messages_checked` (the server's call: each send's session checked
+ * first) with a live session of the sending agent, instead of the bare `fluxra_send_messages`.
+ */
+const checked = process.env["CHECKED"] === "1";
+const SESSION_HASH = "bench_session_hash";
 const id = (prefix: string, i: number) => `${prefix}_${String(i).padStart(26, "0")}`;
 const variants = [
   { name: "A", dir: dirA },
@@ -47,11 +53,12 @@ const variants = [
 /** The script: PREPARE the call, then `count` calls of `size` sends each. */
 function script(size: number, count: number, serial: { n: number }): string {
   const lines = [
-    `PREPARE s(text[], text[], text[], text[], text[], text[], text[], bigint[], text[], text[], text[]) AS
-     SELECT count(*) FROM fluxra_send_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'fluxra_events_public', true)`.replace(
-      /\n\s*/g,
-      " ",
-    ),
+    (checked
+      ? `PREPARE s(text[], text[], text[], text[], text[], text[], text[], bigint[], text[], text[], text[], text[], bigint[]) AS
+     SELECT count(*) FROM fluxra_send_messages_checked($12, $13, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'fluxra_events_public', true)`
+      : `PREPARE s(text[], text[], text[], text[], text[], text[], text[], bigint[], text[], text[], text[]) AS
+     SELECT count(*) FROM fluxra_send_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'fluxra_events_public', true)`
+    ).replace(/\n\s*/g, " "),
   ];
   const arr = (xs: (string | number | null)[]) =>
     `ARRAY[${xs.map((x) => (x === null ? "NULL" : typeof x === "number" ? x : `'${x}'`)).join(",")}]`;
@@ -63,7 +70,10 @@ function script(size: number, count: number, serial: { n: number }): string {
         `${arr(ids.map(() => "hello from the bench"))}, ${arr(ids.map(() => "text/plain"))}, ` +
         `${arr(ids.map(() => null))}::text[], ${arr(ids.map(() => null))}::text[], ` +
         `${arr(ids.map(() => 1_700_000_000_000))}::bigint[], ${arr(ids.map((m) => `evt_${m}`))}, ` +
-        `${arr(ids.map((m) => `{"id":"${m}","seq":`))}, ${arr(ids.map(() => `,"content":"x"}`))})`,
+        `${arr(ids.map((m) => `{"id":"${m}","seq":`))}, ${arr(ids.map(() => `,"content":"x"}`))}` +
+        (checked
+          ? `, ${arr(ids.map(() => SESSION_HASH))}, ${arr(ids.map(() => 1_700_000_000_000))}::bigint[])`
+          : ")"),
     );
   }
   return `${lines.join("\n")}\n`;
@@ -139,6 +149,14 @@ try {
         `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
          VALUES ($1, $2, 'owner', 0), ($1, $3, 'member', 0)`,
         [id("cnv", 0), id("agt", 0), id("agt", 1)],
+      );
+      // The sending agent's live session, for CHECKED=1 (its agent and api key rows are left out:
+      // replica mode skips the foreign keys, as the other rows here do without them).
+      await store.db.pool.query(
+        `SET session_replication_role = replica;
+         INSERT INTO sessions (id_hash, id, agent_id, api_key_id, created_at, expires_at)
+           VALUES ('${SESSION_HASH}', 'ses_bench', '${id("agt", 1)}', 'key_bench', 0, 9e15);
+         RESET session_replication_role;`,
       );
       await store.close();
     }

@@ -25,10 +25,13 @@ const RECOVER = `UPDATE agents SET recovery_key_hash = $1, updated_at = $2
 
 /**
  * Sessions by the hash of their id, several lookups per statement: one row per key found, with
- * the key's position in the array.
+ * the key's position in the array. The hashes come as one JSON array and each is an index probe
+ * (LATERAL), so the prepared statement runs one cached generic plan (database.ts, "Array keys").
  */
-const SESSIONS = `SELECT k.i::integer AS i, s.${sessionColumns.split(", ").join(", s.")}
-  FROM unnest($1::text[]) WITH ORDINALITY AS k(h, i) JOIN sessions s ON s.id_hash = k.h COLLATE "C"`;
+export const SESSIONS = `SELECT k.i::integer AS i, s.*
+  FROM ROWS FROM (json_array_elements_text($1::json)) WITH ORDINALITY AS k(h, i)
+  JOIN LATERAL (SELECT ${sessionColumns} FROM sessions WHERE id_hash = k.h COLLATE "C" OFFSET 0) s
+    ON true`;
 
 /** The PostgreSQL {@link AuthStore}. */
 export function createPgAuthStore(db: PgDatabase): AuthStore {
@@ -36,7 +39,7 @@ export function createPgAuthStore(db: PgDatabase): AuthStore {
   // effect at the next request). Concurrent requests' lookups share one statement (group-reads.ts).
   const session = groupReads<string, SessionState | null>(async (hashes) => {
     const found: (SessionState | null)[] = hashes.map(() => null);
-    const rows = await db.query<SessionRow & { i: number }>(SESSIONS, [hashes]);
+    const rows = await db.query<SessionRow & { i: number }>(SESSIONS, [JSON.stringify(hashes)]);
     for (const row of rows) found[row.i - 1] = toSessionState(row);
     return found;
   });

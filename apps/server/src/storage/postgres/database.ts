@@ -94,6 +94,17 @@ const statementNames = new Map<string, string>();
  * parse + analysis + planning at about half of the PostgreSQL backends' time, the executor at
  * under a tenth). PostgreSQL re-plans a prepared statement by itself when a table it reads
  * changes (migrations) and picks custom or generic plans per execution as usual.
+ *
+ * Array keys: a statement that takes a batch of keys as `unnest($1::text[])` is planned anew on
+ * every execution anyway. With `plan_cache_mode = auto` PostgreSQL keeps a custom plan while it
+ * looks cheaper than the generic one, and a custom plan knows the array's length (1 row) where
+ * the generic plan assumes 10, so it always does: planning was two thirds of the backend's CPU
+ * of the list's access statement (bench/README.md, PostgreSQL round 5). Batched lookups take their
+ * keys as one JSON text instead (`json_to_recordset`, `json_array_elements_text`: 100 rows
+ * estimated whatever the value, so custom and generic plans cost the same and the generic one is
+ * kept after five executions), and probe each key through a correlated subquery or
+ * `LATERAL (… OFFSET 0)`, so the generic plan is an index lookup per key whatever the estimates
+ * (`generic-plans.test.ts`).
  */
 export function statement(text: string, values: unknown[]): pg.QueryConfig {
   let name = statementNames.get(text);

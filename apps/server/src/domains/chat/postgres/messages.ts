@@ -49,16 +49,23 @@ type SessionFacts = Pick<SessionState, "agentId" | "expiresAt" | "revokedAt"> | 
  * statement: one row per key, with the key's position in the arrays; `messages_version` is null
  * when the caller is not a member. The caller's session row comes in the same statement (the
  * guard deferred its check here, guard.ts), so a list costs one round trip, not two.
+ *
+ * The keys come as one JSON array of `{ conversation, caller, session }` (database.ts, "Array keys"),
+ * and each lookup is a correlated subquery or LATERAL (an index probe per key whatever the
+ * planner estimates), so the prepared statement runs one cached generic plan.
  */
-const PAGE_ACCESS = `SELECT k.i::integer AS i, c.messages_version,
-    (SELECT array_agg(target_id) FROM blocks WHERE blocker_id = k.caller COLLATE "C"
-      AND type = 'agent') AS blocked,
+export const PAGE_ACCESS = `SELECT k.i::integer AS i,
+    (SELECT c.messages_version FROM conversation_members m
+      JOIN conversations c ON c.id = m.conversation_id
+      WHERE m.conversation_id = k.conversation COLLATE "C" AND m.agent_id = k.caller COLLATE "C"
+    ) AS messages_version,
+    (SELECT array_agg(b.target_id) FROM blocks b WHERE b.blocker_id = k.caller COLLATE "C"
+      AND b.type = 'agent') AS blocked,
     s.agent_id AS session_agent, s.expires_at AS session_expires, s.revoked_at AS session_revoked
-  FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(conversation, caller, session, i)
-  LEFT JOIN conversation_members m ON m.conversation_id = k.conversation COLLATE "C"
-    AND m.agent_id = k.caller COLLATE "C"
-  LEFT JOIN conversations c ON c.id = m.conversation_id
-  LEFT JOIN sessions s ON s.id_hash = k.session COLLATE "C"`;
+  FROM ROWS FROM (json_to_recordset($1::json) AS (conversation text, caller text, session text))
+    WITH ORDINALITY AS k(conversation, caller, session, i)
+  LEFT JOIN LATERAL (SELECT t.agent_id, t.expires_at, t.revoked_at FROM sessions t
+    WHERE t.id_hash = k.session COLLATE "C" OFFSET 0) s ON true`;
 
 interface SessionColumns {
   session_agent: string | null;
@@ -107,7 +114,11 @@ function pageAccessReader(
     }));
     const rows = await db.query<
       { i: number; messages_version: number | null; blocked: string[] | null } & SessionColumns
-    >(PAGE_ACCESS, [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])]);
+    >(PAGE_ACCESS, [
+      JSON.stringify(
+        keys.map(([conversation, caller, session]) => ({ conversation, caller, session })),
+      ),
+    ]);
     for (const row of rows) {
       found[row.i - 1] = {
         access:

@@ -71,7 +71,8 @@ export interface SendBatchOptions {
  * arrived meanwhile goes out together in the next call, so the position lock, the commit and
  * its WAL flush are paid once per batch, not once per send. No timer: an idle server sends each
  * message alone, with no added latency. Each send's session is checked in the same call
- * (migration 20261207T1300_send_checks_session): a send whose session is dead writes nothing.
+ * (migration 20261207T1300_send_checks_session, made cheaper by 20261207T1600_send_checked_cheaper):
+ * a send whose session is dead writes nothing.
  * A refused send (not a member, blocked, bad reply_to, dead session) is
  * refused in the batch without failing the others; if the call itself fails (nothing of it
  * committed), each send is run again alone so only the one at fault fails. A connection failure

@@ -41,6 +41,40 @@ function databaseBefore(path: string, upTo: number) {
   return raw;
 }
 
+/**
+ * The live counts per (conversation, bucket) and per (conversation, author, bucket), from the
+ * counter tables the schema has: `message_counts` and `message_author_counts` before chat
+ * migration 20261207T1530_message_counts_folded, `message_bucket_counts` after.
+ */
+function counterRows(raw: Database.Database) {
+  const folded =
+    raw.prepare("SELECT 1 FROM sqlite_master WHERE name = 'message_bucket_counts'").get() !==
+    undefined;
+  return {
+    counts: raw
+      .prepare(
+        folded
+          ? "SELECT conversation_id, bucket, sum(live) AS live FROM message_bucket_counts GROUP BY 1, 2 ORDER BY 1, 2"
+          : "SELECT conversation_id, bucket, live FROM message_counts ORDER BY 1, 2",
+      )
+      .all(),
+    authorCounts: raw
+      .prepare(
+        `SELECT conversation_id, author_id, bucket, live FROM ${folded ? "message_bucket_counts" : "message_author_counts"} ORDER BY 1, 2, 3`,
+      )
+      .all(),
+  };
+}
+
+/** Live messages per (conversation, bucket, author), counted from `messages` itself. */
+const recounted = (raw: Database.Database) =>
+  raw
+    .prepare(
+      `SELECT conversation_id, seq / 1024 AS bucket, author_id, count(*) AS live FROM messages
+       WHERE deleted_at IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    )
+    .all();
+
 /** The names `applied_migrations` recorded, in order. */
 const appliedNames = (raw: Database.Database) =>
   raw.prepare("SELECT name FROM applied_migrations ORDER BY name").pluck().all();
@@ -381,8 +415,7 @@ describe("upgrading an existing SQLite database", () => {
       UPDATE conversation_members SET last_read_seq = 600 WHERE agent_id = 'agt_b' AND conversation_id = 'cnv_1';`);
     const snapshot = (raw: Database.Database) => ({
       messages: raw.prepare("SELECT * FROM messages ORDER BY id").all(),
-      counts: raw.prepare("SELECT * FROM message_counts ORDER BY 1, 2").all(),
-      authorCounts: raw.prepare("SELECT * FROM message_author_counts ORDER BY 1, 2, 3").all(),
+      ...counterRows(raw),
       conversations: raw
         .prepare(
           "SELECT id, next_seq, messages_version, last_message_at, activity_at FROM conversations ORDER BY id",
@@ -463,7 +496,7 @@ describe("upgrading an existing SQLite database", () => {
       raw.prepare("DELETE FROM blocks WHERE id = 'blk_1'").run();
       for (const agent of agents) expect(stored(agent)).toBe(oracle(agent));
       const live = raw
-        .prepare("SELECT sum(live) FROM message_counts WHERE conversation_id = 'cnv_1'")
+        .prepare("SELECT sum(live) FROM message_bucket_counts WHERE conversation_id = 'cnv_1'")
         .pluck()
         .get();
       expect(live).toBe(
@@ -483,6 +516,137 @@ describe("upgrading an existing SQLite database", () => {
       expect(() => dup.run("msg_other", 1)).toThrow(
         /UNIQUE constraint failed: messages.conversation_id, messages.seq/,
       );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("folds the two counter tables into message_bucket_counts (migration 20261207T1530_message_counts_folded), keeping every count, and its triggers keep counts and unread counts exact", async () => {
+    const path = join(dir, "folded.db");
+    const FOLDED = "20261207T1530_message_counts_folded";
+    const before = createSqliteStore(path, {
+      migrations: migrations.filter((m) => m.name < FOLDED),
+    });
+    const now = Date.now();
+    const raw0 = before.db.raw;
+    raw0.exec(`
+      INSERT INTO agents (id, handle, display_name, created_at, updated_at)
+        VALUES ('agt_a', 'alice', 'A', ${now}, ${now}), ('agt_b', 'bob', 'B', ${now}, ${now}),
+               ('agt_c', 'carol', 'C', ${now}, ${now}), ('agt_d', 'dave', 'D', ${now}, ${now});
+      INSERT INTO conversations (id, type, title, created_by, member_count, activity_at, created_at, updated_at)
+        VALUES ('cnv_1', 'group', 't', 'agt_a', 3, ${now}, ${now}, ${now}),
+               ('cnv_2', 'group', 'u', 'agt_b', 2, ${now}, ${now}, ${now});
+      INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
+        VALUES ('cnv_1', 'agt_a', 'owner', ${now}), ('cnv_1', 'agt_b', 'member', ${now}),
+               ('cnv_1', 'agt_c', 'member', ${now}), ('cnv_2', 'agt_b', 'owner', ${now}),
+               ('cnv_2', 'agt_a', 'member', ${now});
+      INSERT INTO blocks (id, blocker_id, type, target_id, created_at)
+        VALUES ('blk_1', 'agt_b', 'agent', 'agt_c', ${now});`);
+    // Three buckets of cnv_1 by three authors, one of cnv_2 by two.
+    const insert = raw0.prepare(
+      `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type, created_at)
+       VALUES (?, ?, ?, ?, 'm', 'text/plain', ?)`,
+    );
+    raw0.transaction(() => {
+      for (let seq = 1; seq <= 2600; seq++) {
+        const author = ["agt_a", "agt_b", "agt_c"][seq % 3] as string;
+        insert.run(`msg_1_${seq}`, "cnv_1", seq, author, now + seq);
+      }
+      for (let seq = 1; seq <= 300; seq++) {
+        insert.run(`msg_2_${seq}`, "cnv_2", seq, seq % 2 ? "agt_a" : "agt_b", now + seq);
+      }
+    })();
+    raw0.exec(`UPDATE messages SET content = NULL, deleted_at = ${now} WHERE seq % 7 = 0;
+      UPDATE conversation_members SET last_read_seq = 600 WHERE agent_id = 'agt_b' AND conversation_id = 'cnv_1';
+      UPDATE conversation_members SET last_read_seq = 1500 WHERE agent_id = 'agt_c' AND conversation_id = 'cnv_1';`);
+    const members = (raw: Database.Database) =>
+      raw.prepare("SELECT * FROM conversation_members ORDER BY 1, 2").all();
+    const old = { ...counterRows(raw0), members: members(raw0) };
+    expect(old.authorCounts.length).toBeGreaterThan(9);
+    await before.close();
+
+    const store = createSqliteStore(path);
+    try {
+      const raw = store.db.raw;
+      const tables = raw
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'message%counts'",
+        )
+        .pluck()
+        .all();
+      expect(tables).toEqual(["message_bucket_counts"]);
+      // Every count kept, per author and (summed over authors) per bucket; no member's count moved.
+      expect({ ...counterRows(raw), members: members(raw) }).toEqual(old);
+      const live = () =>
+        raw
+          .prepare(
+            "SELECT conversation_id, bucket, author_id, live FROM message_bucket_counts WHERE live > 0 ORDER BY 1, 2, 3",
+          )
+          .all();
+      const oracle = (conversation: string, agent: string) =>
+        raw
+          .prepare(
+            `SELECT count(*) FROM messages m, conversation_members cm
+             WHERE m.conversation_id = @conversation AND cm.conversation_id = @conversation
+               AND cm.agent_id = @agent AND m.seq > cm.last_read_seq AND m.deleted_at IS NULL
+               AND m.author_id <> @agent AND m.author_id NOT IN
+                 (SELECT target_id FROM blocks WHERE blocker_id = @agent AND type = 'agent')`,
+          )
+          .pluck()
+          .get({ conversation, agent });
+      /** Counters equal a recount of the messages; every member's unread count its definition. */
+      const exact = () => {
+        expect(live()).toEqual(recounted(raw));
+        const rows = raw
+          .prepare("SELECT conversation_id, agent_id, unread_count FROM conversation_members")
+          .all() as { conversation_id: string; agent_id: string; unread_count: number }[];
+        for (const r of rows) expect(r.unread_count).toBe(oracle(r.conversation_id, r.agent_id));
+      };
+      exact();
+      const send = async (author: string, conversation: string) => {
+        const sent = await store.chat.sendMessage(
+          author,
+          conversation,
+          {
+            id: `msg_new_${author}_${raw.prepare("SELECT next_seq FROM conversations WHERE id = ?").pluck().get(conversation)}`,
+            content: "x",
+            content_type: "text/plain",
+            reply_to_id: null,
+            metadata: null,
+          },
+          now,
+        );
+        expect(sent.ok).toBe(true);
+      };
+      // A send by a blocked author, one starting a new author's bucket row, a tombstone.
+      await send("agt_c", "cnv_1");
+      await send("agt_b", "cnv_2");
+      await send("agt_a", "cnv_1");
+      exact();
+      expect((await store.chat.deleteMessage("agt_a", "cnv_1", "msg_1_3", now)).ok).toBe(true);
+      exact();
+      // Markers moved both ways, blocks made and dropped (by the store and by hand), a new member.
+      expect((await store.chat.markRead("agt_a", "cnv_1", "msg_1_2050")).ok).toBe(true);
+      raw
+        .prepare("UPDATE conversation_members SET last_read_seq = 10 WHERE agent_id = 'agt_c'")
+        .run();
+      exact();
+      raw
+        .prepare(
+          `INSERT INTO blocks (id, blocker_id, type, target_id, created_at)
+           VALUES ('blk_2', 'agt_a', 'agent', 'agt_b', ${now})`,
+        )
+        .run();
+      exact();
+      raw.prepare("DELETE FROM blocks WHERE id = 'blk_1'").run();
+      exact();
+      raw
+        .prepare(
+          `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at, last_read_seq)
+           VALUES ('cnv_1', 'agt_d', 'member', ${now}, 1000)`,
+        )
+        .run();
+      exact();
     } finally {
       await store.close();
     }

@@ -47,19 +47,26 @@ export const UNREAD_PARTIAL_SQL = `SELECT count(*) AS n FROM messages
   WHERE conversation_id = @id AND seq > @seq AND seq < @edge AND deleted_at IS NULL
     AND author_id <> @caller AND ${NOT_BLOCKED_AUTHOR}`;
 
-/** Live messages of every full bucket from `@bucket` on. */
-export const UNREAD_BUCKETS_SQL = `SELECT coalesce(sum(live), 0) AS n FROM message_counts
-  WHERE conversation_id = @id AND bucket >= @bucket`;
+/**
+ * Live messages of every full bucket from `@bucket` on, leaving out the caller's own and blocked
+ * authors' (`message_bucket_counts`: one row per conversation, bucket and author, chat migration
+ * 20261207T1530_message_counts_folded).
+ */
+export const UNREAD_BUCKETS_SQL = `SELECT coalesce(sum(live), 0) AS n FROM message_bucket_counts
+  WHERE conversation_id = @id AND bucket >= @bucket AND author_id <> @caller
+    AND author_id NOT IN (SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent')`;
 
-/** The part of {@link UNREAD_BUCKETS_SQL} written by the caller or by authors they blocked. */
-export const UNREAD_EXCLUDED_SQL = `SELECT coalesce(sum(live), 0) AS n FROM message_author_counts
-  WHERE conversation_id = @id AND bucket >= @bucket AND author_id IN (
-    SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent'
-    UNION ALL SELECT @caller)`;
+/**
+ * Whether `@author` has a counter row (has written) in conversation `@id`: the block triggers'
+ * test for which of the blocker's memberships to recompute.
+ */
+export const AUTHOR_WROTE_SQL = `SELECT 1 FROM message_bucket_counts
+  WHERE author_id = @author AND conversation_id = @id`;
 
 /**
  * Unread messages after `seq` for `caller`: own, deleted and blocked authors' messages left
- * out. Costs O(buckets after the marker + one partial bucket), not O(unread).
+ * out. Costs O(rows of the buckets after the marker + one partial bucket), not O(unread). The
+ * member triggers of chat migration 20261207T1530 compute the same sum.
  */
 export function unreadCount(stmt: Stmt, id: string, caller: string, seq: number): number {
   const bucket = Math.floor(seq / COUNT_BUCKET) + 1;
@@ -67,9 +74,7 @@ export function unreadCount(stmt: Stmt, id: string, caller: string, seq: number)
   const n = (sql: string, params: Record<string, unknown>) =>
     (stmt(sql).get(params) as { n: number }).n;
   return (
-    n(UNREAD_PARTIAL_SQL, { id, seq, edge, caller }) +
-    n(UNREAD_BUCKETS_SQL, { id, bucket }) -
-    n(UNREAD_EXCLUDED_SQL, { id, bucket, caller })
+    n(UNREAD_PARTIAL_SQL, { id, seq, edge, caller }) + n(UNREAD_BUCKETS_SQL, { id, bucket, caller })
   );
 }
 

@@ -389,8 +389,7 @@ describe("unread counts (per-member counters, recomputed from buckets)", () => {
       });
       const counts = (table: string) =>
         db.raw.prepare(`SELECT coalesce(sum(live), 0) FROM ${table}`).pluck().get();
-      expect(counts("message_counts")).toBe(0);
-      expect(counts("message_author_counts")).toBe(0);
+      expect(counts("message_bucket_counts")).toBe(0);
       const unread = db.raw
         .prepare("SELECT unread_count FROM conversation_members WHERE agent_id = 'agt_b'")
         .pluck()

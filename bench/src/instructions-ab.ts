@@ -7,19 +7,28 @@
  * and exit out. Requests are sent 4 at a time over keep-alive connections.
  *
  *   tsx src/instructions-ab.ts <dist A> <dist B> [list|convs|send|sendkey] [small] [large] [repeats]
+ *     [--main-thread]
  *
- * A dist dir is a copy of apps/server/dist inside apps/server (so its imports resolve).
+ * `--main-thread`: callgrind with `--separate-threads=yes`, counting the main thread alone. A
+ * send's whole-process count moves by 100–450 k instructions between runs of one build with
+ * how many WAL checkpoints (a worker thread on a 100 ms timer) fall into the run; the main
+ * thread's count leaves them out.
+ *
+ * A dist dir is a copy of apps/server/dist inside apps/server (so its imports resolve);
+ * `floor:<dist dir>` counts the store floor (store-floor-server.ts) on that build's store.
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { median } from "./cpu.js";
 import { seedAgent, seedConversation, sendMessages } from "./seed.js";
-import { startProcess } from "./server-process.js";
+import { repoRoot, startProcess } from "./server-process.js";
 
-const [distA, distB, route = "list", small = "1000", large = "4000", repeats = "2"] =
-  process.argv.slice(2);
+const mainThread = process.argv.includes("--main-thread");
+const [distA, distB, route = "list", small = "1000", large = "4000", repeats = "2"] = process.argv
+  .slice(2)
+  .filter((a) => a !== "--main-thread");
 if (!distA || !distB) throw new Error("usage: instructions-ab.ts <dist A> <dist B> [route] …");
 const dir = mkdtempSync(join(tmpdir(), "fluxra-instr-"));
 const seeded = join(dir, "seed.db");
@@ -76,24 +85,26 @@ async function counted(dist: string, count: number, tag: string): Promise<number
   const db = join(dir, `${tag}.db`);
   copyFileSync(seeded, db);
   const out = join(dir, `${tag}.cg`);
-  const child = spawn(
-    "valgrind",
-    [
-      "--tool=cachegrind",
-      "--cache-sim=no",
-      "--branch-sim=no",
-      `--cachegrind-out-file=${out}`,
-      process.execPath,
-      join(resolve(dist), "cli.js"),
-      "--port",
-      "0",
-      "--db",
-      db,
-      "--token-ttl",
-      "36000",
-    ],
-    { env: { ...process.env, FLUXRA_RATE_LIMITS: "off" }, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const tool = mainThread
+    ? ["--tool=callgrind", "--separate-threads=yes", `--callgrind-out-file=${out}`]
+    : ["--tool=cachegrind", "--cache-sim=no", "--branch-sim=no", `--cachegrind-out-file=${out}`];
+  // `floor:<dist>`: the store floor (store-floor-server.ts) on that build's store instead.
+  const server = dist.startsWith("floor:")
+    ? [
+        "--import",
+        "tsx",
+        join(repoRoot, "bench", "src", "store-floor-server.ts"),
+        db,
+        agent.id,
+        "--store",
+        join(resolve(dist.slice("floor:".length)), "index.js"),
+      ]
+    : [join(resolve(dist), "cli.js"), "--port", "0", "--db", db, "--token-ttl", "36000"];
+  const child = spawn("valgrind", [...tool, process.execPath, ...server], {
+    cwd: join(repoRoot, "bench"),
+    env: { ...process.env, FLUXRA_RATE_LIMITS: "off" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const url = await new Promise<string>((ok, fail) => {
     let text = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -114,6 +125,16 @@ async function counted(dist: string, count: number, tag: string): Promise<number
   }
   child.kill("SIGTERM");
   await exited;
+  if (mainThread) {
+    // callgrind writes <out>-01 (the main thread), -02, … one file per thread.
+    const files = readdirSync(dir).filter((f) => f.startsWith(`${tag}.cg-`));
+    const main = readFileSync(join(dir, `${tag}.cg-01`), "utf8");
+    const totals = /^(?:summary|totals): (\d+)/m.exec(main);
+    if (!totals) throw new Error(`no callgrind totals in ${tag}.cg-01`);
+    for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+    for (const f of files) rmSync(join(dir, f), { force: true });
+    return Number(totals[1]);
+  }
   const summary = /^summary: (\d+)/m.exec(readFileSync(out, "utf8"));
   if (!summary) throw new Error(`no cachegrind summary in ${out}`);
   for (const f of [db, `${db}-wal`, `${db}-shm`, out]) rmSync(f, { force: true });

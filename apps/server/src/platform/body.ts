@@ -45,10 +45,24 @@ export function createBodyReader(
     const chunked = c.req.header("transfer-encoding") !== undefined;
     if (declared === "0" && !chunked) return noInput(c);
     if (declared !== undefined && !chunked && Number(declared) > maxBytes) throw tooLarge();
+    if (declared !== undefined && !chunked) {
+      // The fast lane (platform/fast-lane.ts) runs requests after their poll phase: a small
+      // body has usually arrived whole by then and is taken without a promise and its turn.
+      const buffered = (c.req as { bufferedText?: () => string | undefined }).bufferedText?.();
+      if (buffered !== undefined) return keepText(c, buffered);
+    }
     const raw = c.req.raw;
     if (!(declared !== undefined && !chunked) && !raw.body) return noInput(c);
     return readText(c, raw, declared !== undefined && !chunked, maxBytes);
   };
+}
+
+/** The end of a read: "no input" for a blank body, else the text kept for validation. */
+function keepText(c: Context<AppEnv>, text: string): undefined {
+  if (text.trim() === "") return noInput(c);
+  c.set("rawBody", text);
+  (c.req.bodyCache as unknown as BodyCache).text = Promise.resolve(text);
+  return undefined;
 }
 
 async function readText(
@@ -71,9 +85,7 @@ async function readText(
     // (it would otherwise be reported as one, and nobody is left to read the answer anyway).
     throw new ApiError("invalid_json", "The request body could not be read.", { cause: err });
   }
-  if (text.trim() === "") return noInput(c);
-  c.set("rawBody", text);
-  (c.req.bodyCache as unknown as BodyCache).text = Promise.resolve(text);
+  keepText(c, text);
 }
 
 /** Reads a body of unknown length, refusing it (413) as soon as it passes `maxBytes`. */

@@ -773,6 +773,57 @@ describe("the fast lane answers like the Hono path", () => {
     expect(counts?.served).toBe(before);
   });
 
+  it("takes a body that arrived whole from the stream's buffer, and waits for one still arriving", async () => {
+    const counts = fastLaneOf(lane.t.app)?.counts as NonNullable<
+      ReturnType<typeof fastLaneOf>
+    >["counts"];
+    const before = counts.bufferedBodies;
+    const whole = await fetch(`${lane.url}${messages(lane)}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice(lane)}`, "content-type": "application/json" },
+      body: JSON.stringify({ content: "whole: h\u00e9llo" }),
+    });
+    expect(whole.status).toBe(201);
+    expect((await whole.json()).content).toBe("whole: h\u00e9llo");
+    expect(counts.bufferedBodies).toBe(before + 1);
+    // The same body in two writes 100 ms apart, split inside the two bytes of "é": the lane
+    // must wait for the rest (no buffered read) and decode the joined bytes.
+    const bytes = Buffer.from(JSON.stringify({ content: "parts: h\u00e9llo" }));
+    const cut = bytes.indexOf(0xc3) + 1;
+    const served = counts.served;
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: "127.0.0.1",
+          port: lane.port,
+          method: "POST",
+          path: messages(lane),
+          headers: {
+            authorization: `Bearer ${alice(lane)}`,
+            "content-type": "application/json",
+            "content-length": String(bytes.length),
+          },
+        },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            body += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on("error", reject);
+      req.flushHeaders();
+      req.write(bytes.subarray(0, cut));
+      setTimeout(() => req.end(bytes.subarray(cut)), 100);
+    });
+    expect(answer.status).toBe(201);
+    expect(JSON.parse(answer.body).content).toBe("parts: h\u00e9llo");
+    expect(counts.served).toBe(served + 1);
+    expect(counts.bufferedBodies).toBe(before + 1);
+  });
+
   it("after a logout (session_revoked) and past the token's expiry (token_expired)", async () => {
     for (const s of [plain, lane]) {
       await s.t.request("/api/auth/logout", { method: "POST", token: agent("bob")(s) });

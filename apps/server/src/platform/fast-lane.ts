@@ -55,8 +55,11 @@ export interface FastLaneParts {
 export interface FastLane {
   /** Serves the request and returns true, or returns false (untouched) for the normal listener. */
   serve(incoming: IncomingMessage, outgoing: ServerResponse): boolean;
-  /** Requests served / handed on so far (tests check the lane really ran). */
-  readonly counts: { served: number; handedOn: number };
+  /**
+   * Requests served / handed on so far (tests check the lane really ran), and bodies taken whole
+   * from the stream's buffer ({@link FastRequest.bufferedText}).
+   */
+  readonly counts: { served: number; handedOn: number; bufferedBodies: number };
 }
 
 const lanes = new WeakMap<object, FastLane>();
@@ -122,6 +125,7 @@ class FastRequest {
     readonly path: string,
     readonly url: string,
     readonly params: Record<string, string>,
+    readonly counts: FastLane["counts"],
   ) {}
   header(name: string): string | undefined {
     const value = this.incoming.headers[name.toLowerCase()];
@@ -138,6 +142,26 @@ class FastRequest {
   }
   addValidatedData(target: string, data: unknown): void {
     this.#valid[target] = data;
+  }
+  /**
+   * The body, when it has arrived whole (Node's parser has seen its last byte, which for a small
+   * body is in the same read as the headers): taken from the stream's buffer at once, decoded as
+   * {@link readText} decodes it. Undefined when part of it is still to come, or it was touched.
+   */
+  bufferedText(): string | undefined {
+    const incoming = this.incoming;
+    if (!incoming.complete || this.#raw !== undefined || incoming.readableFlowing !== null) {
+      return undefined;
+    }
+    const length = incoming.readableLength;
+    const declared = Number(incoming.headers["content-length"]);
+    if (length !== declared) return undefined;
+    const chunk = incoming.read() as Buffer | null;
+    if (chunk === null || chunk.length !== declared) {
+      throw new Error("the buffered body could not be read whole");
+    }
+    this.counts.bufferedBodies++;
+    return decoder.decode(chunk);
   }
   /** Only `text()` is used: the lane takes bodies with a Content-Length only (platform/body.ts). */
   get raw() {
@@ -302,7 +326,7 @@ export function attachFastLane(app: Hono<AppEnv>, parts: FastLaneParts): void {
   const start = parts.start as unknown as (c: FastContext) => string;
   const onError = parts.onError as unknown as (err: unknown, c: FastContext) => FastResponse;
   let keysLoaded = false;
-  const counts = { served: 0, handedOn: 0 };
+  const counts = { served: 0, handedOn: 0, bufferedBodies: 0 };
 
   const match = (incoming: IncomingMessage): [FastRequest, FastRoute] | undefined => {
     const method = incoming.method as string;
@@ -342,7 +366,7 @@ export function attachFastLane(app: Hono<AppEnv>, parts: FastLaneParts): void {
       }
       const scheme = (incoming.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
       const url = `${scheme}://${host}${target}`;
-      return [new FastRequest(incoming, method, path, url, params), route];
+      return [new FastRequest(incoming, method, path, url, params, counts), route];
     }
     return undefined;
   };

@@ -41,6 +41,10 @@ export function createIdGenerator(clock: Clock): IdGenerator {
   // cost ~1 µs, ~1.5 % of a message page in the bench profile (issue 18).
   const pool = new Uint8Array(4096);
   let used = pool.length;
+  // The time part of the last id: ids made in the same millisecond (a request's id and its
+  // message's) share it.
+  let encodedTime = -1;
+  let timePart = "";
   return {
     next(prefix) {
       let time = clock.now();
@@ -60,12 +64,16 @@ export function createIdGenerator(clock: Clock): IdGenerator {
           randomFillSync(pool);
           used = 0;
         }
-        random.set(pool.subarray(used, used + random.length));
+        for (let i = 0; i < random.length; i++) random[i] = pool[used + i] as number;
         used += random.length;
         random[0] = (random[0] as number) & 0x7f; // leave headroom for increments
         lastTime = time;
       }
-      return `${prefix}_${encodeTime(time)}${encodeRandom(random)}`;
+      if (time !== encodedTime) {
+        encodedTime = time;
+        timePart = encodeTime(time);
+      }
+      return `${prefix}_${timePart}${encodeRandom(random)}`;
     },
   };
 }

@@ -13,8 +13,12 @@ export interface RateLimitDeps {
   store: Pick<AppDeps["store"], "platform">;
 }
 
-/** The limit whose `RateLimit-*` headers a request's response carries so far. */
-const shownLimits = new WeakMap<Context, { remaining: number; resetSeconds: number }>();
+/**
+ * The limit whose `RateLimit-*` headers a request's response carries so far, kept on the
+ * request's context under this key: a WeakMap entry per request cost the GC an ephemeron each.
+ */
+const shownLimit = Symbol("shown rate limit");
+type Shown = { remaining: number; resetSeconds: number };
 
 /**
  * Counts one request against `bucket` for `subject` (fixed windows stored in the database, so
@@ -65,26 +69,29 @@ export function createRateLimiter(deps: RateLimitDeps) {
     }
     const resetSeconds = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
     const remaining = Math.max(0, rule.limit - count);
-    const headers = {
-      "RateLimit-Limit": String(rule.limit),
-      "RateLimit-Remaining": String(remaining),
-      "RateLimit-Reset": String(resetSeconds),
-    };
     // One request may count against several limits (the token exchange: per address and per
     // api key): the headers describe the one closest to exhaustion, whichever was counted last.
-    const shown = shownLimits.get(c);
+    const holder = c as unknown as { [shownLimit]?: Shown };
+    const shown = holder[shownLimit];
     if (
       shown === undefined ||
       remaining < shown.remaining ||
       (remaining === shown.remaining && resetSeconds > shown.resetSeconds)
     ) {
-      shownLimits.set(c, { remaining, resetSeconds });
-      for (const [name, value] of Object.entries(headers)) c.header(name, value);
+      holder[shownLimit] = { remaining, resetSeconds };
+      c.header("RateLimit-Limit", String(rule.limit));
+      c.header("RateLimit-Remaining", String(remaining));
+      c.header("RateLimit-Reset", String(resetSeconds));
     }
     if (count > rule.limit) {
       throw new ApiError("rate_limited", "Too many requests; retry later.", {
         retryAfterMs: windowStart + windowMs - now,
-        headers: { ...headers, "Retry-After": String(resetSeconds) },
+        headers: {
+          "RateLimit-Limit": String(rule.limit),
+          "RateLimit-Remaining": String(remaining),
+          "RateLimit-Reset": String(resetSeconds),
+          "Retry-After": String(resetSeconds),
+        },
       });
     }
   };

@@ -19,7 +19,11 @@ import type {
 export const NOT_BLOCKED_AUTHOR =
   "author_id NOT IN (SELECT target_id FROM blocks WHERE blocker_id = @caller AND type = 'agent')";
 
-/** Seqs per bucket of `message_counts` (both backends' migration 011 repeat the 1024). */
+/**
+ * Seqs per bucket of the message counters (PostgreSQL's `message_counts`; SQLite's
+ * `message_bucket_counts` since 20261207T1530_message_counts_folded). Both backends' migration 011
+ * repeat the 1024.
+ */
 export const COUNT_BUCKET = 1024;
 
 /** A `messages` row as stored (`metadata` is JSON text, times are epoch ms). */

@@ -12,48 +12,18 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { cpuPerCall, median } from "./cpu.js";
+import { openSendStore } from "./store-send-setup.js";
 
 const [srcA, srcB, roundsArg, perRoundArg] = process.argv.slice(2);
 if (!srcA || !srcB) throw new Error("usage: store-send-ab.ts <src A> <src B> [rounds] [sends]");
 const rounds = Number(roundsArg ?? 8);
 const perRound = Number(perRoundArg ?? 2000);
 const dir = mkdtempSync(join(tmpdir(), "fluxra-send-ab-"));
-const me = `agt_${"0".repeat(26)}`;
-const other = `agt_${"1".padStart(26, "0")}`;
-const conv = `cnv_${"0".repeat(26)}`;
 
 async function open(src: string, name: string) {
-  const { createSqliteStore } = await import(join(resolve(src), "index.ts"));
-  const store = createSqliteStore(join(dir, `${name}.db`));
-  const { db } = store;
-  db.write(() => {
-    db.stmt(
-      `INSERT INTO conversations (id, type, title, created_by, member_count, activity_at,
-         created_at, updated_at) VALUES (?, 'group', 't', ?, 2, 0, 0, 0)`,
-    ).run(conv, me);
-    db.stmt(
-      `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
-       VALUES (?, ?, 'owner', 0), (?, ?, 'member', 0)`,
-    ).run(conv, me, conv, other);
-  });
-  let k = 0;
-  const send = async () => {
-    const r = await store.chat.sendMessage(
-      me,
-      conv,
-      {
-        id: `msg_${name}${String(k++).padStart(25, "0")}`,
-        content: "benchmark message: the quick brown fox jumps over the lazy dog",
-        content_type: "text/plain",
-        reply_to_id: null,
-        metadata: null,
-      },
-      Date.now(),
-    );
-    if (!r.ok) throw new Error(`send refused: ${r.code}`);
-  };
+  const { store, send } = await openSendStore(src, join(dir, `${name}.db`), name);
   return {
     store,
     ops: {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /**
  * CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere.
@@ -32,4 +32,25 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/**
+ * CPU seconds a process has used so far, split into its main thread and all its other threads
+ * (libuv's pool, V8's compiler and GC helpers), from /proc/<pid>/task (Linux).
+ */
+export function threadCpu(pid: number): { main: number; rest: number } {
+  let main = 0;
+  let rest = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const s = (Number(fields[11]) + Number(fields[12])) / 100;
+      if (Number(tid) === pid) main += s;
+      else rest += s;
+    } catch {
+      // A thread that ended between the listing and the read.
+    }
+  }
+  return { main, rest };
 }

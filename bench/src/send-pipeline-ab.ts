@@ -9,11 +9,11 @@
  *
  * A dist dir is a copy of apps/server/dist inside apps/server (so its imports resolve).
  */
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
-import { median } from "./cpu.js";
+import { median, threadCpu } from "./cpu.js";
 import { capture, startBare } from "./measure.js";
 import { seedAgent, seedConversation, sendMessages } from "./seed.js";
 import { type RunningServer, repoRoot, startProcess } from "./server-process.js";
@@ -22,24 +22,6 @@ const [a, b, roundsArg, secondsArg] = process.argv.slice(2);
 if (!a || !b) throw new Error("usage: send-pipeline-ab.ts <dist A> <dist B> [rounds] [seconds]");
 const rounds = Number(roundsArg ?? 6);
 const seconds = Number(secondsArg ?? 4);
-
-/** CPU seconds of the process's main thread and of all its other threads. */
-function threadCpu(pid: number): { main: number; rest: number } {
-  let main = 0;
-  let rest = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const s = (Number(fields[11]) + Number(fields[12])) / 100;
-      if (Number(tid) === pid) main += s;
-      else rest += s;
-    } catch {
-      // A thread that ended between the listing and the read.
-    }
-  }
-  return { main, rest };
-}
 
 function start(dist: string, db: string): Promise<RunningServer> {
   return startProcess({

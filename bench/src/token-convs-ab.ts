@@ -11,11 +11,11 @@
  *
  * A dist dir is a copy of apps/server/dist inside apps/server (so its imports resolve).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { join, resolve } from "node:path";
-import { median } from "./cpu.js";
+import { median, threadCpu } from "./cpu.js";
 import { type Call, drive, type LoadResult } from "./load.js";
 import { capture, type Route, startBare } from "./measure.js";
 import { topSelfTime } from "./profile.js";
@@ -31,24 +31,6 @@ const rounds = Number(roundsArg ?? 4);
 const seconds = Number(secondsArg ?? 5);
 const names = ((profiling ? roundsArg : namesArg) ?? "token,convs").split(",");
 const backlogSize = 80_000;
-
-/** CPU seconds of the process's main thread and of all its other threads. */
-function threadCpu(pid: number): { main: number; rest: number } {
-  let main = 0;
-  let rest = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const s = (Number(fields[11]) + Number(fields[12])) / 100;
-      if (Number(tid) === pid) main += s;
-      else rest += s;
-    } catch {
-      // A thread that ended between the listing and the read.
-    }
-  }
-  return { main, rest };
-}
 
 /**
  * seed.ts's `bulkMessages` without `createSqliteStore`: that would apply this checkout's

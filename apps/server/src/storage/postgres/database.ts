@@ -25,7 +25,7 @@ export interface PgOptions {
    * The send batcher's group-commit wait in µs (`FLUXRA_PG_SEND_WAIT_US`; 0 disables it; default
    * in chat/postgres/send-batch.ts, which reads it from here).
    */
-  sendGroupWaitMicros?: number;
+  sendGroupWaitMicros?: number | undefined;
 }
 
 /** SQLSTATEs that mean "run the transaction again": serialization failure, deadlock. */

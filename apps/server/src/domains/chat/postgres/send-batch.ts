@@ -72,7 +72,7 @@ export interface SendBatchOptions {
    * deadline exactly; when nothing arrives, Node's timer ends the wait, at its 1 ms granularity.
    * Default {@link DEFAULT_GROUP_WAIT_MICROS}.
    */
-  groupWaitMicros?: number;
+  groupWaitMicros?: number | undefined;
 }
 
 /**

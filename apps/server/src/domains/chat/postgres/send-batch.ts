@@ -78,7 +78,7 @@ export interface SendBatchOptions {
 /**
  * Default group-commit wait (µs). The bench's 10 closed-loop clients settle, without it, into two
  * alternating batches of ~4.5 sends (the next batch leaves the moment the previous one returns),
- * and a batch costs PostgreSQL ~1.6 ms of CPU whatever its size (mostly the durable commit):
+ * and a batch costs PostgreSQL ~1.6 ms of CPU at load whatever its size (much of it the commit):
  * waiting one client round trip lets both halves share a commit (bench/README.md, round 6).
  */
 export const DEFAULT_GROUP_WAIT_MICROS = 500;
@@ -91,9 +91,9 @@ export const DEFAULT_GROUP_WAIT_MICROS = 500;
  * arrived meanwhile goes out together in the next call, so the position lock, the commit and
  * its WAL flush are paid once per batch, not once per send. An idle server sends each message
  * alone, with no added latency; under concurrency the next batch may wait a bounded time for the
- * sends expected back (`groupWaitMicros`), as PostgreSQL's `commit_delay` does. Each send's session is checked in the same call
- * (migration 20261207T1300_send_checks_session, made cheaper by 20261207T1600_send_checked_cheaper):
- * a send whose session is dead writes nothing.
+ * sends expected back (`groupWaitMicros`), as PostgreSQL's `commit_delay` does. Each send's
+ * session is checked in the same call (migration 20261207T1300_send_checks_session, made cheaper
+ * by 20261207T1600_send_checked_cheaper): a send whose session is dead writes nothing.
  * A refused send (not a member, blocked, bad reply_to, dead session) is
  * refused in the batch without failing the others; if the call itself fails (nothing of it
  * committed), each send is run again alone so only the one at fault fails. A connection failure

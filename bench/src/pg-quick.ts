@@ -8,6 +8,7 @@
  * own, driven in the same rounds. `--two`: a second PostgreSQL instance joins the first, and
  * two ÷ one (the same 10 connections split across both) is measured in the same rounds.
  * `--socket=/var/run/postgresql`: every CLI connects over the Unix socket instead of TCP.
+ * `--connections=N`: N connections instead of 10 (1 shows the lone request's latency).
  * `--only=send` or `--only=list`: measure that route alone. Send rounds also print the batches
  * group commit reached (messages of the round per writing transaction, warm-up included).
  * Needs the server bundle (`pnpm --filter @fluxra/server build`).
@@ -30,7 +31,10 @@ const bases = args.filter((a) => a.startsWith("--base=")).map((a) => a.slice("--
 const socket = args.find((a) => a.startsWith("--socket="))?.slice("--socket=".length);
 const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const [rounds = 3, seconds = 5] = args.filter((a) => !a.startsWith("--")).map(Number);
-const load = { connections: 10, durationSeconds: seconds, warmupSeconds: 1 };
+const connections = Number(
+  args.find((a) => a.startsWith("--connections="))?.slice("--connections=".length) ?? 10,
+);
+const load = { connections, durationSeconds: seconds, warmupSeconds: 1 };
 const admin = adminUrl();
 const dir = mkdtempSync(join(tmpdir(), "pg-quick-"));
 const servers: RunningServer[] = [];
@@ -119,7 +123,7 @@ try {
         const p = await driveSplit(v.servers, call, load, admin, v.database);
         if (v.name === "PG") single = p.rps;
         const ratio = v.name === "PG×2" ? p.rps / single : p.rps / l.rps;
-        line += ` | ${v.name} ${r0(p.rps)} (${r0(p.cpuUsPerRequest)} + ${r0(p.pgCpuUsPerRequest)} µs, p50 ${p.p50Ms} ms) ${v.name === "PG×2" ? `${ratio.toFixed(2)}×` : pct(ratio)}`;
+        line += ` | ${v.name} ${r0(p.rps)} (${r0(p.cpuUsPerRequest)} + ${r0(p.pgCpuUsPerRequest)} µs, p50 ${p.p50Ms} p99 ${p.p99Ms} ms) ${v.name === "PG×2" ? `${ratio.toFixed(2)}×` : pct(ratio)}`;
         if (name.startsWith("POST")) line += `, ${sendsPerCommit(v.database, since)} sends/commit`;
         if (p.failures > 0) line += ` FAILURES ${p.failures}`;
         ratios.set(v.name, [...(ratios.get(v.name) ?? []), ratio]);

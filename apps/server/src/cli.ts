@@ -4,7 +4,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { configFromEnv, parsePositiveInt } from "./platform/config.js";
 import { fastLaneServer } from "./platform/fast-lane.js";
-import { pgPoolSize, redactUrl } from "./storage/postgres/cli-options.js";
+import { pgPoolSize, pgSendWait, redactUrl } from "./storage/postgres/cli-options.js";
 import { createPostgresStore, isPostgresUrl } from "./storage/postgres/index.js";
 import { createSqliteStore } from "./storage/sqlite/index.js";
 
@@ -16,7 +16,9 @@ Runs the Fluxra Chat API reference server on embedded SQLite or on PostgreSQL.
   --host        address to bind (env HOST, default 127.0.0.1; 0.0.0.0 for all interfaces)
   --db          SQLite file, or postgres://user@host:5432/db to run on PostgreSQL
                 (several instances may share one database; env FLUXRA_DB,
-                default ./.fluxra/fluxra.db; FLUXRA_PG_POOL_SIZE, default 10)
+                default ./.fluxra/fluxra.db; FLUXRA_PG_POOL_SIZE, default 10;
+                FLUXRA_PG_SEND_WAIT_US, the longest a send batch waits for concurrent
+                sends under load, in µs, default 500, 0 disables it)
   --token-ttl   access-token lifetime in seconds (env FLUXRA_TOKEN_TTL, default 900)
 
 Environment: FLUXRA_RATE_LIMITS=off disables rate limiting (tests, benchmarks only);
@@ -56,6 +58,7 @@ function main(): void {
   const store = onPostgres
     ? createPostgresStore(dbPath, {
         maxConnections: pgPoolSize(process.env["FLUXRA_PG_POOL_SIZE"]),
+        sendGroupWaitMicros: pgSendWait(process.env["FLUXRA_PG_SEND_WAIT_US"]),
       })
     : createSqliteStore(dbFile);
   const shutdown = new AbortController();

@@ -21,6 +21,11 @@ export interface PgOptions {
   migrations?: readonly Migration[];
   /** Extra `-c name=value` settings for every connection (tests turn off synchronous_commit). */
   settings?: Record<string, string>;
+  /**
+   * The send batcher's group-commit wait in µs (`FLUXRA_PG_SEND_WAIT_US`; 0 disables it; default
+   * in chat/postgres/send-batch.ts, which reads it from here).
+   */
+  sendGroupWaitMicros?: number | undefined;
 }
 
 /** SQLSTATEs that mean "run the transaction again": serialization failure, deadlock. */
@@ -131,6 +136,8 @@ const types = {
 export class PgDatabase {
   readonly pool: pg.Pool;
   readonly schema: string | undefined;
+  /** {@link PgOptions.sendGroupWaitMicros}, for the chat store's send batcher. */
+  readonly sendGroupWaitMicros: number | undefined;
   private readonly maxRetries: number;
   private readonly migrations: readonly Migration[];
   private migrating: Promise<void> | undefined;
@@ -139,6 +146,7 @@ export class PgDatabase {
 
   constructor(connectionString: string, options: PgOptions = {}) {
     this.schema = options.schema;
+    this.sendGroupWaitMicros = options.sendGroupWaitMicros;
     this.maxRetries = options.maxRetries ?? 5;
     this.migrations = options.migrations ?? findMigrations("postgres");
     const connection: pg.ClientConfig = {

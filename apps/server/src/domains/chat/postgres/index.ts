@@ -10,5 +10,9 @@ import { messageOps } from "./messages.js";
  * test size this instance's cache of recent messages' JSON.
  */
 export function createPgChatStore(db: PgDatabase, tails?: MessageTails): ChatStore {
-  return { ...conversationOps(db), ...memberOps(db), ...messageOps(db, tails) };
+  return {
+    ...conversationOps(db),
+    ...memberOps(db),
+    ...messageOps(db, tails, { groupWaitMicros: db.sendGroupWaitMicros }),
+  };
 }

@@ -156,6 +156,35 @@ describe("PostgreSQL sends in one batch", () => {
     expect(rows.map((r) => r.tx).filter((t, i, all) => all.indexOf(t) === i)).toHaveLength(2);
   });
 
+  it("let a caller answered from a batch send again into the batch its neighbours wait in", async () => {
+    // Group-commit wait (send-batch.ts, `groupWaitMicros`): under concurrency the next batch waits
+    // a moment for the sends expected back, so a closed-loop caller's next send shares a commit
+    // with the sends queued meanwhile instead of paying one of its own.
+    const first = store.chat.sendMessage(alice, "cnv_g1", message("msg_v0"), 3500);
+    const again = first.then(() =>
+      store.chat.sendMessage(alice, "cnv_g1", message("msg_v6"), 3506),
+    );
+    const names = ["msg_v1", "msg_v2", "msg_v3", "msg_v4", "msg_v5"];
+    const rest = names.map((n, i) => store.chat.sendMessage(bob, "cnv_g1", message(n), 3501 + i));
+    const sent = await Promise.all([first, again, ...rest]);
+    expect(sent.every((s) => s.ok)).toBe(true);
+    const rows = await q<{ id: string; tx: string }>(
+      "SELECT id, xmin::text AS tx FROM messages WHERE id LIKE 'msg_v%' ORDER BY seq",
+    );
+    expect(rows.map((r) => r.id)).toEqual([
+      "msg_v0",
+      "msg_v1",
+      "msg_v2",
+      "msg_v3",
+      "msg_v4",
+      "msg_v5",
+      "msg_v6",
+    ]);
+    // Two commits: msg_v0 alone, then the five queued with msg_v0's caller's next send.
+    expect(new Set(rows.slice(1).map((r) => r.tx)).size).toBe(1);
+    expect(rows[0]?.tx).not.toBe(rows[1]?.tx);
+  });
+
   it("fail only the send at fault when a batch's transaction fails", async () => {
     const names = ["msg_w0", "msg_w1", "msg_nul", "msg_w2", "msg_w3"];
     const settled = await Promise.allSettled(

@@ -61,7 +61,27 @@ export interface SendBatchOptions {
    * less backend CPU per send than two.
    */
   inFlight?: number;
+  /**
+   * The longest a batch is held back for sends expected to come (group-commit wait, in µs;
+   * 0 disables it). Only under concurrency: when a batch returns and it carried more than one
+   * send, or sends are queued, the next batch waits until as many sends are queued as the batch
+   * just answered plus those already queued (the callers just answered usually send again within
+   * a round trip), or `maxBatch`, and leaves the moment they are. It never waits longer than this,
+   * nor longer than half the last batch's duration. A lone send on an idle instance (nothing in
+   * flight, the last batch a single send) goes out at once, as without it. Arrivals check the
+   * deadline exactly; when nothing arrives, Node's timer ends the wait, at its 1 ms granularity.
+   * Default {@link DEFAULT_GROUP_WAIT_MICROS}.
+   */
+  groupWaitMicros?: number | undefined;
 }
+
+/**
+ * Default group-commit wait (µs). The bench's 10 closed-loop clients settle, without it, into two
+ * alternating batches of ~4.5 sends (the next batch leaves the moment the previous one returns),
+ * and a batch costs PostgreSQL ~1.6 ms of CPU at load whatever its size (much of it the commit):
+ * waiting one client round trip lets both halves share a commit (bench/README.md, round 6).
+ */
+export const DEFAULT_GROUP_WAIT_MICROS = 500;
 
 /**
  * Group commit for PostgreSQL sends (migration 20261207T0400_send_messages_function, set-based
@@ -69,10 +89,11 @@ export interface SendBatchOptions {
  * per conversation or per batch, not per send, so a bigger batch is cheaper per send): a send
  * goes out at once when fewer than `inFlight` calls run; otherwise it waits, and every send that
  * arrived meanwhile goes out together in the next call, so the position lock, the commit and
- * its WAL flush are paid once per batch, not once per send. No timer: an idle server sends each
- * message alone, with no added latency. Each send's session is checked in the same call
- * (migration 20261207T1300_send_checks_session, made cheaper by 20261207T1600_send_checked_cheaper):
- * a send whose session is dead writes nothing.
+ * its WAL flush are paid once per batch, not once per send. An idle server sends each message
+ * alone, with no added latency; under concurrency the next batch may wait a bounded time for the
+ * sends expected back (`groupWaitMicros`), as PostgreSQL's `commit_delay` does. Each send's
+ * session is checked in the same call (migration 20261207T1300_send_checks_session, made cheaper
+ * by 20261207T1600_send_checked_cheaper): a send whose session is dead writes nothing.
  * A refused send (not a member, blocked, bad reply_to, dead session) is
  * refused in the batch without failing the others; if the call itself fails (nothing of it
  * committed), each send is run again alone so only the one at fault fails. A connection failure
@@ -81,10 +102,16 @@ export interface SendBatchOptions {
 export function sendBatcher(
   db: PgDatabase,
   events: PgEvents,
-  { maxBatch = 64, inFlight = 1 }: SendBatchOptions = {},
+  {
+    maxBatch = 64,
+    inFlight = 1,
+    groupWaitMicros = DEFAULT_GROUP_WAIT_MICROS,
+  }: SendBatchOptions = {},
 ): (values: SendValues) => Promise<SendRow> {
   const queue: Pending[] = [];
   let running = 0;
+  /** While set, the queue is held until `want` sends wait in it or `deadline` (ms) has passed. */
+  let hold: { want: number; deadline: number; timer: ReturnType<typeof setTimeout> } | undefined;
 
   const call = async (batch: Pending[]): Promise<SendRow[]> => {
     const v = batch.map((p) => p.values);
@@ -152,16 +179,48 @@ export function sendBatcher(
     for (const [i, p] of batch.entries()) p.resolve(rows[i] as SendRow);
   };
 
+  /** Ends a hold (its timer fired, enough sends came, or its deadline passed) and dispatches. */
+  const flush = () => {
+    if (hold === undefined) return;
+    clearTimeout(hold.timer);
+    hold = undefined;
+    pump();
+  };
+
+  /**
+   * A batch of `size` that started at `started` returned: its slot is free. Under concurrency,
+   * hold the queue for the sends expected back (see `groupWaitMicros`), else dispatch at once.
+   */
+  const returned = (size: number, started: number) => {
+    running--;
+    const queued = queue.length;
+    const want = Math.min(maxBatch, size + queued);
+    const now = performance.now();
+    const waitMs = Math.min(groupWaitMicros / 1000, (now - started) / 2);
+    if (
+      hold === undefined &&
+      waitMs > 0 &&
+      running < inFlight &&
+      (size > 1 || queued > 0) &&
+      queued < want
+    ) {
+      hold = { want, deadline: now + waitMs, timer: setTimeout(flush, waitMs) };
+      return;
+    }
+    pump();
+  };
+
   const pump = () => {
+    if (hold !== undefined) return;
     while (running < inFlight && queue.length > 0) {
       const batch = queue.splice(0, maxBatch);
       running++;
+      const started = performance.now();
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
-        running--;
-        pump();
+        returned(batch.length, started);
       };
       void run(batch, release).finally(release);
     }
@@ -170,6 +229,8 @@ export function sendBatcher(
   return (values) =>
     new Promise<SendRow>((resolve, reject) => {
       queue.push({ values, resolve, reject });
-      pump();
+      if (hold !== undefined && (queue.length >= hold.want || performance.now() >= hold.deadline))
+        flush();
+      else pump();
     });
 }

@@ -39,7 +39,11 @@ const latency = (samples: number[]): Latency => ({
  * same idle gap, since a machine idle for a while answers slower than one kept busy), the timer
  * starts just before the send, and a sample ends when the client has parsed the event (not when
  * the send is acknowledged: that round trip is reported on its own). Connections are reused
- * (one keep-alive pool for sends and polls, one stream held throughout).
+ * (one keep-alive pool for sends and polls). The stream is held during the stream blocks only:
+ * held throughout, it was woken by every long-poll round's send too, and the server wrote its
+ * frame (and the client parsed it) ahead of the long-poll's answer, so the long-poll was
+ * measured with a second delivery in front of it and the stream without (issue 18, branch
+ * wt/idle).
  */
 export async function deliveryLatency(
   sendBase: string,
@@ -58,13 +62,18 @@ export async function deliveryLatency(
         next_cursor: string;
       }
     ).next_cursor;
-  // The stream sees every round's event: only its own round's message ends a stream sample.
+  // The stream (held during its blocks) sees every send of them: only its own round's message
+  // ends a stream sample.
   let expected = "";
   let arrived: ((at: number) => void) | undefined;
-  const sub = subscribe(receiveBase, receiver.accessToken, (data) => {
-    if (expected !== "" && data.includes(expected)) arrived?.(performance.now());
-  });
-  await sub.ready;
+  const open = async () => {
+    const sub = subscribe(receiveBase, receiver.accessToken, (data) => {
+      if (expected !== "" && data.includes(expected)) arrived?.(performance.now());
+    });
+    await sub.ready;
+    return sub;
+  };
+  let sub: { close(): void } | undefined;
   const poll: number[] = [];
   const stream: number[] = [];
   const acks: number[] = [];
@@ -95,6 +104,7 @@ export async function deliveryLatency(
         cursor = body.next_cursor;
         poll.push(at - t0);
       }
+      sub = await open();
       for (let i = 0; i < n; i++) {
         await sleep(gapMs);
         expected = `"stream round ${++serial}"`;
@@ -105,9 +115,11 @@ export async function deliveryLatency(
         const [at] = await Promise.all([got, send(t0, expected.slice(1, -1))]);
         stream.push(at - t0);
       }
+      sub.close();
+      sub = undefined;
     }
   } finally {
-    sub.close();
+    sub?.close();
   }
   return { longPoll: latency(poll), sse: latency(stream), sendAck: latency(acks), gapMs };
 }

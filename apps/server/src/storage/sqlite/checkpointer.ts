@@ -14,15 +14,53 @@ import { Worker } from "node:worker_threads";
  * the writer or readers; once it has copied every frame, the next writer restarts the WAL from
  * its start, so the file stays as small as before. Durability is unchanged: checkpoints only
  * copy committed pages into the database file.
+ *
+ * The worker checkpoints only once the WAL holds {@link CHECKPOINT_FRAMES} frames not yet copied
+ * (SQLite's own default threshold), read from the wal-index header in the `-shm` file without
+ * opening a connection. Why not every time: the first commit after a complete checkpoint
+ * restarts the WAL from its start, and SQLite syncs the new WAL header then (`fsync`, on the
+ * event loop, inside that COMMIT; it guards against corruption on power loss, even with
+ * synchronous=NORMAL). Checkpointing every 100 ms made one send in ~6 of a client sending every
+ * ~17 ms pay that sync (2.5–4 ms on the bench host): the tail of an idle send and of event
+ * delivery (issue 18, bench README "Events: why an idle send took 2.6 ms"). At 1,000 frames a
+ * send (~6 frames) pays it once in ~170.
  */
 export const SAFETY_NET_PAGES = 20_000;
 export const CHECKPOINT_DELAY_MS = 100;
+/** Frames waiting in the WAL before the worker copies them (see above). */
+export const CHECKPOINT_FRAMES = 1000;
 
 /** CommonJS run by `new Worker(…, { eval: true })`: no file of its own to ship or bundle. */
 const workerSource = `
 const { parentPort, workerData } = require("node:worker_threads");
+const { closeSync, openSync, readSync } = require("node:fs");
+const { endianness } = require("node:os");
 const Database = require(workerData.driver);
-parentPort.on("message", (path) => {
+const header = Buffer.alloc(136);
+const u32 = endianness() === "LE" ? (o) => header.readUInt32LE(o) : (o) => header.readUInt32BE(o);
+// Frames in the WAL not yet copied into the database file, from the wal-index header at the start
+// of the -shm file (https://www.sqlite.org/walformat.html: iVersion 3007000 at 0, isInit at 12,
+// mxFrame at 16, nBackfill at 96, native byte order), or -1 when it cannot be read: then the
+// worker checkpoints, as it always did. A torn read only makes one checkpoint early or late.
+function pending(path) {
+  let fd;
+  try {
+    fd = openSync(path + "-shm", "r");
+    if (readSync(fd, header, 0, 136, 0) < 136) return -1;
+    if (u32(0) !== 3007000 || header[12] !== 1) return -1;
+    return Math.max(0, u32(16) - u32(96));
+  } catch {
+    return -1;
+  } finally {
+    if (fd !== undefined) try { closeSync(fd); } catch {}
+  }
+}
+parentPort.on("message", ({ path, minFrames }) => {
+  const waiting = pending(path);
+  if (waiting >= 0 && waiting < minFrames) {
+    parentPort.postMessage({ path, pending: waiting, skipped: true });
+    return;
+  }
   let db;
   try {
     db = new Database(path, { fileMustExist: true });
@@ -40,8 +78,12 @@ parentPort.on("message", (path) => {
 /** What the worker did for one request (tests observe it). */
 export interface CheckpointResult {
   path: string;
+  /** The checkpoint ran: frames in the WAL, and how many of them it copied. */
   frames?: number;
   copied?: number;
+  /** No checkpoint: fewer than the request's `minFrames` frames were waiting (`pending`). */
+  skipped?: boolean;
+  pending?: number;
   error?: string;
 }
 
@@ -105,14 +147,17 @@ function theWorker(): Worker | null {
   return worker;
 }
 
-/** Asks the worker for a PASSIVE checkpoint of `path` (returns false if there is no worker). */
-export function requestCheckpoint(path: string): boolean {
+/**
+ * Asks the worker for a PASSIVE checkpoint of `path` once `minFrames` frames wait in its WAL
+ * (returns false if there is no worker).
+ */
+export function requestCheckpoint(path: string, minFrames = CHECKPOINT_FRAMES): boolean {
   const w = theWorker();
   if (!w) return false;
   const entry = inFlight.get(path);
   if (entry) entry.count++;
   else inFlight.set(path, { count: 1, settled: [] });
-  w.postMessage(path);
+  w.postMessage({ path, minFrames });
   return true;
 }
 

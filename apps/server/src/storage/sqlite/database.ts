@@ -224,7 +224,8 @@ export class SqliteDatabase {
 
   /**
    * After a commit: at most every {@link CHECKPOINT_DELAY_MS}, the checkpoint worker copies the
-   * WAL into the database file, off the event loop (see checkpointer.ts).
+   * WAL into the database file, off the event loop, once it holds 1,000 frames not yet copied
+   * (see checkpointer.ts: the commit after a checkpoint pays an fsync restarting the WAL).
    */
   private committed(): void {
     if (this.checkpointScheduled || this.path === ":memory:" || this.closedByOwner) return;

@@ -65,13 +65,6 @@ export type FluxraClient = RawClient &
   };
 
 /**
- * What `encodeURIComponent` leaves as is (ASCII letters, digits, `-._~`; it also leaves `!*'()`),
- * as in every id the API hands out: a regex test is cheaper than V8's
- * runtime call (issue 18 round 7).
- */
-const UNRESERVED = /^[\w.~-]*$/;
-
-/**
  * openapi-fetch's default path serializer for the only style the spec uses (simple, one
  * primitive value per placeholder: `encodeURIComponent(value)`), without re-parsing every
  * placeholder's style on each call. Each path template is split into literal parts and parameter
@@ -92,12 +85,7 @@ export function pathSerializer(pathname: string, pathParams: Record<string, unkn
   for (let i = 1; i < parts.length; i += 2) {
     const name = parts[i] as string;
     const value = pathParams?.[name];
-    out +=
-      value == null
-        ? `{${name}}`
-        : typeof value === "string" && UNRESERVED.test(value)
-          ? value
-          : encodeURIComponent(value as string | number | boolean);
+    out += value == null ? `{${name}}` : encodeURIComponent(value as string | number | boolean);
     out += parts[i + 1];
   }
   return out;

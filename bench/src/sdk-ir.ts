@@ -12,7 +12,10 @@
  * (`list().pages().next()`), sdk-convsfp (`firstPage()`), sdk-convsget (`client.GET`).
  * Without `pause` everything is counted (warm-up included; difference two N to get per call).
  * Read GC separately (callgrind_annotate: Scavenger*, MarkCompact*, Sweeper*): one mark-compact
- * in or out of a 1,000-call window moves the per-call figure by 60-120 k instructions.
+ * in or out of a 1,000-call window moves the per-call figure by 60-120 k instructions. Or keep GC
+ * out of the window: add `gc` after `pause`, run node with `--expose-gc --max-semi-space-size=64
+ * --min-semi-space-size=64` and a window of ~300 calls: it prints `GCS 0` (no GC in the window)
+ * and the bytes allocated per call (round 7).
  */
 import { createFluxraClient } from "@fluxra/sdk";
 import { answerFromMemory } from "./in-memory-dispatcher.js";
@@ -51,10 +54,30 @@ if (which.startsWith("raw")) {
 }
 const warm = Number(process.argv[4] ?? 1500);
 for (let i = 0; i < warm; i++) await fn();
+// `gc` (node --expose-gc, semi-space >= 64 MB): a full GC just before the window, so a window of
+// a few hundred calls runs no GC at all; prints the window's scavenges/mark-compacts (should be 0)
+// and the bytes allocated per call (heap growth over the window, exact when no GC ran in it).
+const gcMode = process.argv.includes("gc");
+let gcs = 0;
+if (gcMode) {
+  const { PerformanceObserver } = await import("node:perf_hooks");
+  new PerformanceObserver((list) => {
+    gcs += list.getEntries().length;
+  }).observe({ entryTypes: ["gc"] });
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((resolve) => setImmediate(resolve));
+  gcs = 0;
+}
 if (process.argv[5] === "pause") {
   // For `valgrind --tool=callgrind --instr-atstart=no`: switch instrumentation on now
   // (`callgrind_control -i on <pid>`), so only the measured calls are counted.
   process.stderr.write(`WARM ${process.pid}\n`);
   await new Promise((resolve) => setTimeout(resolve, 4000));
 }
+const heapBefore = process.memoryUsage().heapUsed;
 for (let i = 0; i < n; i++) await fn();
+if (gcMode) {
+  const bytes = (process.memoryUsage().heapUsed - heapBefore) / n;
+  await new Promise((resolve) => setImmediate(resolve));
+  process.stderr.write(`GCS ${gcs} BYTES/CALL ${bytes.toFixed(0)}\n`);
+}

@@ -12,11 +12,24 @@ export interface RequestOptions extends CallOptions {
   idempotencyKey?: string | undefined;
 }
 
+/** What {@link toInit} adds to a helper's init. */
+type HelperInit = {
+  headers?: Record<string, string>;
+  fluxra?: CallOptions;
+  signal?: AbortSignal;
+};
+
+/**
+ * The common call's part: nothing. Spread into the helper's init, so shared (and frozen): an
+ * absent `headers`/`fluxra` means the same as an empty one to openapi-fetch and the transport.
+ */
+const NO_OPTIONS: HelperInit = Object.freeze({});
+
 /** The openapi-fetch init for `options`, plus `headers` the helper itself needs. */
-export function toInit(options?: RequestOptions, headers?: Record<string, string>) {
-  // The common call: no options, no extra headers. Fresh objects all the same: openapi-fetch and
-  // the transport only read them, but a caller's middleware may not.
-  if (options === undefined && headers === undefined) return { headers: {}, fluxra: {} };
+export function toInit(options?: RequestOptions, headers?: Record<string, string>): HelperInit {
+  // The common call: no options, no extra headers. No objects of its own (three allocations and
+  // a copy of each per call before, issue 18 round 7).
+  if (options === undefined && headers === undefined) return NO_OPTIONS;
   const { signal, idempotencyKey, headers: own, ...fluxra } = options ?? {};
   const all: Record<string, string> = { ...own, ...headers };
   if (idempotencyKey) all["Idempotency-Key"] = idempotencyKey;

@@ -154,17 +154,24 @@ function direct(init: Init, typed: boolean): boolean {
   return true;
 }
 
-/** openapi-fetch's `mergeHeaders` for string values, lower-cased: later wins, `null` deletes. */
+/**
+ * openapi-fetch's `mergeHeaders` for string values, lower-cased: later wins, `null` deletes. Two
+ * fixed sources, not a rest parameter: no array per call.
+ */
 function mergeInto(
   into: Record<string, string>,
-  ...sources: (Record<string, unknown> | undefined)[]
+  first: Record<string, unknown> | undefined,
+  second?: Record<string, unknown>,
 ): Record<string, string> {
-  for (const from of sources) {
-    for (const key in from) {
-      const value = from[key];
-      if (value === null) delete into[key.toLowerCase()];
-      else if (value !== undefined) into[key.toLowerCase()] = value as string;
-    }
-  }
+  mergeOne(into, first);
+  mergeOne(into, second);
   return into;
+}
+
+function mergeOne(into: Record<string, string>, from: Record<string, unknown> | undefined): void {
+  for (const key in from) {
+    const value = from[key];
+    if (value === null) delete into[key.toLowerCase()];
+    else if (value !== undefined) into[key.toLowerCase()] = value as string;
+  }
 }

@@ -31,7 +31,7 @@ export function agentsResource(raw: RawClient) {
       new Paginator((cursor) =>
         unwrap(
           raw.GET("/api/agents", {
-            params: { query: { ...query, ...(cursor ? { cursor } : {}) } },
+            params: { query: cursor ? { ...query, cursor } : query },
             ...toInit(options),
           }),
         ),

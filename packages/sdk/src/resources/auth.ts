@@ -38,7 +38,7 @@ export function authResource(raw: RawClient) {
       new Paginator((cursor) =>
         unwrap(
           raw.GET("/api/auth/api-keys", {
-            params: { query: { ...query, ...(cursor ? { cursor } : {}) } },
+            params: { query: cursor ? { ...query, cursor } : query },
             ...toInit(options),
           }),
         ),
@@ -65,7 +65,7 @@ export function authResource(raw: RawClient) {
       new Paginator((cursor) =>
         unwrap(
           raw.GET("/api/auth/sessions", {
-            params: { query: { ...query, ...(cursor ? { cursor } : {}) } },
+            params: { query: cursor ? { ...query, cursor } : query },
             ...toInit(options),
           }),
         ),

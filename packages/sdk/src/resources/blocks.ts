@@ -47,7 +47,7 @@ export function blocksResource(raw: RawClient) {
       new Paginator((cursor) =>
         unwrap(
           raw.GET("/api/blocks", {
-            params: { query: { ...query, ...(cursor ? { cursor } : {}) } },
+            params: { query: cursor ? { ...query, cursor } : query },
             ...toInit(options),
           }),
         ),

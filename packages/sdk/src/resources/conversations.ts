@@ -23,7 +23,7 @@ export function conversationsResource(raw: RawClient) {
       new Paginator((cursor) =>
         unwrap(
           raw.GET("/api/conversations", {
-            params: { query: { ...query, ...(cursor ? { cursor } : {}) } },
+            params: { query: cursor ? { ...query, cursor } : query },
             ...toInit(options),
           }),
         ),
@@ -63,7 +63,7 @@ export function conversationsResource(raw: RawClient) {
           raw.GET("/api/conversations/{conversation_id}/members", {
             params: {
               path: { conversation_id: conversationId },
-              query: { ...query, ...(cursor ? { cursor } : {}) },
+              query: cursor ? { ...query, cursor } : query,
             },
             ...toInit(options),
           }),

@@ -37,7 +37,7 @@ export function messagesResource(raw: RawClient) {
           raw.GET("/api/conversations/{conversation_id}/messages", {
             params: {
               path: { conversation_id: conversationId },
-              query: { ...query, ...(cursor ? { cursor } : {}) },
+              query: cursor ? { ...query, cursor } : query,
             },
             ...toInit(options),
           }),

@@ -22,18 +22,21 @@ const failed = (report: SuiteReport) =>
 let cluster: Cluster;
 let balancer: Awaited<ReturnType<typeof startRoundRobin>>;
 let onPostgres: SuiteReport;
-let onSqlite: SuiteReport;
+/** The yardstick: run only when a rule failed on the cluster (see below). */
+let onSqlite: SuiteReport | undefined;
 
 beforeAll(async () => {
   // Two instances on one PostgreSQL database behind a round-robin balancer (rate limits off, as
-  // the suite needs), and the single-process SQLite server as the yardstick; both suites run at
-  // once (the PostgreSQL run mostly waits on the network and the database).
+  // the suite needs).
   cluster = await startCluster(2, { FLUXRA_RATE_LIMITS: "off" });
   balancer = await startRoundRobin(cluster.instances.map((i) => i.baseUrl));
-  [onPostgres, onSqlite] = await Promise.all([
-    runSuite({ baseUrl: balancer.baseUrl, rules: allRules }),
-    runOnSqlite(),
-  ]);
+  onPostgres = await runSuite({ baseUrl: balancer.baseUrl, rules: allRules });
+  // The single-process SQLite server is the yardstick that tells a storage failure from an API
+  // one, so it is only needed when a rule failed. It used to run every time, beside the cluster's
+  // run and in this process: a second full run in this hook, whose server and suite shared the
+  // event loop that reads the cluster's answers (the suite times some of them: a woken long-poll,
+  // an SSE frame). Under load 17–28 that hook passed its 300 s.
+  if (failed(onPostgres).length > 0) onSqlite = await runOnSqlite();
 }, 300_000);
 
 async function runOnSqlite(): Promise<SuiteReport> {
@@ -66,7 +69,7 @@ describe("the contract suite on two PostgreSQL instances behind a round-robin ba
 
   it("passes every rule the single SQLite server passes", () => {
     // Rules that fail on SQLite too are the API layer's, not the storage backend's.
-    const sqliteFailed = new Set(failed(onSqlite));
+    const sqliteFailed = new Set(onSqlite === undefined ? [] : failed(onSqlite));
     const onlyOnPostgres = onPostgres.results
       .filter((r) => r.status === "fail" && !sqliteFailed.has(r.id))
       .map((r) => `${r.id}: ${r.failure?.message}`);

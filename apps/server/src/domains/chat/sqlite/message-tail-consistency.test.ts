@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqliteDatabase } from "../../../storage/sqlite/database.js";
 import { createSqliteBlocksStore } from "../../blocks/sqlite-store.js";
 import { MessageTails } from "../message-tail.js";
@@ -21,23 +21,33 @@ const DIRECT = "cnv_direct"; // agt_a and agt_b
 const conversations = [GROUP, DIRECT] as const;
 const membersOf = (c: string) => (c === GROUP ? agents : agents.slice(0, 2));
 
-/** What the tail did, over every run: the test must exercise both the tail and the SQL path. */
-const stats = { tailPages: 0, tailMisses: 0, stores: 0, appends: 0, lists: 0 };
+/** What a tail cache did: the tests must exercise both the tail and the SQL path. */
+interface Stats {
+  tailPages: number;
+  tailMisses: number;
+  stores: number;
+  appends: number;
+}
 
-/** A {@link MessageTails} that counts what it is asked (behaviour unchanged). */
+/**
+ * A {@link MessageTails} that counts what it is asked (behaviour unchanged). Each world counts
+ * on its own: a test reads only its own world's counts, never another test's (a test that ran
+ * past its timeout keeps running in the background and would move shared counts).
+ */
 class CountingTails extends MessageTails {
+  readonly stats: Stats = { tailPages: 0, tailMisses: 0, stores: 0, appends: 0 };
   override page(...args: Parameters<MessageTails["page"]>) {
     const page = super.page(...args);
-    if (page === undefined) stats.tailMisses++;
-    else stats.tailPages++;
+    if (page === undefined) this.stats.tailMisses++;
+    else this.stats.tailPages++;
     return page;
   }
   override store(...args: Parameters<MessageTails["store"]>) {
-    stats.stores++;
+    this.stats.stores++;
     super.store(...args);
   }
   override append(...args: Parameters<MessageTails["append"]>) {
-    stats.appends++;
+    this.stats.appends++;
     super.append(...args);
   }
 }
@@ -200,27 +210,30 @@ interface World {
   db: SqliteDatabase;
   chat: ChatStore;
   blocks: ReturnType<typeof createSqliteBlocksStore>;
+  tails: CountingTails;
   /** Second connection: external writes and the reference reads. */
   ext: Database.Database;
+  /** `ext`'s statements, prepared once per run. */
+  prepared: Map<string, Database.Statement>;
   now: number;
   ids: number;
 }
 
 let runs = 0;
 
-async function openWorld(): Promise<World> {
-  runs += 1;
-  const path = join(dir, `run-${runs}.db`);
-  const db = new SqliteDatabase(path);
+/**
+ * Every run starts from the same database: migrated, the agents, the group and the direct
+ * conversation, made once through the store and copied per run. Migrating a fresh file for each
+ * of the property's runs was most of its time (~35 ms of ~60 ms a run, more under load).
+ */
+const template = join(dir, "template.db");
+beforeAll(async () => {
+  const db = new SqliteDatabase(template);
   const add = db.raw.prepare(
     "INSERT INTO agents (id, handle, display_name, created_at, updated_at) VALUES (?, ?, ?, 0, 0)",
   );
   for (const a of agents) add.run(a, `${a.slice(4)}xx`, a);
-  const chat = createSqliteChatStore(
-    db,
-    new CountingTails({ fill: 8, maxEntries: 16, maxBytes: 1 << 20 }),
-  );
-  const blocks = createSqliteBlocksStore(db);
+  const chat = createSqliteChatStore(db);
   const group = await chat.createGroup(
     "agt_a",
     { id: GROUP, title: "g", description: null, member_ids: [...agents] },
@@ -229,9 +242,34 @@ async function openWorld(): Promise<World> {
   expect(group.ok).toBe(true);
   const direct = await chat.openDirect("agt_a", "agt_b", DIRECT, 1);
   expect(direct.ok).toBe(true);
+  db.close();
+  await db.closed();
+  // The last connection's close moved the WAL into the file and removed it: a copy of the file
+  // is the database, still in WAL mode (so opening a copy converts nothing).
+  expect(existsSync(`${template}-wal`)).toBe(false);
+});
+
+async function openWorld(): Promise<World> {
+  runs += 1;
+  const path = join(dir, `run-${runs}.db`);
+  copyFileSync(template, path);
+  const db = new SqliteDatabase(path);
+  const tails = new CountingTails({ fill: 8, maxEntries: 16, maxBytes: 1 << 20 });
+  const chat = createSqliteChatStore(db, tails);
+  const blocks = createSqliteBlocksStore(db);
   const ext = new Database(path);
   ext.pragma("busy_timeout = 5000");
-  return { db, chat, blocks, ext, now: 10, ids: 0 };
+  return { db, chat, blocks, tails, ext, prepared: new Map(), now: 10, ids: 0 };
+}
+
+/** A statement of the reference connection. */
+function sql(w: World, text: string): Database.Statement {
+  let statement = w.prepared.get(text);
+  if (statement === undefined) {
+    statement = w.ext.prepare(text);
+    w.prepared.set(text, statement);
+  }
+  return statement;
 }
 
 function closeWorld(w: World): void {
@@ -241,8 +279,7 @@ function closeWorld(w: World): void {
 
 /** Every message of a conversation as the database holds it, ascending (reference connection). */
 function allRows(w: World, conv: string): MessageValues[] {
-  return w.ext
-    .prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq`)
+  return sql(w, `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq`)
     .raw(true)
     .all(conv) as MessageValues[];
 }
@@ -265,8 +302,7 @@ function reference(
   limit: number,
 ): { json: string; next: number | null } {
   const blocked = new Set(
-    w.ext
-      .prepare("SELECT target_id FROM blocks WHERE blocker_id = ? AND type = 'agent'")
+    sql(w, "SELECT target_id FROM blocks WHERE blocker_id = ? AND type = 'agent'")
       .pluck()
       .all(caller) as string[],
   );
@@ -312,7 +348,6 @@ async function expectPage(
   want: { json: string; next: number | null },
   what: unknown,
 ): Promise<void> {
-  stats.lists++;
   const outcome = await got;
   if (!outcome.ok) throw new Error(`listMessages refused ${JSON.stringify(what)}`);
   const json = outcome.value.json;
@@ -330,9 +365,9 @@ function expectGapFree(w: World): void {
   for (const conv of conversations) {
     const seqs = allRows(w, conv).map((v) => v[2]);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
-    const { next_seq } = w.ext
-      .prepare("SELECT next_seq FROM conversations WHERE id = ?")
-      .get(conv) as { next_seq: number };
+    const { next_seq } = sql(w, "SELECT next_seq FROM conversations WHERE id = ?").get(conv) as {
+      next_seq: number;
+    };
     expect(next_seq).toBe(seqs.length + 1);
   }
 }
@@ -342,9 +377,7 @@ function newMessage(w: World, s: Send, conv: string): { message: NewMessage; dup
   let id = `msg_${String(++w.ids).padStart(8, "0")}`;
   let dup = false;
   if (s.duplicateId) {
-    const any = w.ext.prepare("SELECT id FROM messages LIMIT 1").pluck().get() as
-      | string
-      | undefined;
+    const any = sql(w, "SELECT id FROM messages LIMIT 1").pluck().get() as string | undefined;
     if (any !== undefined) {
       id = any;
       dup = true;
@@ -365,12 +398,11 @@ function newMessage(w: World, s: Send, conv: string): { message: NewMessage; dup
 
 function blockedEitherWay(w: World, a: string, b: string): boolean {
   return (
-    w.ext
-      .prepare(
-        `SELECT 1 FROM blocks WHERE type = 'agent'
+    sql(
+      w,
+      `SELECT 1 FROM blocks WHERE type = 'agent'
          AND ((blocker_id = ? AND target_id = ?) OR (blocker_id = ? AND target_id = ?))`,
-      )
-      .get(a, b, b, a) !== undefined
+    ).get(a, b, b, a) !== undefined
   );
 }
 
@@ -421,8 +453,7 @@ async function runBurst(w: World, c: Extract<Command, { kind: "burst" }>): Promi
     expect(outcome.value.id).toBe(p.message.id);
     stored[p.conv]?.push(outcome.value.seq);
     // What the send answered is what the database holds.
-    const row = w.ext
-      .prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`)
+    const row = sql(w, `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`)
       .raw(true)
       .get(p.message.id) as MessageValues;
     expect(JSON.stringify(outcome.value)).toBe(JSON.stringify(toMessageFromValues(row)));
@@ -508,9 +539,11 @@ async function runCommand(w: World, c: Command): Promise<void> {
       const conv = conversations[c.conv] as string;
       const target = messageAt(w, conv, c.at);
       if (target === undefined || target[10] !== null) return;
-      w.ext
-        .prepare("UPDATE messages SET content = ?, edited_at = ? WHERE id = ?")
-        .run(`external: ${c.content}`, ++w.now, target[0]);
+      sql(w, "UPDATE messages SET content = ?, edited_at = ? WHERE id = ?").run(
+        `external: ${c.content}`,
+        ++w.now,
+        target[0],
+      );
       return;
     }
     case "extInsert": {
@@ -518,25 +551,25 @@ async function runCommand(w: World, c: Command): Promise<void> {
       const conv = conversations[c.conv] as string;
       const members = membersOf(conv);
       const author = members[c.author % members.length] as string;
-      const insert = w.ext.prepare(
+      const insert = sql(
+        w,
         `INSERT INTO messages (id, conversation_id, seq, author_id, content, content_type,
            reply_to_id, metadata, created_at, edited_at, deleted_at)
          VALUES (?, ?, ?, ?, ?, 'text/plain', NULL, NULL, ?, NULL, NULL)`,
       );
       w.ext
         .transaction(() => {
-          const { next_seq: from } = w.ext
-            .prepare("SELECT next_seq FROM conversations WHERE id = ?")
-            .get(conv) as { next_seq: number };
+          const { next_seq: from } = sql(w, "SELECT next_seq FROM conversations WHERE id = ?").get(
+            conv,
+          ) as { next_seq: number };
           const at = ++w.now;
           for (let seq = from; seq < from + c.count; seq++) {
             insert.run(`msg_ext_${++w.ids}`, conv, seq, author, `bulk message ${seq}`, at);
           }
-          w.ext
-            .prepare(
-              "UPDATE conversations SET next_seq = ?, last_message_at = ?, activity_at = ? WHERE id = ?",
-            )
-            .run(from + c.count, at, at, conv);
+          sql(
+            w,
+            "UPDATE conversations SET next_seq = ?, last_message_at = ?, activity_at = ? WHERE id = ?",
+          ).run(from + c.count, at, at, conv);
         })
         .immediate();
       return;
@@ -544,12 +577,11 @@ async function runCommand(w: World, c: Command): Promise<void> {
     case "extDelete": {
       // Another writer tombstones the newest message by hand.
       const conv = conversations[c.conv] as string;
-      w.ext
-        .prepare(
-          `UPDATE messages SET content = NULL, metadata = NULL, deleted_at = ?
+      sql(
+        w,
+        `UPDATE messages SET content = NULL, metadata = NULL, deleted_at = ?
            WHERE id = (SELECT id FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 1)`,
-        )
-        .run(++w.now, conv);
+      ).run(++w.now, conv);
       return;
     }
   }
@@ -557,6 +589,7 @@ async function runCommand(w: World, c: Command): Promise<void> {
 
 describe("message pages served through the tail", () => {
   it("equal the pages read by definition, for any mix of sends, edits, deletes, blocks and external writes", async () => {
+    const stats: Stats = { tailPages: 0, tailMisses: 0, stores: 0, appends: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 5, maxLength: 40 }), async (commands) => {
         const w = await openWorld();
@@ -572,6 +605,7 @@ describe("message pages served through the tail", () => {
           }
         } finally {
           closeWorld(w);
+          for (const k of Object.keys(stats) as (keyof Stats)[]) stats[k] += w.tails.stats[k];
         }
       }),
       { numRuns: 100 },
@@ -611,7 +645,7 @@ describe("message pages served through the tail", () => {
           reference(w, "agt_a", GROUP, { direction: "desc", seq: null }, 3),
           "warm",
         );
-        const storesBefore = stats.stores;
+        const storesBefore = w.tails.stats.stores;
         const now = ++w.now;
         const results = await Promise.all(
           Array.from({ length: 10 }, (_, i) =>
@@ -640,7 +674,7 @@ describe("message pages served through the tail", () => {
           reference(w, "agt_c", GROUP, { direction: "desc", seq: null }, 5),
           "after burst",
         );
-        expect(stats.stores).toBe(storesBefore);
+        expect(w.tails.stats.stores).toBe(storesBefore);
         if (round === 3) {
           await w.blocks.blockAgent("agt_a", "agt_b", "blk_long", ++w.now);
         }

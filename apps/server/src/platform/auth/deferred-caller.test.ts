@@ -59,7 +59,7 @@ async function setUp() {
   return { clock, deps, token: issued.token, sessionReads: () => sessionReads };
 }
 
-describe("authentication of a request whose session check is deferred (issue 18)", () => {
+describe("authentication with an access token verified before, without a promise (issue 18)", () => {
   it("sets the caller at once, with no promise, for a token verified before", async () => {
     const { deps, token, sessionReads } = await setUp();
     const identify = createAuthenticator(deps, "access");
@@ -81,7 +81,7 @@ describe("authentication of a request whose session check is deferred (issue 18)
     expect(sessionReads()).toBe(0);
   });
 
-  it("still reads the session when the check is not deferred, and refuses what it refused", async () => {
+  it("without a synchronous session read, still reads the session when the check is not deferred, and refuses what it refused", async () => {
     const { clock, deps, token, sessionReads } = await setUp();
     const identify = createAuthenticator(deps, "access");
     await identify(contextWith(`Bearer ${token}`).c, true);
@@ -101,6 +101,58 @@ describe("authentication of a request whose session check is deferred (issue 18)
     clock.advance(3600_000);
     expect(() => identify(contextWith(`Bearer ${token}`).c, true)).toThrow(
       expect.objectContaining({ code: "token_expired" }),
+    );
+  });
+
+  it("reads the session synchronously where the store can (SQLite), with its refusals", async () => {
+    const { clock, deps, token, sessionReads } = await setUp();
+    let session: {
+      agentId: string;
+      apiKeyId: string;
+      expiresAt: number;
+      revokedAt: number | null;
+    } = {
+      agentId: "agt_01jqzb7x3k9m2n4p6r8s0t1v2w",
+      apiKeyId: "key_1",
+      expiresAt: clock.now() + 3600_000,
+      revokedAt: null,
+    };
+    let syncReads = 0;
+    const sync: AuthDeps = {
+      ...deps,
+      store: {
+        auth: {
+          ...deps.store.auth,
+          sessionNow: () => {
+            syncReads += 1;
+            return session;
+          },
+        },
+      } as unknown as AuthDeps["store"],
+    };
+    const identify = createAuthenticator(sync, "access");
+    // The first sight of the token verifies it (deferred here, so no session read yet).
+    await identify(contextWith(`Bearer ${token}`).c, true);
+    const again = contextWith(`Bearer ${token}`);
+    expect(identify(again.c, false)).toBeUndefined();
+    expect(again.caller()).toMatchObject({
+      kind: "access",
+      agentId: "agt_01jqzb7x3k9m2n4p6r8s0t1v2w",
+      sessionId: "ses_x",
+      apiKeyId: "key_1",
+    });
+    expect(again.caller().session).toBeUndefined();
+    expect(syncReads).toBe(1);
+    expect(sessionReads()).toBe(0); // never through the promise
+    // Revoked after the token was verified: refused at once, on the next request.
+    session = { ...session, revokedAt: clock.now() };
+    expect(() => identify(contextWith(`Bearer ${token}`).c, false)).toThrow(
+      expect.objectContaining({ code: "session_revoked" }),
+    );
+    // Another agent's session under this id: not this token's.
+    session = { ...session, agentId: "agt_01jqzb7x3k9m2n4p6r8s0t1v2x", revokedAt: null };
+    expect(() => identify(contextWith(`Bearer ${token}`).c, false)).toThrow(
+      expect.objectContaining({ code: "invalid_credentials" }),
     );
   });
 });

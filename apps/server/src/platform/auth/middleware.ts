@@ -32,10 +32,11 @@ export function authenticate(deps: AuthDeps, mode: AuthMode): MiddlewareHandler<
 
 /**
  * The work of {@link authenticate} as a plain function (for the fused guard, platform/guard.ts):
- * resolves the caller of `c` and sets `c.var.caller`, or throws the same errors. When the
- * session check is deferred and the access token was verified before, nothing is left to wait
- * for: the caller is set at once and undefined returned, with no promise (issue 18: the hot
- * routes' every request); otherwise a promise of the same work.
+ * resolves the caller of `c` and sets `c.var.caller`, or throws the same errors. For an access
+ * token verified before, when the session check is deferred or the store reads sessions
+ * synchronously (SQLite), nothing is left to wait for: the caller is set at once and undefined
+ * returned, with no promise (issue 18: nearly every request of the hot routes); otherwise a
+ * promise of the same work.
  */
 export function createAuthenticator(
   deps: AuthDeps,
@@ -45,8 +46,8 @@ export function createAuthenticator(
   const sessionHashes = new Map<string, string>();
   return (c, deferSession = false) => {
     const header = c.req.header("authorization");
-    if (deferSession && mode !== "recovery") {
-      const known = deferredCaller(deps, sessionHashes, header);
+    if (mode !== "recovery") {
+      const known = knownCaller(deps, sessionHashes, header, deferSession);
       if (known !== undefined) {
         c.set("caller", known);
         return undefined;
@@ -58,27 +59,34 @@ export function createAuthenticator(
   };
 }
 
-/** `Bearer <token>`, the one form {@link deferredCaller} takes (the same test as resolveCaller's). */
+/** `Bearer <token>`, the one form {@link knownCaller} takes (the same test as resolveCaller's). */
 const bearer = /^Bearer +(\S+) *$/i;
 
 /**
- * {@link resolveCaller}'s result for a deferred session check and an access token verified
- * before, without a promise; undefined for anything else (resolveCaller then decides, with its
- * errors). Throws what resolveCaller would for such a token: `token_expired`.
+ * {@link resolveCaller}'s result for an access token verified before, without a promise, when
+ * nothing is left to wait for: the session check is deferred (the operation's statement makes
+ * it), or the store reads sessions synchronously (`AuthStore.sessionNow`, SQLite). Undefined
+ * for anything else (resolveCaller then decides, with its errors). Throws what resolveCaller
+ * would for such a token, in the same order: `token_expired`, then the session's refusal.
  */
-function deferredCaller(
+function knownCaller(
   deps: AuthDeps,
   sessionHashes: Map<string, string>,
   header: string | undefined,
+  deferSession: boolean,
 ): Caller | undefined {
   if (header === undefined) return undefined;
   const match = bearer.exec(header);
   if (!match) return undefined;
   const credential = match[1] as string;
   if (credential.startsWith("fxr_") || credential.startsWith("fxk_")) return undefined;
+  if (!deferSession && deps.store.auth.sessionNow === undefined) return undefined;
   const claims = deps.tokens.verifiedBefore(credential);
   if (claims === undefined) return undefined;
-  return deferredAccessCaller(deps, sessionHashes, claims);
+  if (deferSession) return deferredAccessCaller(deps, sessionHashes, claims);
+  const idHash = sessionHash(sessionHashes, claims.sessionId);
+  const session = deps.store.auth.sessionNow?.(idHash) ?? null;
+  return accessCaller(deps, claims, session);
 }
 
 /** The caller of an access token whose session the operation's statement (or the guard) checks later. */
@@ -187,7 +195,11 @@ async function resolveCaller(
   // The operation's statement checks the session (or the guard does after the handler).
   if (deferSession) return deferredAccessCaller(deps, sessionHashes, claims);
   const idHash = sessionHash(sessionHashes, claims.sessionId);
-  const session = await deps.store.auth.getSession(idHash);
+  return accessCaller(deps, claims, await deps.store.auth.getSession(idHash));
+}
+
+/** The caller of an access token whose session was read: refused unless it is live. */
+function accessCaller(deps: AuthDeps, claims: AccessClaims, session: SessionState | null): Caller {
   const refused = sessionRefusal(session, claims.agentId, deps.clock.now());
   if (refused) throw refused;
   if (session === null) throw invalid(); // unreachable: sessionRefusal refused it

@@ -7,12 +7,14 @@
  * and exit out. Requests are sent 4 at a time over keep-alive connections.
  *
  *   tsx src/instructions-ab.ts <dist A> <dist B> [list|convs|send|sendkey] [small] [large] [repeats]
- *     [--main-thread]
+ *     [--main-thread] [--clients=N]
  *
  * `--main-thread`: callgrind with `--separate-threads=yes`, counting the main thread alone. A
  * send's whole-process count moves by 100–450 k instructions between runs of one build with
  * how many WAL checkpoints (a worker thread on a 100 ms timer) fall into the run; the main
- * thread's count leaves them out.
+ * thread's count leaves them out. With 4 clients the group commit's batch size (so commits per
+ * send) still moves with timing; `--clients=1` sends one request at a time, every send its own
+ * commit, for the pipeline's count.
  *
  * A dist dir is a copy of apps/server/dist inside apps/server (so its imports resolve);
  * `floor:<dist dir>` counts the store floor (store-floor-server.ts) on that build's store.
@@ -26,9 +28,13 @@ import { seedAgent, seedConversation, sendMessages } from "./seed.js";
 import { repoRoot, startProcess } from "./server-process.js";
 
 const mainThread = process.argv.includes("--main-thread");
+/** `--clients=N`: requests N at a time (default 4); 1 makes every send a group commit of its own. */
+const clients = Number(
+  process.argv.find((a) => a.startsWith("--clients="))?.slice("--clients=".length) ?? 4,
+);
 const [distA, distB, route = "list", small = "1000", large = "4000", repeats = "2"] = process.argv
   .slice(2)
-  .filter((a) => a !== "--main-thread");
+  .filter((a) => a !== "--main-thread" && !a.startsWith("--clients="));
 if (!distA || !distB) throw new Error("usage: instructions-ab.ts <dist A> <dist B> [route] …");
 const dir = mkdtempSync(join(tmpdir(), "fluxra-instr-"));
 const seeded = join(dir, "seed.db");
@@ -63,7 +69,7 @@ const init = (): RequestInit => {
   return { method: "POST", headers, body };
 };
 
-/** Sends `count` requests, 4 at a time, and checks each answered 200 (201 for sends). */
+/** Sends `count` requests, `clients` at a time, and checks each answered 200 (201 for sends). */
 async function requests(url: string, count: number): Promise<void> {
   let left = count;
   const worker = async () => {
@@ -77,7 +83,7 @@ async function requests(url: string, count: number): Promise<void> {
       if (res.status !== expected) throw new Error(`${route}: ${res.status}`);
     }
   };
-  await Promise.all([worker(), worker(), worker(), worker()]);
+  await Promise.all(Array.from({ length: clients }, worker));
 }
 
 /** Total instructions of one server run under valgrind serving `warm` + `count` requests. */

@@ -63,7 +63,8 @@ export function createGuard(deps: GuardDeps): Guard {
   const limiter = createRateLimiter(deps);
   const read = createBodyReader(deps.config.bodyLimitBytes);
   const idem = idempotency(deps);
-  type Identify = (c: Context<AppEnv>, deferSession?: boolean) => Promise<void>;
+  /** Sets the caller; a promise only when there is something to wait for (see createAuthenticator). */
+  type Identify = (c: Context<AppEnv>, deferSession?: boolean) => Promise<void> | undefined;
   const authenticators = new Map<AuthMode, Identify>();
   /** A refused credential counts against the client address. */
   const refused = async (c: Context<AppEnv>, err: unknown) => {
@@ -74,12 +75,17 @@ export function createGuard(deps: GuardDeps): Guard {
     let existing = authenticators.get(mode);
     if (!existing) {
       const identify = createAuthenticator(deps, mode);
-      existing = async (c: Context<AppEnv>, deferSession?: boolean) => {
+      const refuse = async (c: Context<AppEnv>, err: unknown): Promise<never> => {
+        throw await refused(c, err);
+      };
+      existing = (c: Context<AppEnv>, deferSession?: boolean) => {
+        let pending: Promise<void> | undefined;
         try {
-          await identify(c, deferSession);
+          pending = identify(c, deferSession);
         } catch (err) {
-          throw await refused(c, err);
+          return refuse(c, err);
         }
+        return pending?.catch((err: unknown) => refuse(c, err));
       };
       authenticators.set(mode, existing);
     }
@@ -96,6 +102,11 @@ export function createGuard(deps: GuardDeps): Guard {
       throw await refused(c, err);
     }
   };
+  /** Whether the request's deferred session check is still to be made ({@link settle}). */
+  const owes = (c: Context<AppEnv>) => {
+    const owed = (c.get("caller") as AppEnv["Variables"]["caller"] | undefined)?.session;
+    return owed !== undefined && !owed.checked;
+  };
   const fused = (
     identify: Identify | undefined,
     bucket: RateBucket,
@@ -107,13 +118,15 @@ export function createGuard(deps: GuardDeps): Guard {
       let caller: string;
       const deferred = fold && (rateLimited || c.req.header("idempotency-key") === undefined);
       if (identify) {
-        await identify(c, deferred);
+        const identifying = identify(c, deferred);
+        if (identifying !== undefined) await identifying;
         caller = (c.get("caller") as AppEnv["Variables"]["caller"]).agentId;
       } else {
         caller = `addr:${c.get("clientAddress")}`;
       }
       if (!deferred) {
-        await limiter(c, bucket, caller);
+        const limiting = limiter(c, bucket, caller);
+        if (limiting !== undefined) await limiting;
         const reading = read(c);
         if (reading !== undefined) await reading;
         checkStorableText(c);
@@ -122,12 +135,13 @@ export function createGuard(deps: GuardDeps): Guard {
       let answered: Awaited<ReturnType<MiddlewareHandler<AppEnv>>>;
       try {
         // Rate limits on: the counter's statement checks the session (rate-limit.ts).
-        await limiter(
+        const limiting = limiter(
           c,
           bucket,
           caller,
           (c.get("caller") as AppEnv["Variables"]["caller"]).session,
         );
+        if (limiting !== undefined) await limiting;
         const reading = read(c);
         if (reading !== undefined) await reading;
         checkStorableText(c);
@@ -138,7 +152,8 @@ export function createGuard(deps: GuardDeps): Guard {
         await settle(c);
         throw err;
       }
-      await settle(c);
+      // Most often the operation's statement made the check: nothing is owed, nothing to await.
+      if (owes(c)) await settle(c);
       return answered;
     };
     return [Object.assign(guard, { [readsBody]: true })];

@@ -43,6 +43,12 @@ const asPostgres = (args: string[], input?: string) =>
  * first) with a live session of the sending agent, instead of the bare `fluxra_send_messages`.
  */
 const checked = process.env["CHECKED"] === "1";
+/**
+ * CALLGRIND=1: run the backends under callgrind instead of cachegrind (the same instruction
+ * counts, slower), so the kept files (KEEP=1) attribute them to functions with their callees
+ * (`callgrind_annotate --inclusive=yes <file>`, or `callgrind_annotate` on the `-all` file).
+ */
+const callgrind = process.env["CALLGRIND"] === "1";
 const SESSION_HASH = "bench_session_hash";
 const id = (prefix: string, i: number) => `${prefix}_${String(i).padStart(26, "0")}`;
 const variants = [
@@ -86,10 +92,14 @@ function instructions(database: string, sql: string, tag: string): number {
   const r = asPostgres(
     [
       "valgrind",
-      "--tool=cachegrind",
-      "--cache-sim=no",
-      "--branch-sim=no",
-      `--cachegrind-out-file=${join(root, `${tag}.cg`)}`,
+      ...(callgrind
+        ? ["--tool=callgrind", `--callgrind-out-file=${join(root, `${tag}.cg`)}`]
+        : [
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--branch-sim=no",
+            `--cachegrind-out-file=${join(root, `${tag}.cg`)}`,
+          ]),
       join(bin, "postgres"),
       "--single",
       "-D",

@@ -444,20 +444,10 @@ export function attachFastLane(app: Hono<AppEnv>, parts: FastLaneParts): void {
  * Content-Type for a body without one.
  */
 function write(outgoing: ServerResponse, res: FastResponse): void {
-  // Sorted as `Array.prototype.sort` sorts strings (UTF-16 code units), by insertion: a handful
-  // of names, without sort's work array and a spread copy per response.
-  const names: string[] = [];
-  for (const name of res.headers.keys()) {
-    let i = names.length;
-    names.push(name);
-    while (i > 0 && (names[i - 1] as string) > name) {
-      names[i] = names[i - 1] as string;
-      i--;
-    }
-    names[i] = name;
-  }
   const headers: Record<string, string | number> = {};
-  for (const name of names) headers[name] = res.headers.get(name) as string;
+  for (const name of [...res.headers.keys()].sort()) {
+    headers[name] = res.headers.get(name) as string;
+  }
   if (res.body === null) {
     outgoing.writeHead(res.status, headers);
     outgoing.end();

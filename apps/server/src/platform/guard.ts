@@ -63,8 +63,7 @@ export function createGuard(deps: GuardDeps): Guard {
   const limiter = createRateLimiter(deps);
   const read = createBodyReader(deps.config.bodyLimitBytes);
   const idem = idempotency(deps);
-  /** Sets the caller; a promise only when there is something to wait for (see createAuthenticator). */
-  type Identify = (c: Context<AppEnv>, deferSession?: boolean) => Promise<void> | undefined;
+  type Identify = (c: Context<AppEnv>, deferSession?: boolean) => Promise<void>;
   const authenticators = new Map<AuthMode, Identify>();
   /** A refused credential counts against the client address. */
   const refused = async (c: Context<AppEnv>, err: unknown) => {
@@ -75,17 +74,12 @@ export function createGuard(deps: GuardDeps): Guard {
     let existing = authenticators.get(mode);
     if (!existing) {
       const identify = createAuthenticator(deps, mode);
-      const refuse = async (c: Context<AppEnv>, err: unknown): Promise<never> => {
-        throw await refused(c, err);
-      };
-      existing = (c: Context<AppEnv>, deferSession?: boolean) => {
-        let pending: Promise<void> | undefined;
+      existing = async (c: Context<AppEnv>, deferSession?: boolean) => {
         try {
-          pending = identify(c, deferSession);
+          await identify(c, deferSession);
         } catch (err) {
-          return refuse(c, err);
+          throw await refused(c, err);
         }
-        return pending?.catch((err: unknown) => refuse(c, err));
       };
       authenticators.set(mode, existing);
     }
@@ -102,11 +96,6 @@ export function createGuard(deps: GuardDeps): Guard {
       throw await refused(c, err);
     }
   };
-  /** Whether the request's deferred session check is still to be made ({@link settle}). */
-  const owes = (c: Context<AppEnv>) => {
-    const owed = (c.get("caller") as AppEnv["Variables"]["caller"] | undefined)?.session;
-    return owed !== undefined && !owed.checked;
-  };
   const fused = (
     identify: Identify | undefined,
     bucket: RateBucket,
@@ -118,15 +107,13 @@ export function createGuard(deps: GuardDeps): Guard {
       let caller: string;
       const deferred = fold && (rateLimited || c.req.header("idempotency-key") === undefined);
       if (identify) {
-        const identifying = identify(c, deferred);
-        if (identifying !== undefined) await identifying;
+        await identify(c, deferred);
         caller = (c.get("caller") as AppEnv["Variables"]["caller"]).agentId;
       } else {
         caller = `addr:${c.get("clientAddress")}`;
       }
       if (!deferred) {
-        const limiting = limiter(c, bucket, caller);
-        if (limiting !== undefined) await limiting;
+        await limiter(c, bucket, caller);
         const reading = read(c);
         if (reading !== undefined) await reading;
         checkStorableText(c);
@@ -135,13 +122,12 @@ export function createGuard(deps: GuardDeps): Guard {
       let answered: Awaited<ReturnType<MiddlewareHandler<AppEnv>>>;
       try {
         // Rate limits on: the counter's statement checks the session (rate-limit.ts).
-        const limiting = limiter(
+        await limiter(
           c,
           bucket,
           caller,
           (c.get("caller") as AppEnv["Variables"]["caller"]).session,
         );
-        if (limiting !== undefined) await limiting;
         const reading = read(c);
         if (reading !== undefined) await reading;
         checkStorableText(c);
@@ -152,8 +138,7 @@ export function createGuard(deps: GuardDeps): Guard {
         await settle(c);
         throw err;
       }
-      // Most often the operation's statement made the check: nothing is owed, nothing to await.
-      if (owes(c)) await settle(c);
+      await settle(c);
       return answered;
     };
     return [Object.assign(guard, { [readsBody]: true })];

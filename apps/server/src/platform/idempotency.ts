@@ -69,10 +69,9 @@ export function idempotency(
 ): MiddlewareHandler<AppEnv> {
   const { store, clock, config, keys } = deps;
   const { bindToCredential = false, beforeReplay, refuseReplay } = options;
-  // Without a key (or not a POST) the request passes straight on, with no async frame of its
-  // own: the fused guard awaits this on every send (issue 18).
-  const keyed: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const key = c.req.header("idempotency-key") as string;
+  return async (c, next) => {
+    const key = c.req.header("idempotency-key");
+    if (c.req.method !== "POST" || key === undefined) return next();
     if (!keyShape.test(key)) {
       throw validationError("header.Idempotency-Key", "Must be 1–255 printable ASCII characters.");
     }
@@ -148,12 +147,7 @@ export function idempotency(
       seal(keys.current().replayKey, text),
       headers,
     );
-    return undefined;
   };
-  return (c, next) =>
-    c.req.method !== "POST" || c.req.header("idempotency-key") === undefined
-      ? next()
-      : keyed(c, next);
 }
 
 /**

@@ -49,15 +49,24 @@ export function createRateLimiter(deps: RateLimitDeps) {
     if (out.count === null) throw new Error("rate limit not counted for a live session");
     return out.count;
   };
-  /** The `RateLimit-*` headers for `count` hits of `rule`'s window, and the 429 past its limit. */
-  const settle = (
+  return async function consume(
     c: Context<AppEnv>,
-    rule: (typeof config.rateLimits.rules)[RateBucket],
-    now: number,
-    windowStart: number,
-    windowMs: number,
-    count: number,
-  ) => {
+    bucket: RateBucket,
+    subject: string,
+    owed?: DeferredSession,
+  ) {
+    const rule = config.rateLimits.rules[bucket];
+    const windowMs = rule.windowSeconds * 1000;
+    const now = clock.now();
+    const windowStart = now - (now % windowMs);
+    // Switched off (tests, benchmarks): nothing is counted, but the headers still describe the rule.
+    const count = config.rateLimits.enabled
+      ? await hit(`${bucket}:${subject}`, subject, windowStart, owed)
+      : 0;
+    if (config.rateLimits.enabled && ++hits % sweepEvery === 0) {
+      const dayMs = 24 * 3600 * 1000;
+      await store.platform.sweep(now - dayMs, now - config.idempotencyTtlSeconds * 1000);
+    }
     const resetSeconds = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
     const remaining = Math.max(0, rule.limit - count);
     // One request may count against several limits (the token exchange: per address and per
@@ -85,41 +94,6 @@ export function createRateLimiter(deps: RateLimitDeps) {
         },
       });
     }
-  };
-  const counted = async (
-    c: Context<AppEnv>,
-    bucket: RateBucket,
-    subject: string,
-    owed: DeferredSession | undefined,
-    now: number,
-  ) => {
-    const rule = config.rateLimits.rules[bucket];
-    const windowMs = rule.windowSeconds * 1000;
-    const windowStart = now - (now % windowMs);
-    const count = await hit(`${bucket}:${subject}`, subject, windowStart, owed);
-    if (++hits % sweepEvery === 0) {
-      const dayMs = 24 * 3600 * 1000;
-      await store.platform.sweep(now - dayMs, now - config.idempotencyTtlSeconds * 1000);
-    }
-    settle(c, rule, now, windowStart, windowMs, count);
-  };
-  /**
-   * Counts the request; a promise while counting (rate limits on). Switched off (tests,
-   * benchmarks): nothing is counted, the headers still describe the rule, and nothing is
-   * returned to wait for.
-   */
-  return function consume(
-    c: Context<AppEnv>,
-    bucket: RateBucket,
-    subject: string,
-    owed?: DeferredSession,
-  ): Promise<void> | undefined {
-    const now = clock.now();
-    if (config.rateLimits.enabled) return counted(c, bucket, subject, owed, now);
-    const rule = config.rateLimits.rules[bucket];
-    const windowMs = rule.windowSeconds * 1000;
-    settle(c, rule, now, now - (now % windowMs), windowMs, 0);
-    return undefined;
   };
 }
 

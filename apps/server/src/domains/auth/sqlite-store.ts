@@ -52,24 +52,6 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
     return result.changes > 0;
   }
 
-  /** The session stored under `idHash`, read synchronously (AuthStore.sessionNow). */
-  const sessionNow = (idHash: string): SessionState | null => {
-    // One `PRAGMA data_version` step instead of the row read: other processes' commits clear
-    // the cache, this process's revocations drop their entries.
-    sessions.validate();
-    // A session's `expires_at` never changes, so a cached state is exactly the row's: the
-    // caller's expiry check on it (against its own clock) refuses an expired session as before.
-    const cached = sessions.get(idHash);
-    if (cached !== undefined) return cached;
-    const row = db.stmt(SESSION_BY_HASH_SQL).get(idHash) as SessionRow | undefined;
-    if (!row) {
-      sessions.delete(idHash);
-      return null;
-    }
-    const state = toSessionState(row);
-    sessions.set(idHash, state);
-    return state;
-  };
   return {
     async createAgent(a: NewAgent, recoveryKeyHash: string, now: number): Promise<OwnAgentRecord> {
       const row = newAgentRow(a, now);
@@ -176,10 +158,22 @@ export function createSqliteAuthStore(db: SqliteDatabase): AuthStore {
     },
 
     async getSession(idHash: string): Promise<SessionState | null> {
-      return sessionNow(idHash);
+      // One `PRAGMA data_version` step instead of the row read: other processes' commits clear
+      // the cache, this process's revocations drop their entries.
+      sessions.validate();
+      // A session's `expires_at` never changes, so a cached state is exactly the row's: the
+      // caller's expiry check on it (against its own clock) refuses an expired session as before.
+      const cached = sessions.get(idHash);
+      if (cached !== undefined) return cached;
+      const row = db.stmt(SESSION_BY_HASH_SQL).get(idHash) as SessionRow | undefined;
+      if (!row) {
+        sessions.delete(idHash);
+        return null;
+      }
+      const state = toSessionState(row);
+      sessions.set(idHash, state);
+      return state;
     },
-
-    sessionNow,
 
     async listSessions(
       agentId: string,

@@ -69,12 +69,6 @@ export interface AuthStore {
   /** The session stored under `idHash` (`sessionIdHash` of its id). */
   getSession(idHash: string): Promise<SessionState | null>;
   /**
-   * {@link getSession} without a promise, for a backend that reads synchronously (SQLite: its
-   * session cache or one row read). The authentication of every request with an access token
-   * verified before then waits for nothing (platform/auth/middleware.ts). Optional.
-   */
-  sessionNow?(idHash: string): SessionState | null;
-  /**
    * An agent's live sessions, newest first, starting after `afterId`; `currentId` (the caller's
    * session, if any) is the one marked `current`.
    */

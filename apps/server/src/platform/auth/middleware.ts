@@ -3,7 +3,6 @@ import type { SessionState } from "../../domains/auth/store.js";
 import type { AppDeps, AppEnv, Caller } from "../env.js";
 import { ApiError } from "../errors.js";
 import { hashesEqual, isWellFormedSecret, sessionIdHash, sha256Hex } from "./secrets.js";
-import type { AccessClaims } from "./tokens.js";
 
 /** Which credential a route accepts. */
 export type AuthMode = "access" | "recovery" | "access-or-recovery";
@@ -32,83 +31,17 @@ export function authenticate(deps: AuthDeps, mode: AuthMode): MiddlewareHandler<
 
 /**
  * The work of {@link authenticate} as a plain function (for the fused guard, platform/guard.ts):
- * resolves the caller of `c` and sets `c.var.caller`, or throws the same errors. For an access
- * token verified before, when the session check is deferred or the store reads sessions
- * synchronously (SQLite), nothing is left to wait for: the caller is set at once and undefined
- * returned, with no promise (issue 18: nearly every request of the hot routes); otherwise a
- * promise of the same work.
+ * resolves the caller of `c` and sets `c.var.caller`, or throws the same errors.
  */
 export function createAuthenticator(
   deps: AuthDeps,
   mode: AuthMode,
-): (c: Context<AppEnv>, deferSession?: boolean) => Promise<void> | undefined {
+): (c: Context<AppEnv>, deferSession?: boolean) => Promise<void> {
   // Remembered session hashes: one cache per authenticator, so apps in one process share nothing.
   const sessionHashes = new Map<string, string>();
-  return (c, deferSession = false) => {
+  return async (c, deferSession = false) => {
     const header = c.req.header("authorization");
-    if (mode !== "recovery") {
-      const known = knownCaller(deps, sessionHashes, header, deferSession);
-      if (known !== undefined) {
-        c.set("caller", known);
-        return undefined;
-      }
-    }
-    return resolveCaller(deps, sessionHashes, mode, header, deferSession).then((caller) => {
-      c.set("caller", caller);
-    });
-  };
-}
-
-/** `Bearer <token>`, the one form {@link knownCaller} takes (the same test as resolveCaller's). */
-const bearer = /^Bearer +(\S+) *$/i;
-
-/**
- * {@link resolveCaller}'s result for an access token verified before, without a promise, when
- * nothing is left to wait for: the session check is deferred (the operation's statement makes
- * it), or the store reads sessions synchronously (`AuthStore.sessionNow`, SQLite). Undefined
- * for anything else (resolveCaller then decides, with its errors). Throws what resolveCaller
- * would for such a token, in the same order: `token_expired`, then the session's refusal.
- */
-function knownCaller(
-  deps: AuthDeps,
-  sessionHashes: Map<string, string>,
-  header: string | undefined,
-  deferSession: boolean,
-): Caller | undefined {
-  if (header === undefined) return undefined;
-  const match = bearer.exec(header);
-  if (!match) return undefined;
-  const credential = match[1] as string;
-  if (credential.startsWith("fxr_") || credential.startsWith("fxk_")) return undefined;
-  if (!deferSession && deps.store.auth.sessionNow === undefined) return undefined;
-  const claims = deps.tokens.verifiedBefore(credential);
-  if (claims === undefined) return undefined;
-  if (deferSession) return deferredAccessCaller(deps, sessionHashes, claims);
-  const idHash = sessionHash(sessionHashes, claims.sessionId);
-  const session = deps.store.auth.sessionNow?.(idHash) ?? null;
-  return accessCaller(deps, claims, session);
-}
-
-/** The caller of an access token whose session the operation's statement (or the guard) checks later. */
-function deferredAccessCaller(
-  deps: AuthDeps,
-  sessionHashes: Map<string, string>,
-  claims: AccessClaims,
-): Caller {
-  return {
-    kind: "access",
-    agentId: claims.agentId,
-    sessionId: claims.sessionId,
-    apiKeyId: null,
-    sessionExpiresAt: null,
-    recoveryKeyHash: null,
-    tokenIssuedAt: claims.issuedAt,
-    tokenExpiresAt: claims.expiresAt,
-    session: {
-      idHash: sessionHash(sessionHashes, claims.sessionId),
-      now: deps.clock.now(),
-      checked: false,
-    },
+    c.set("caller", await resolveCaller(deps, sessionHashes, mode, header, deferSession));
   };
 }
 
@@ -163,7 +96,7 @@ async function resolveCaller(
   if (header === undefined || header.trim() === "") {
     throw new ApiError("missing_credentials", "Send a credential as `Authorization: Bearer …`.");
   }
-  const match = bearer.exec(header);
+  const match = /^Bearer +(\S+) *$/i.exec(header);
   if (!match) throw invalid("The Authorization header must be `Bearer <credential>`.");
   const credential = match[1] as string;
 
@@ -192,14 +125,22 @@ async function resolveCaller(
   }
 
   const claims = await deps.tokens.verify(credential);
-  // The operation's statement checks the session (or the guard does after the handler).
-  if (deferSession) return deferredAccessCaller(deps, sessionHashes, claims);
   const idHash = sessionHash(sessionHashes, claims.sessionId);
-  return accessCaller(deps, claims, await deps.store.auth.getSession(idHash));
-}
-
-/** The caller of an access token whose session was read: refused unless it is live. */
-function accessCaller(deps: AuthDeps, claims: AccessClaims, session: SessionState | null): Caller {
+  if (deferSession) {
+    // The operation's statement checks the session (or the guard does after the handler).
+    return {
+      kind: "access",
+      agentId: claims.agentId,
+      sessionId: claims.sessionId,
+      apiKeyId: null,
+      sessionExpiresAt: null,
+      recoveryKeyHash: null,
+      tokenIssuedAt: claims.issuedAt,
+      tokenExpiresAt: claims.expiresAt,
+      session: { idHash, now: deps.clock.now(), checked: false },
+    };
+  }
+  const session = await deps.store.auth.getSession(idHash);
   const refused = sessionRefusal(session, claims.agentId, deps.clock.now());
   if (refused) throw refused;
   if (session === null) throw invalid(); // unreachable: sessionRefusal refused it

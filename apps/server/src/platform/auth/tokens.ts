@@ -25,11 +25,6 @@ export interface TokenService {
   ): Promise<{ token: string } & AccessClaims>;
   /** Verifies a token; throws `ApiError` `token_expired` or `invalid_credentials`. */
   verify(token: string): Promise<AccessClaims>;
-  /**
-   * {@link verify} without a promise for a token verified before (kept in the verified-token
-   * cache): its claims, or `token_expired` thrown; undefined when it must be verified.
-   */
-  verifiedBefore(token: string): AccessClaims | undefined;
 }
 
 const maxCacheEntries = 10_000;
@@ -134,11 +129,6 @@ export function createTokenService(
       const signature = sign(null, Buffer.from(input), nodeKeyOf(signingKey));
       const token = `${input}.${signature.toString("base64url")}`;
       return { token, agentId, sessionId, issuedAt: iat * 1000, expiresAt: exp * 1000 };
-    },
-
-    verifiedBefore(token) {
-      const cached = cache.get(token);
-      return cached === undefined ? undefined : checkFresh(cached);
     },
 
     async verify(token) {

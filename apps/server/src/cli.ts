@@ -18,7 +18,7 @@ Runs the Fluxra Chat API reference server on embedded SQLite or on PostgreSQL.
                 (several instances may share one database; env FLUXRA_DB,
                 default ./.fluxra/fluxra.db; FLUXRA_PG_POOL_SIZE, default 10;
                 FLUXRA_PG_SEND_WAIT_US, the longest a send batch waits for concurrent
-                sends under load, in µs, default 500, 0 disables it)
+                sends under load, in µs, default 0: off)
   --token-ttl   access-token lifetime in seconds (env FLUXRA_TOKEN_TTL, default 900)
 
 Environment: FLUXRA_RATE_LIMITS=off disables rate limiting (tests, benchmarks only);

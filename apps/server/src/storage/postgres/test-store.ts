@@ -131,6 +131,8 @@ export interface TestPostgresOptions {
   /** Apps created with the same key share one schema, like instances sharing one database. */
   shareKey?: string;
   maxConnections?: number;
+  /** The send batcher's group-commit wait, µs (default: the server's, off). */
+  sendGroupWaitMicros?: number;
   /** Where to connect (default {@link testPostgresUrl}); the schema is still managed there. */
   url?: string;
 }
@@ -156,6 +158,7 @@ export function createTestPostgresStore(
   const store = createPostgresStore(options.url ?? testPostgresUrl, {
     schema,
     maxConnections: options.maxConnections ?? 4,
+    sendGroupWaitMicros: options.sendGroupWaitMicros,
     // Test data need not survive a power cut: no WAL flush per commit.
     settings: { synchronous_commit: "off" },
   });

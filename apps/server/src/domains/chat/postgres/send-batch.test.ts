@@ -7,6 +7,8 @@ import type { MessageRecord, NewMessage, Outcome } from "../store.js";
 // Group commit of PostgreSQL sends (send-batch.ts, migration 20261207T0400_send_messages_function):
 // sends issued together share transactions, and each still gets its own answer.
 const store = createTestPostgresStore({ shareKey: "send-batch" });
+/** The same schema with the group-commit wait on (`FLUXRA_PG_SEND_WAIT_US=500`). */
+const waiting = createTestPostgresStore({ shareKey: "send-batch", sendGroupWaitMicros: 500 });
 const q = store.db.query;
 const [alice, bob, carol] = ["agt_alice", "agt_bob", "agt_carol"];
 
@@ -42,7 +44,10 @@ beforeAll(async () => {
     [bob, alice],
   );
 });
-afterAll(() => store.close());
+afterAll(async () => {
+  await waiting.close();
+  await store.close();
+});
 
 const message = (id: string, extra: Partial<NewMessage> = {}): NewMessage => ({
   id,
@@ -157,15 +162,15 @@ describe("PostgreSQL sends in one batch", () => {
   });
 
   it("let a caller answered from a batch send again into the batch its neighbours wait in", async () => {
-    // Group-commit wait (send-batch.ts, `groupWaitMicros`): under concurrency the next batch waits
+    // Group-commit wait (send-batch.ts, `groupWaitMicros`, off unless set): under concurrency the next batch waits
     // a moment for the sends expected back, so a closed-loop caller's next send shares a commit
     // with the sends queued meanwhile instead of paying one of its own.
-    const first = store.chat.sendMessage(alice, "cnv_g1", message("msg_v0"), 3500);
+    const first = waiting.chat.sendMessage(alice, "cnv_g1", message("msg_v0"), 3500);
     const again = first.then(() =>
-      store.chat.sendMessage(alice, "cnv_g1", message("msg_v6"), 3506),
+      waiting.chat.sendMessage(alice, "cnv_g1", message("msg_v6"), 3506),
     );
     const names = ["msg_v1", "msg_v2", "msg_v3", "msg_v4", "msg_v5"];
-    const rest = names.map((n, i) => store.chat.sendMessage(bob, "cnv_g1", message(n), 3501 + i));
+    const rest = names.map((n, i) => waiting.chat.sendMessage(bob, "cnv_g1", message(n), 3501 + i));
     const sent = await Promise.all([first, again, ...rest]);
     expect(sent.every((s) => s.ok)).toBe(true);
     const rows = await q<{ id: string; tx: string }>(

@@ -79,9 +79,12 @@ export interface SendBatchOptions {
  * Default group-commit wait (µs). The bench's 10 closed-loop clients settle, without it, into two
  * alternating batches of ~4.5 sends (the next batch leaves the moment the previous one returns),
  * and a batch costs PostgreSQL ~1.6 ms of CPU at load whatever its size (much of it the commit):
- * waiting one client round trip lets both halves share a commit (bench/README.md, round 6).
+ * waiting one client round trip lets both halves share a commit (bench/README.md, round 6). Off
+ * by default, as PostgreSQL's own `commit_delay` is: on a quiet 2-core host the wait was idle time
+ * for the database (500 µs: 5.5 vs 5.0 sends per commit, and fewer sends/s than without it in 4 of
+ * 4 rounds); it paid only on a host busy with other work (bench/README.md, round 6).
  */
-export const DEFAULT_GROUP_WAIT_MICROS = 500;
+export const DEFAULT_GROUP_WAIT_MICROS = 0;
 
 /**
  * Group commit for PostgreSQL sends (migration 20261207T0400_send_messages_function, set-based

@@ -11,37 +11,16 @@
  */
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import autocannon from "autocannon";
-import { seedAgent, seedConversation } from "./seed.js";
-import { startProcess } from "./server-process.js";
+import { startSendServer } from "./send-server.js";
 
 const dists = process.argv.slice(2);
 const dir = mkdtempSync(join(os.tmpdir(), "fluxra-gc-"));
 for (const [i, d] of dists.entries()) {
-  const s = await startProcess({
-    args: [
-      join(resolve(d), "cli.js"),
-      "--port",
-      "0",
-      "--db",
-      join(dir, `${i}.db`),
-      "--token-ttl",
-      "3600",
-    ],
-    env: { FLUXRA_RATE_LIMITS: "off" },
+  const { server: s, req } = await startSendServer(d, join(dir, `${i}.db`), `gc${i}`, {
     nodeFlags: ["--trace-gc"],
   });
-  const agent = await seedAgent(s.url, `gc${i}`);
-  const conv = await seedConversation(s.url, agent, "gc", []);
-  const req = {
-    method: "POST" as const,
-    path: `/api/conversations/${conv}/messages`,
-    headers: { authorization: `Bearer ${agent.accessToken}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      content: "benchmark message: the quick brown fox jumps over the lazy dog",
-    }),
-  };
   await autocannon({ url: s.url, connections: 10, duration: 2, requests: [req] });
   const out: string[] = [];
   s.child.stdout?.on("data", (c: Buffer) => out.push(c.toString()));

@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
-import { seedAgent, seedConversation, sendMessages } from "./seed.js";
+import { startSendServer } from "./send-server.js";
 import { type RunningServer, repoRoot, startProcess } from "./server-process.js";
 
 const [dist, amountArg, topArg] = process.argv.slice(2);
@@ -66,30 +66,11 @@ async function profile(name: string, s: RunningServer, req: object): Promise<voi
   }
 }
 
-const server = await startProcess({
-  args: [
-    join(resolve(dist), "cli.js"),
-    "--port",
-    "0",
-    "--db",
-    join(dir, "s.db"),
-    "--token-ttl",
-    "3600",
-  ],
-  env: { FLUXRA_RATE_LIMITS: "off", HEAP_OUT: join(dir, "server.heapprofile") },
+const { server, agent, req } = await startSendServer(dist, join(dir, "s.db"), "alloc", {
+  env: { HEAP_OUT: join(dir, "server.heapprofile") },
   nodeFlags: ["--require", preload],
+  warm: 60,
 });
-const agent = await seedAgent(server.url, "alloc");
-const conv = await seedConversation(server.url, agent, "bench", []);
-await sendMessages(server.url, agent, conv, 60);
-const req = {
-  method: "POST" as const,
-  path: `/api/conversations/${conv}/messages`,
-  headers: { authorization: `Bearer ${agent.accessToken}`, "content-type": "application/json" },
-  body: JSON.stringify({
-    content: "benchmark message: the quick brown fox jumps over the lazy dog",
-  }),
-};
 await profile("server", server, req);
 const bench = join(repoRoot, "bench");
 const floor = await startProcess({

@@ -11,40 +11,21 @@
  */
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import autocannon from "autocannon";
-import { seedAgent, seedConversation, sendMessages } from "./seed.js";
-import { repoRoot, startProcess } from "./server-process.js";
+import { startSendServer } from "./send-server.js";
+import { repoRoot } from "./server-process.js";
 
 const dists = process.argv.slice(2);
 const amount = Number(process.env["AMOUNT"] ?? 5000);
 const dir = mkdtempSync(join(os.tmpdir(), "fluxra-promises-"));
 for (const [i, dist] of dists.entries()) {
   const out = join(dir, `${i}.count`);
-  const s = await startProcess({
-    args: [
-      join(resolve(dist), "cli.js"),
-      "--port",
-      "0",
-      "--db",
-      join(dir, `${i}.db`),
-      "--token-ttl",
-      "3600",
-    ],
-    env: { FLUXRA_RATE_LIMITS: "off", PROMISE_OUT: out },
+  const { server: s, req } = await startSendServer(dist, join(dir, `${i}.db`), `promises${i}`, {
+    env: { PROMISE_OUT: out },
     nodeFlags: ["--require", join(repoRoot, "bench", "src", "promise-count-preload.cjs")],
+    warm: 60,
   });
-  const agent = await seedAgent(s.url, `promises${i}`);
-  const conv = await seedConversation(s.url, agent, "bench", []);
-  await sendMessages(s.url, agent, conv, 60);
-  const req = {
-    method: "POST" as const,
-    path: `/api/conversations/${conv}/messages`,
-    headers: { authorization: `Bearer ${agent.accessToken}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      content: "benchmark message: the quick brown fox jumps over the lazy dog",
-    }),
-  };
   await autocannon({ url: s.url, connections: 10, amount: 2000, requests: [req] });
   const pid = s.child.pid as number;
   process.kill(pid, "SIGWINCH");

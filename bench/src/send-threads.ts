@@ -9,10 +9,9 @@
  */
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import autocannon from "autocannon";
-import { seedAgent, seedConversation, sendMessages } from "./seed.js";
-import { startProcess } from "./server-process.js";
+import { startSendServer } from "./send-server.js";
 
 const [dist, roundsArg, secondsArg, ...envArgs] = process.argv.slice(2);
 if (!dist) throw new Error("usage: send-threads.ts <dist> [rounds] [seconds] [A=B …]");
@@ -38,29 +37,10 @@ function threads(pid: number): Map<string, number> {
 }
 
 const dir = mkdtempSync(join(os.tmpdir(), "fluxra-threads-"));
-const s = await startProcess({
-  args: [
-    join(resolve(dist), "cli.js"),
-    "--port",
-    "0",
-    "--db",
-    join(dir, "t.db"),
-    "--token-ttl",
-    "3600",
-  ],
-  env: { FLUXRA_RATE_LIMITS: "off", ...env },
+const { server: s, req } = await startSendServer(dist, join(dir, "t.db"), "threads", {
+  env,
+  warm: 60,
 });
-const agent = await seedAgent(s.url, "threads");
-const conv = await seedConversation(s.url, agent, "bench", []);
-await sendMessages(s.url, agent, conv, 60);
-const req = {
-  method: "POST" as const,
-  path: `/api/conversations/${conv}/messages`,
-  headers: { authorization: `Bearer ${agent.accessToken}`, "content-type": "application/json" },
-  body: JSON.stringify({
-    content: "benchmark message: the quick brown fox jumps over the lazy dog",
-  }),
-};
 await autocannon({ url: s.url, connections: 10, duration: 2, requests: [req] });
 const pid = s.child.pid as number;
 for (let r = 0; r < rounds; r++) {

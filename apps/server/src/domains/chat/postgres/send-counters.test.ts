@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPostgresStore } from "../../../storage/postgres/test-store.js";
+import { seedThreeInGroups } from "./test-world.js";
 
 // Migration 20261207T1900_send_counters_in_function: `fluxra_send_messages` keeps the counters
 // its insert trigger used to (next_seq, messages_version, activity, members' unread counts,
@@ -13,31 +14,15 @@ const [a, b, c] = ["agt_ka", "agt_kb", "agt_kc"];
 const conversations = ["cnv_k1", "cnv_k2"];
 
 beforeAll(async () => {
-  await q(
-    `INSERT INTO agents (id, handle, display_name, created_at, updated_at)
-     SELECT id, id, id, 0, 0 FROM unnest($1::text[]) AS id`,
-    [[a, b, c]],
-  );
-  // Sends start at seq 1020, so a batch of six crosses the bucket edge at 1024.
-  await q(
-    `INSERT INTO conversations (id, type, title, created_by, member_count, next_seq, activity_at, created_at, updated_at)
-     SELECT id, 'group', id, $1, 3, 1020, 50, 0, 0 FROM unnest($2::text[]) AS id`,
-    [a, conversations],
-  );
-  await q(
-    `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
-     SELECT cid, aid, 'member', 0 FROM unnest($1::text[]) AS cid, unnest($2::text[]) AS aid`,
-    [conversations, [a, b, c]],
-  );
-  // C blocks B; A has read cnv_k1 up to seq 1022 (in the middle of the coming batch).
-  await q(
-    "INSERT INTO blocks (id, blocker_id, type, target_id, created_at) VALUES ('blk_k', $1, 'agent', $2, 0)",
-    [c, b],
-  );
-  await q(
-    "UPDATE conversation_members SET last_read_seq = 1022 WHERE conversation_id = 'cnv_k1' AND agent_id = $1",
-    [a],
-  );
+  // Sends start at seq 1020, so a batch of six crosses the bucket edge at 1024. C blocks B; A has
+  // read cnv_k1 up to seq 1022 (in the middle of the coming batch).
+  await seedThreeInGroups(q, {
+    agents: [a, b, c],
+    conversations,
+    nextSeq: 1020,
+    blockId: "blk_k",
+    read: { conversation: "cnv_k1", seq: 1022 },
+  });
 });
 afterAll(async () => store.close());
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPostgresStore } from "../../../storage/postgres/test-store.js";
+import { seedThreeInGroups } from "./test-world.js";
 
 // The bucketed unread count (migration 011) against the plain count it replaces, across bucket
 // edges, with deleted messages, the reader's own messages and a blocked author's.
@@ -209,30 +210,13 @@ describe("the message insert trigger on PostgreSQL (migration 20261207T0930_send
   const conversations = ["cnv_s1", "cnv_s2"];
 
   beforeAll(async () => {
-    await q(
-      `INSERT INTO agents (id, handle, display_name, created_at, updated_at)
-       SELECT id, id, id, 0, 0 FROM unnest($1::text[]) AS id`,
-      [[a, b, c]],
-    );
-    await q(
-      `INSERT INTO conversations (id, type, title, created_by, member_count, activity_at, created_at, updated_at)
-       SELECT id, 'group', id, $1, 3, 50, 0, 0 FROM unnest($2::text[]) AS id`,
-      [a, conversations],
-    );
-    await q(
-      `INSERT INTO conversation_members (conversation_id, agent_id, role, joined_at)
-       SELECT cid, aid, 'member', 0 FROM unnest($1::text[]) AS cid, unnest($2::text[]) AS aid`,
-      [conversations, [a, b, c]],
-    );
     // C blocks B; A has read cnv_s2 up to seq 1500 (before any message exists: counts start at 0).
-    await q(
-      "INSERT INTO blocks (id, blocker_id, type, target_id, created_at) VALUES ('blk_s', $1, 'agent', $2, 0)",
-      [c, b],
-    );
-    await q(
-      "UPDATE conversation_members SET last_read_seq = 1500 WHERE conversation_id = 'cnv_s2' AND agent_id = $1",
-      [a],
-    );
+    await seedThreeInGroups(q, {
+      agents: [a, b, c],
+      conversations,
+      blockId: "blk_s",
+      read: { conversation: "cnv_s2", seq: 1500 },
+    });
   });
 
   it("counts one INSERT of many messages over conversations, authors and buckets as an insert each", async () => {

@@ -39,7 +39,11 @@ const load = () =>
     .loadavg()
     .map((x) => x.toFixed(1))
     .join(" ");
-/** WAL frames written since its last restart, and how many of them the last checkpoint copied. */
+/**
+ * WAL frames written since its last restart, and how many of them the last checkpoint copied.
+ * Only while this process has no connection to the file open: closing the `-shm` descriptor read
+ * here would drop every SQLite lock this process holds on it (checkpointer.ts).
+ */
 const wal = () => {
   try {
     const shm = readFileSync(`${dbPath}-shm`).subarray(0, 136);

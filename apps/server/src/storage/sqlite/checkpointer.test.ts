@@ -1,10 +1,17 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type CheckpointResult, onCheckpoint, SAFETY_NET_PAGES } from "./checkpointer.js";
+import {
+  CHECKPOINT_COMMITS,
+  type CheckpointResult,
+  onCheckpoint,
+  requestCheckpoint,
+  SAFETY_NET_PAGES,
+} from "./checkpointer.js";
 import { SqliteDatabase } from "./database.js";
 
 let dir: string;
@@ -82,12 +89,57 @@ describe("WAL checkpoints run on a worker thread, not inside a commit", () => {
     // checkpoint of every few commits made one send in ~6 of an idle client pay an fsync.
     commits(50);
     await until(() => results.length > 0);
+    // 50 commits, plus the migrations' own when the file was created.
     expect(results[0]).toMatchObject({ skipped: true });
-    expect(results[0]?.pending).toBeGreaterThanOrEqual(50);
+    expect(results[0]?.commits).toBeGreaterThanOrEqual(50);
+    expect(results[0]?.commits).toBeLessThan(CHECKPOINT_COMMITS);
     commits(1);
     // Every frame is still in the WAL (a restart would have left only the last commit's).
     const [wal] = db.raw.pragma("wal_checkpoint(PASSIVE)") as { log: number }[];
     expect(wal?.log).toBeGreaterThan(50);
+  });
+
+  it("checkpoints after few commits when they grew the WAL by 1,000 frames (bulk writes)", async () => {
+    for (let i = 0; i < 5; i++) {
+      db.write(() => {
+        for (let r = 0; r < 300; r++)
+          db.stmt("INSERT INTO filler (v) VALUES (?)").run("x".repeat(3000));
+      });
+    }
+    expect(5).toBeLessThan(CHECKPOINT_COMMITS);
+    await until(() => results.length > 0);
+    expect(results[0]?.skipped).toBeUndefined();
+    expect(results[0]?.copied).toBeGreaterThan(1000);
+  });
+
+  it("never drops this process's SQLite locks: another process still cannot write while this one holds the write lock", async () => {
+    // SQLite's locks are POSIX advisory locks: closing any descriptor of the -shm file in this
+    // process releases them all. The worker once read the -shm header with open/close, and
+    // another process then began writing while this one was mid-transaction (duplicate seqs).
+    const driver = createRequire(import.meta.url).resolve("better-sqlite3");
+    const probe = () =>
+      String(
+        execFileSync(process.execPath, [
+          "-e",
+          `const D = require(${JSON.stringify(driver)}); const d = new D(${JSON.stringify(path)});
+           d.pragma("busy_timeout = 0");
+           try { d.exec("BEGIN IMMEDIATE"); console.log("acquired"); d.exec("ROLLBACK"); }
+           catch (e) { console.log(e.code); } finally { d.close(); }`,
+        ]),
+      ).trim();
+    commits(20);
+    db.raw.exec("BEGIN IMMEDIATE");
+    db.raw.prepare("INSERT INTO filler (v) VALUES ('held')").run();
+    try {
+      expect(probe()).toBe("SQLITE_BUSY");
+      const answered = results.length;
+      expect(requestCheckpoint(path)).toBe(true);
+      await until(() => results.length > answered);
+      expect(probe()).toBe("SQLITE_BUSY");
+    } finally {
+      db.raw.exec("COMMIT");
+    }
+    expect(probe()).toBe("acquired");
   });
 
   it("asks at most once per delay, however many commits", async () => {

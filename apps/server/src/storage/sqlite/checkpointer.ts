@@ -15,52 +15,50 @@ import { Worker } from "node:worker_threads";
  * its start, so the file stays as small as before. Durability is unchanged: checkpoints only
  * copy committed pages into the database file.
  *
- * The worker checkpoints only once the WAL holds {@link CHECKPOINT_FRAMES} frames not yet copied
- * (SQLite's own default threshold), read from the wal-index header in the `-shm` file without
- * opening a connection. Why not every time: the first commit after a complete checkpoint
+ * The owning connection asks only once its commits since the last request may have put ~1,000
+ * frames into the WAL (SQLite's own default threshold): {@link CHECKPOINT_COMMITS} commits, or
+ * the `-wal` file grown by {@link CHECKPOINT_FRAMES} frames (bulk writes) — see
+ * {@link checkpointDue}. Why not every time: the first commit after a complete checkpoint
  * restarts the WAL from its start, and SQLite syncs the new WAL header then (`fsync`, on the
  * event loop, inside that COMMIT; it guards against corruption on power loss, even with
  * synchronous=NORMAL). Checkpointing every 100 ms made one send in ~6 of a client sending every
  * ~17 ms pay that sync (2.5–4 ms on the bench host): the tail of an idle send and of event
- * delivery (issue 18, bench README "Events: why an idle send took 2.6 ms"). At 1,000 frames a
- * send (~6 frames) pays it once in ~170.
+ * delivery (issue 18, bench README "Events: why an idle send took 2.6 ms"). Now one send in
+ * ~200 pays it.
+ *
+ * Never open SQLite's own files (`-shm`, the database) outside SQLite: SQLite's locks are POSIX
+ * advisory locks, held per process, and closing *any* descriptor of a file releases every lock
+ * the process holds on it. An earlier version read the wal-index header with `fs.openSync` /
+ * `closeSync` on the `-shm` file; each close dropped this process's WAL write lock and read
+ * marks, so another process could begin writing while this one was still writing (duplicate
+ * seqs in `chat/sqlite/race.test.ts`, CI of stop 27). The decision now uses what this process
+ * knows (its own commits) and `stat` of the `-wal` file (a stat opens nothing); the worker
+ * opens the file only through SQLite, whose VFS shares one lock state per file and process.
  */
 export const SAFETY_NET_PAGES = 20_000;
 export const CHECKPOINT_DELAY_MS = 100;
-/** Frames waiting in the WAL before the worker copies them (see above). */
+/** WAL growth, in frames, that makes a checkpoint due whatever the commit count (see above). */
 export const CHECKPOINT_FRAMES = 1000;
+/**
+ * Commits of this process since its last checkpoint request that make the next one due: ~1,000
+ * frames at the ~5 frames a send's commit writes (its message, event and counter pages).
+ */
+export const CHECKPOINT_COMMITS = 200;
+
+/**
+ * Whether a checkpoint is due after `commits` commits since the last request, during which the
+ * `-wal` file grew by `walGrowth` bytes (its size only grows when commits append past the end of
+ * what a restarted WAL reuses), with `frameBytes` per frame (page size + 24).
+ */
+export function checkpointDue(commits: number, walGrowth: number, frameBytes: number): boolean {
+  return commits >= CHECKPOINT_COMMITS || walGrowth >= CHECKPOINT_FRAMES * frameBytes;
+}
 
 /** CommonJS run by `new Worker(…, { eval: true })`: no file of its own to ship or bundle. */
 const workerSource = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { closeSync, openSync, readSync } = require("node:fs");
-const { endianness } = require("node:os");
 const Database = require(workerData.driver);
-const header = Buffer.alloc(136);
-const u32 = endianness() === "LE" ? (o) => header.readUInt32LE(o) : (o) => header.readUInt32BE(o);
-// Frames in the WAL not yet copied into the database file, from the wal-index header at the start
-// of the -shm file (https://www.sqlite.org/walformat.html: iVersion 3007000 at 0, isInit at 12,
-// mxFrame at 16, nBackfill at 96, native byte order), or -1 when it cannot be read: then the
-// worker checkpoints, as it always did. A torn read only makes one checkpoint early or late.
-function pending(path) {
-  let fd;
-  try {
-    fd = openSync(path + "-shm", "r");
-    if (readSync(fd, header, 0, 136, 0) < 136) return -1;
-    if (u32(0) !== 3007000 || header[12] !== 1) return -1;
-    return Math.max(0, u32(16) - u32(96));
-  } catch {
-    return -1;
-  } finally {
-    if (fd !== undefined) try { closeSync(fd); } catch {}
-  }
-}
-parentPort.on("message", ({ path, minFrames }) => {
-  const waiting = pending(path);
-  if (waiting >= 0 && waiting < minFrames) {
-    parentPort.postMessage({ path, pending: waiting, skipped: true });
-    return;
-  }
+parentPort.on("message", ({ path }) => {
   let db;
   try {
     db = new Database(path, { fileMustExist: true });
@@ -81,9 +79,12 @@ export interface CheckpointResult {
   /** The checkpoint ran: frames in the WAL, and how many of them it copied. */
   frames?: number;
   copied?: number;
-  /** No checkpoint: fewer than the request's `minFrames` frames were waiting (`pending`). */
+  /**
+   * No checkpoint was asked for (reported by the connection, not the worker): only `commits`
+   * commits since the last request, and too little WAL growth ({@link checkpointDue}).
+   */
   skipped?: boolean;
-  pending?: number;
+  commits?: number;
   error?: string;
 }
 
@@ -147,17 +148,14 @@ function theWorker(): Worker | null {
   return worker;
 }
 
-/**
- * Asks the worker for a PASSIVE checkpoint of `path` once `minFrames` frames wait in its WAL
- * (returns false if there is no worker).
- */
-export function requestCheckpoint(path: string, minFrames = CHECKPOINT_FRAMES): boolean {
+/** Asks the worker for a PASSIVE checkpoint of `path` (returns false if there is no worker). */
+export function requestCheckpoint(path: string): boolean {
   const w = theWorker();
   if (!w) return false;
   const entry = inFlight.get(path);
   if (entry) entry.count++;
   else inFlight.set(path, { count: 1, settled: [] });
-  w.postMessage({ path, minFrames });
+  w.postMessage({ path });
   return true;
 }
 
@@ -170,6 +168,11 @@ export function checkpointsSettled(path: string): Promise<void> {
   if (!entry) return Promise.resolve();
   if (waiting++ === 0) worker?.ref();
   return new Promise((resolve) => entry.settled.push(resolve));
+}
+
+/** Tells the listeners a connection found no checkpoint due (see {@link checkpointDue}). */
+export function reportSkipped(path: string, commits: number): void {
+  for (const l of listeners) l({ path, skipped: true, commits });
 }
 
 /** Calls `listener` with every checkpoint the worker reports; returns its removal. */

@@ -11,7 +11,9 @@ import {
 } from "../migrations.js";
 import {
   CHECKPOINT_DELAY_MS,
+  checkpointDue,
   checkpointsSettled,
+  reportSkipped,
   requestCheckpoint,
   SAFETY_NET_PAGES,
 } from "./checkpointer.js";
@@ -54,6 +56,11 @@ export class SqliteDatabase {
   private changeEpoch = 0;
   /** A checkpoint request is scheduled ({@link committed}). */
   private checkpointScheduled = false;
+  /** Commits since the last checkpoint request, and the `-wal` file's size then. */
+  private commitsSinceCheckpoint = 0;
+  private walBytesAtCheckpoint = 0;
+  /** Bytes of one WAL frame (page size + its 24-byte header). */
+  private readonly walFrameBytes: number;
   /** Bumped at each BEGIN of {@link write} or a group commit: see {@link transactionSerial}. */
   private serial = 0;
   /** See {@link onWriteFailure}. */
@@ -73,7 +80,9 @@ export class SqliteDatabase {
     this.handle = connect(path, false);
     this.fileId = fileIdentity(path);
     this.runInTransaction = this.handle.transaction((fn: () => unknown) => fn());
+    this.walFrameBytes = (this.handle.pragma("page_size", { simple: true }) as number) + 24;
     applyMigrations(this, options.migrations ?? findMigrations("sqlite"));
+    this.walBytesAtCheckpoint = walBytes(path);
   }
 
   /** The raw connection, for the rare query that needs it (reopened first if it was lost). */
@@ -223,16 +232,28 @@ export class SqliteDatabase {
   }
 
   /**
-   * After a commit: at most every {@link CHECKPOINT_DELAY_MS}, the checkpoint worker copies the
-   * WAL into the database file, off the event loop, once it holds 1,000 frames not yet copied
-   * (see checkpointer.ts: the commit after a checkpoint pays an fsync restarting the WAL).
+   * After a commit: at most every {@link CHECKPOINT_DELAY_MS}, once enough commits (or WAL
+   * growth) may have put ~1,000 frames into the WAL ({@link checkpointDue}), the checkpoint
+   * worker copies the WAL into the database file, off the event loop (see checkpointer.ts: the
+   * commit after a complete checkpoint pays an fsync restarting the WAL, and why nothing here
+   * may open SQLite's files itself).
    */
   private committed(): void {
+    this.commitsSinceCheckpoint++;
     if (this.checkpointScheduled || this.path === ":memory:" || this.closedByOwner) return;
     this.checkpointScheduled = true;
     setTimeout(() => {
       this.checkpointScheduled = false;
-      if (!this.closedByOwner) requestCheckpoint(this.path);
+      if (this.closedByOwner) return;
+      const wal = walBytes(this.path);
+      const commits = this.commitsSinceCheckpoint;
+      if (!checkpointDue(commits, wal - this.walBytesAtCheckpoint, this.walFrameBytes)) {
+        reportSkipped(this.path, commits);
+        return;
+      }
+      this.commitsSinceCheckpoint = 0;
+      this.walBytesAtCheckpoint = wal;
+      requestCheckpoint(this.path);
     }, CHECKPOINT_DELAY_MS).unref();
   }
 
@@ -441,6 +462,12 @@ function fileIdentity(path: string): string | undefined {
 }
 
 /** Opens `path` with the server's settings; `existing` refuses to create a missing file. */
+/** The size of `path`'s `-wal` file (0 when there is none): a stat, which opens nothing. */
+function walBytes(path: string): number {
+  if (path === ":memory:") return 0;
+  return statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+}
+
 function connect(path: string, existing: boolean): Database.Database {
   let db: Database.Database;
   try {

@@ -129,6 +129,7 @@ try {
       connections: profile.load.connections,
       durationSeconds: profile.load.durationSeconds,
       warmupSeconds: profile.load.warmupSeconds,
+      rounds: profile.load.rounds ?? 1,
       clientIterations: profile.clientIterations,
       clientWarmup: profile.clientWarmup,
     },

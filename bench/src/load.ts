@@ -16,6 +16,11 @@ export interface LoadSettings {
   durationSeconds: number;
   /** Seconds of unmeasured load first, so both servers are measured JIT-warm. */
   warmupSeconds: number;
+  /**
+   * Rounds the measured seconds are split into when servers are compared on one route
+   * ({@link driveInterleaved}); 1 when absent.
+   */
+  rounds?: number;
 }
 
 /** What one load run measured. */
@@ -80,4 +85,66 @@ export async function drive(
     failures: result.non2xx + result.errors + result.timeouts,
     cpuUsPerRequest: (cpu * 1e6) / result.requests.total,
   };
+}
+
+/** One server of a {@link driveInterleaved} comparison. */
+export interface Contender {
+  url: string;
+  pid: number | undefined;
+  uniqueKeys: boolean;
+}
+
+/**
+ * Drives `call` on every contender in the same time window: after each one's warm-up, the
+ * measured seconds are split into `settings.rounds` rounds, run in A B C, C B A, A B C … order,
+ * so a change in the machine's load during the comparison hits every contender alike (one
+ * contender measured in its own 10 s while another session's job started or ended was the
+ * largest source of the ratios' spread between full runs). Requests, seconds and server CPU are
+ * summed over the rounds; p50 is the rounds' mean and p99 their maximum (autocannon reports
+ * each round's percentiles, not its samples).
+ */
+export async function driveInterleaved(
+  call: Call,
+  contenders: Contender[],
+  settings: LoadSettings,
+): Promise<LoadResult[]> {
+  // autocannon runs whole seconds: a round is at least one (the quick profile's 1 s is one round).
+  const rounds = Math.max(1, Math.min(settings.rounds ?? 1, Math.floor(settings.durationSeconds)));
+  const per: LoadSettings = {
+    ...settings,
+    durationSeconds: settings.durationSeconds / rounds,
+    warmupSeconds: 0,
+  };
+  if (settings.warmupSeconds > 0) {
+    for (const c of contenders) {
+      await drive(
+        c.url,
+        call,
+        { ...settings, durationSeconds: settings.warmupSeconds, warmupSeconds: 0 },
+        c.uniqueKeys,
+      );
+    }
+  }
+  const runs: LoadResult[][] = contenders.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    const order = contenders.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const c = contenders[i] as Contender;
+      runs[i]?.push(await drive(c.url, call, per, c.uniqueKeys, c.pid));
+    }
+  }
+  return runs.map((rs) => {
+    const requests = rs.reduce((n, r) => n + r.requests, 0);
+    const seconds = rs.reduce((n, r) => n + r.requests / r.rps, 0);
+    const cpuUs = rs.reduce((n, r) => n + r.cpuUsPerRequest * r.requests, 0);
+    return {
+      rps: requests / seconds,
+      p50Ms: rs.reduce((n, r) => n + r.p50Ms, 0) / rs.length,
+      p99Ms: Math.max(...rs.map((r) => r.p99Ms)),
+      requests,
+      failures: rs.reduce((n, r) => n + r.failures, 0),
+      cpuUsPerRequest: cpuUs / requests,
+    };
+  });
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createSqliteStore } from "@fluxra/server";
 import type { CapturedResponse } from "./bare-server.js";
 import { cpuSeconds, median } from "./cpu.js";
-import { type Call, drive, type LoadResult } from "./load.js";
+import { type Call, type Contender, driveInterleaved, type LoadResult } from "./load.js";
 import type { ScaleRow, StartupResult, ThroughputRow } from "./report.js";
 import { bulkMessages, type SeededAgent } from "./seed.js";
 import { type RunningServer, repoRoot, startFluxra, startProcess } from "./server-process.js";
@@ -104,7 +104,10 @@ export function startFloor(dbPath: string, authorId: string): Promise<RunningSer
   });
 }
 
-/** Drives every route on each server (reference, bare, then the store floor) with the same settings. */
+/**
+ * Drives every route on each server (reference, bare and, where it has one, the store floor)
+ * with the same settings, the servers of one route interleaved in rounds ({@link driveInterleaved}).
+ */
 export async function measureThroughput(
   fluxra: RunningServer,
   bare: RunningServer,
@@ -114,11 +117,17 @@ export async function measureThroughput(
 ): Promise<ThroughputRow[]> {
   const rows: ThroughputRow[] = [];
   for (const r of list) {
-    const f = await drive(fluxra.url, r.call, profile.load, r.uniqueKeys, fluxra.child.pid);
-    const b = await drive(bare.url, r.call, profile.load, r.uniqueKeys, bare.child.pid);
-    const sql = r.floor
-      ? await drive(floor.url, r.call, profile.load, false, floor.child.pid)
-      : null;
+    const contenders: Contender[] = [
+      { url: fluxra.url, pid: fluxra.child.pid, uniqueKeys: r.uniqueKeys === true },
+      { url: bare.url, pid: bare.child.pid, uniqueKeys: r.uniqueKeys === true },
+    ];
+    if (r.floor) contenders.push({ url: floor.url, pid: floor.child.pid, uniqueKeys: false });
+    const [f, b, found] = (await driveInterleaved(r.call, contenders, profile.load)) as [
+      LoadResult,
+      LoadResult,
+      LoadResult | undefined,
+    ];
+    const sql = found ?? null;
     if (f.failures > 0 || b.failures > 0 || (sql?.failures ?? 0) > 0) {
       throw new Error(
         `${r.name}: failed responses: ${f.failures} fluxra, ${b.failures} bare, ${sql?.failures} floor`,

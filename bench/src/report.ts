@@ -71,6 +71,8 @@ export interface BenchResults {
     connections: number;
     durationSeconds: number;
     warmupSeconds: number;
+    /** Interleaved rounds the measured seconds of each route are split into (absent before stop 28: 1). */
+    rounds?: number;
     clientIterations: number;
     /** Unmeasured alternating warm-up calls per side and call before pass 1 (absent before round 6: a tenth of `clientIterations` per pass only). */
     clientWarmup?: number;
@@ -194,7 +196,10 @@ export function renderMarkdown(r: BenchResults): string {
     "",
     `Load: autocannon, ${r.settings.connections} connections, ${r.settings.durationSeconds} s per route after ${r.settings.warmupSeconds} s warm-up, ` +
       "reference server = the real `fluxra-server` CLI (SQLite, `FLUXRA_RATE_LIMITS=off`), ceiling = bare Hono on `@hono/node-server` " +
-      "parsing the same body and returning the same bytes, each in its own process.",
+      "parsing the same body and returning the same bytes, each in its own process." +
+      ((r.settings.rounds ?? 1) > 1
+        ? ` The servers of one route take turns: the measured seconds are split into ${r.settings.rounds} rounds (reference, bare, floor; then floor, bare, reference), summed per server.`
+        : ""),
     "",
   );
   lines.push("## Throughput against the bare Hono ceiling", "");

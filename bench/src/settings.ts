@@ -30,7 +30,7 @@ export interface Profile {
 /** The full run: the figures reported in results/latest.*. */
 export const fullProfile: Profile = {
   mode: "full",
-  load: { connections: 10, durationSeconds: 10, warmupSeconds: 2 },
+  load: { connections: 10, durationSeconds: 10, warmupSeconds: 2, rounds: 2 },
   scaleRequests: 3000,
   scaleSizes: [10_000, 100_000, 1_000_000],
   clientIterations: 2000,
@@ -46,7 +46,7 @@ export const fullProfile: Profile = {
 /** The smoke run (seconds): every row is produced, nothing is enforced. */
 export const quickProfile: Profile = {
   mode: "quick",
-  load: { connections: 4, durationSeconds: 1, warmupSeconds: 0 },
+  load: { connections: 4, durationSeconds: 1, warmupSeconds: 0, rounds: 1 },
   // /proc reports CPU in 10 ms ticks: 30 calls of ~50 µs each read as 0 µs about half the time
   // (CI, stop 27). 600 calls (~30 ms of server CPU per size, ~0.3 s in all) always read above 0.
   scaleRequests: 600,

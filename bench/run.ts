@@ -100,7 +100,7 @@ try {
   );
 
   console.log("PostgreSQL (send and list; one instance, then two on one database):");
-  const postgres = await measurePostgres(throughput, profile, nodeFlags);
+  const postgres = await measurePostgres(fluxra, measured, profile, nodeFlags);
   if (postgres.error) console.log(`  not measured: ${postgres.error}`);
 
   console.log("scale (bulk-seeded conversation):");

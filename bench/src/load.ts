@@ -95,19 +95,17 @@ export interface Contender {
 }
 
 /**
- * Drives `call` on every contender in the same time window: after each one's warm-up, the
- * measured seconds are split into `settings.rounds` rounds, run in A B C, C B A, A B C … order,
- * so a change in the machine's load during the comparison hits every contender alike (one
- * contender measured in its own 10 s while another session's job started or ended was the
- * largest source of the ratios' spread between full runs). Requests, seconds and server CPU are
- * summed over the rounds; p50 is the rounds' mean and p99 their maximum (autocannon reports
- * each round's percentiles, not its samples).
+ * Runs every runner (one load run of one contender, for the settings it is given) in the same
+ * time window: each one's warm-up first (its result dropped), then the measured seconds split into
+ * `settings.rounds` rounds, run in A B C, C B A, A B C … order, so a change in the machine's load
+ * during the comparison hits every contender alike (one contender measured in its own 10 s while
+ * another session's job started or ended was the largest source of the ratios' spread between
+ * full runs). Returns each runner's rounds.
  */
-export async function driveInterleaved(
-  call: Call,
-  contenders: Contender[],
+export async function inRounds<R>(
+  runners: ((settings: LoadSettings) => Promise<R>)[],
   settings: LoadSettings,
-): Promise<LoadResult[]> {
+): Promise<R[][]> {
   // autocannon runs whole seconds: a round is at least one (the quick profile's 1 s is one round).
   const rounds = Math.max(1, Math.min(settings.rounds ?? 1, Math.floor(settings.durationSeconds)));
   const per: LoadSettings = {
@@ -116,35 +114,47 @@ export async function driveInterleaved(
     warmupSeconds: 0,
   };
   if (settings.warmupSeconds > 0) {
-    for (const c of contenders) {
-      await drive(
-        c.url,
-        call,
-        { ...settings, durationSeconds: settings.warmupSeconds, warmupSeconds: 0 },
-        c.uniqueKeys,
-      );
+    for (const run of runners) {
+      await run({ ...settings, durationSeconds: settings.warmupSeconds, warmupSeconds: 0 });
     }
   }
-  const runs: LoadResult[][] = contenders.map(() => []);
+  const runs: R[][] = runners.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    const order = contenders.map((_, i) => i);
+    const order = runners.map((_, i) => i);
     if (round % 2 === 1) order.reverse();
-    for (const i of order) {
-      const c = contenders[i] as Contender;
-      runs[i]?.push(await drive(c.url, call, per, c.uniqueKeys, c.pid));
-    }
+    for (const i of order)
+      runs[i]?.push(await (runners[i] as (s: LoadSettings) => Promise<R>)(per));
   }
-  return runs.map((rs) => {
-    const requests = rs.reduce((n, r) => n + r.requests, 0);
-    const seconds = rs.reduce((n, r) => n + r.requests / r.rps, 0);
-    const cpuUs = rs.reduce((n, r) => n + r.cpuUsPerRequest * r.requests, 0);
-    return {
-      rps: requests / seconds,
-      p50Ms: rs.reduce((n, r) => n + r.p50Ms, 0) / rs.length,
-      p99Ms: Math.max(...rs.map((r) => r.p99Ms)),
-      requests,
-      failures: rs.reduce((n, r) => n + r.failures, 0),
-      cpuUsPerRequest: cpuUs / requests,
-    };
-  });
+  return runs;
+}
+
+/**
+ * One result for a contender's rounds: requests, seconds and server CPU summed; p50 the rounds'
+ * mean and p99 their maximum (autocannon reports each round's percentiles, not its samples).
+ */
+export function sumRounds(rs: LoadResult[]): LoadResult {
+  const requests = rs.reduce((n, r) => n + r.requests, 0);
+  const seconds = rs.reduce((n, r) => n + r.requests / r.rps, 0);
+  const cpuUs = rs.reduce((n, r) => n + r.cpuUsPerRequest * r.requests, 0);
+  return {
+    rps: requests / seconds,
+    p50Ms: rs.reduce((n, r) => n + r.p50Ms, 0) / rs.length,
+    p99Ms: Math.max(...rs.map((r) => r.p99Ms)),
+    requests,
+    failures: rs.reduce((n, r) => n + r.failures, 0),
+    cpuUsPerRequest: cpuUs / requests,
+  };
+}
+
+/** {@link drive}s `call` on every contender in interleaved rounds ({@link inRounds}), summed. */
+export async function driveInterleaved(
+  call: Call,
+  contenders: Contender[],
+  settings: LoadSettings,
+): Promise<LoadResult[]> {
+  const runs = await inRounds(
+    contenders.map((c) => (s: LoadSettings) => drive(c.url, call, s, c.uniqueKeys, c.pid)),
+    settings,
+  );
+  return runs.map(sumRounds);
 }

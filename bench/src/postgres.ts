@@ -8,9 +8,15 @@
 import { execFileSync } from "node:child_process";
 import autocannon from "autocannon";
 import { cpuSeconds } from "./cpu.js";
-import type { Call, LoadResult, LoadSettings } from "./load.js";
+import {
+  type Call,
+  drive,
+  inRounds,
+  type LoadResult,
+  type LoadSettings,
+  sumRounds,
+} from "./load.js";
 import { type Route, routes } from "./measure.js";
-import type { ThroughputRow } from "./report.js";
 import { seedAgent, seedConversation, sendMessages } from "./seed.js";
 import { type RunningServer, serverBin, startProcess } from "./server-process.js";
 import type { Profile } from "./settings.js";
@@ -136,12 +142,22 @@ export async function driveSplit(
   };
 }
 
+/** {@link sumRounds} for {@link driveSplit}'s rounds: PostgreSQL's CPU summed too. */
+function sumSplitRounds(rs: SplitLoadResult[]): SplitLoadResult {
+  const base = sumRounds(rs);
+  const pgUs = rs.reduce((n, r) => n + r.pgCpuUsPerRequest * r.requests, 0);
+  return { ...base, pgCpuUsPerRequest: pgUs / base.requests, instances: rs[0]?.instances ?? 0 };
+}
+
 /**
- * Measures send and list on PostgreSQL (one instance, then two) against `sqlite`, the same
- * routes' rows of this run's SQLite throughput table.
+ * Measures send and list on PostgreSQL, one instance and two on one database, against the SQLite
+ * server `sqlite` (this run's reference server, still running; `sqliteRoutes` are its routes):
+ * for each route the three take turns in interleaved rounds ({@link inRounds}), so PostgreSQL ÷
+ * SQLite and two ÷ one compare the same minutes of the machine.
  */
 export async function measurePostgres(
-  sqlite: ThroughputRow[],
+  sqlite: RunningServer,
+  sqliteRoutes: Route[],
   profile: Profile,
   nodeFlags: string[] = [],
 ): Promise<PostgresResults> {
@@ -171,24 +187,27 @@ export async function measurePostgres(
     }
     await sendMessages(one.url, bob, conversation, profile.setupMessages);
     const measured = routes(alice, conversation).filter((r) => r.floor);
-    const single: Map<Route, SplitLoadResult> = new Map();
-    for (const r of measured) {
-      single.set(r, await driveSplit([one], r.call, profile.load, admin, database));
-      console.log(
-        `  PostgreSQL, one instance, ${r.name}: ${Math.round(single.get(r)?.rps ?? 0)} req/s`,
-      );
-    }
+    // The second instance idles while the first is measured alone (an idle CLI costs nothing).
     const two = await startOnPostgres(dsn, nodeFlags);
     servers.push(two);
     const rows: PostgresRow[] = [];
     for (const r of measured) {
-      const pair = await driveSplit([one, two], r.call, profile.load, admin, database);
-      const pg = single.get(r) as SplitLoadResult;
-      const lite = sqlite.find((t) => t.route === r.name)?.fluxra;
-      if (!lite) throw new Error(`no SQLite row for ${r.name}`);
-      if (pg.failures > 0 || pair.failures > 0) {
+      const liteRoute = sqliteRoutes.find((x) => x.name === r.name);
+      if (!liteRoute) throw new Error(`no SQLite route ${r.name}`);
+      const [liteRounds, oneRounds, pairRounds] = (await inRounds<LoadResult | SplitLoadResult>(
+        [
+          (s) => drive(sqlite.url, liteRoute.call, s, false, sqlite.child.pid),
+          (s) => driveSplit([one], r.call, s, admin, database),
+          (s) => driveSplit([one, two], r.call, s, admin, database),
+        ],
+        profile.load,
+      )) as [LoadResult[], SplitLoadResult[], SplitLoadResult[]];
+      const lite = sumRounds(liteRounds);
+      const pg = sumSplitRounds(oneRounds);
+      const pair = sumSplitRounds(pairRounds);
+      if (lite.failures > 0 || pg.failures > 0 || pair.failures > 0) {
         throw new Error(
-          `${r.name}: failed responses on PostgreSQL: ${pg.failures} / ${pair.failures}`,
+          `${r.name}: failed responses: SQLite ${lite.failures}, PostgreSQL ${pg.failures} / ${pair.failures}`,
         );
       }
       rows.push({
@@ -199,7 +218,9 @@ export async function measurePostgres(
         twoInstances: pair,
         scaleOut: pair.rps / pg.rps,
       });
-      console.log(`  PostgreSQL, two instances, ${r.name}: ${Math.round(pair.rps)} req/s`);
+      console.log(
+        `  ${r.name}: SQLite ${Math.round(lite.rps)}, PostgreSQL ${Math.round(pg.rps)}, two instances ${Math.round(pair.rps)} req/s`,
+      );
     }
     return { version, poolSize: PG_POOL_SIZE, rows };
   } catch (err) {
@@ -227,7 +248,9 @@ export function renderPostgres(pg: PostgresResults): string[] {
       "connections per instance, a database of its own for this run), seeded like the SQLite server and driven " +
       "with the same routes and load. Two instances: a second CLI on the same database, the same connections " +
       "split across both, requests and CPU summed. CPU µs/req: the server process(es), and the PostgreSQL " +
-      "backends of this database (from pg_stat_activity); the SQLite server has no separate database process.",
+      "backends of this database (from pg_stat_activity); the SQLite server has no separate database process. " +
+      "SQLite, one PostgreSQL instance and two take turns per route in the same interleaved rounds as the throughput table, " +
+      "so the SQLite figures here are their own measurement, in the same minutes as PostgreSQL's.",
     "",
     "| route | SQLite req/s | PostgreSQL req/s | PG ÷ SQLite | two instances req/s | two ÷ one | p50 ms SQLite / PG / two | CPU µs/req SQLite / PG server + backends / two servers + backends |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",

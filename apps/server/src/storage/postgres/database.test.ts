@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiError } from "../../platform/errors.js";
 import { findMigrations } from "../migrations.js";
+import { binaryArrays } from "./binary-arrays.js";
 import { bindNamed, isConnectionFailure } from "./database.js";
 import { createTestPostgresStore } from "./test-store.js";
 
@@ -124,5 +125,70 @@ describe("PgDatabase", () => {
     expect((err as ApiError).code).toBe("service_unavailable");
     expect((err as ApiError).status).toBe(503);
     expect(isConnectionFailure((err as ApiError).cause)).toBe(true);
+  });
+});
+
+describe("PgDatabase.queryRows (the send batch's statement path)", () => {
+  const fields = (f: (string | null)[]) => f;
+
+  it("decodes each row's text fields in column order, parsing the statement once per connection", async () => {
+    const s = store({ maxConnections: 1 });
+    const sql = `SELECT x AS t, length(x) AS n, x IS NULL AS missing, $2::bigint[] AS b
+      FROM unnest($1::text[]) WITH ORDINALITY AS u(x, i) ORDER BY i`;
+    const [texts, bigints] = binaryArrays([['a "b"', null, "é"]], [[-1, 2 ** 40]]);
+    for (let i = 0; i < 3; i++) {
+      expect(await s.db.queryRows(sql, [texts ?? null, bigints ?? null], fields)).toEqual([
+        ['a "b"', "5", "f", "{-1,1099511627776}"],
+        [null, null, "t", "{-1,1099511627776}"],
+        ["é", "1", "f", "{-1,1099511627776}"],
+      ]);
+    }
+    // One pooled connection: the statement was prepared on it once and executed three times.
+    const [prepared] = await s.db.query<{ plans: number }>(
+      `SELECT generic_plans + custom_plans AS plans FROM pg_prepared_statements
+       WHERE statement = $1`,
+      [sql],
+    );
+    expect(prepared).toEqual({ plans: 3 });
+  });
+
+  it("fails only its own call on an error, and the connection serves the next one", async () => {
+    const s = store({ maxConnections: 1 });
+    const divide = "SELECT 10 / $1::integer AS q";
+    await expect(s.db.queryRows(divide, ["0"], fields)).rejects.toMatchObject({ code: "22012" });
+    expect(await s.db.queryRows(divide, ["5"], fields)).toEqual([["2"]]);
+    // A statement the server refuses to parse is parsed again (and refused again) next time,
+    // not executed as if it had been prepared.
+    const bad = "SELECT nonsense FROM nowhere_at_all";
+    for (let i = 0; i < 2; i++) {
+      await expect(s.db.queryRows(bad, [], fields)).rejects.toMatchObject({ code: "42P01" });
+    }
+    // A decoder that throws fails its call; the connection still answers afterwards.
+    const boom = () => {
+      throw new Error("bad row");
+    };
+    await expect(s.db.queryRows("SELECT 1", [], boom)).rejects.toThrow("bad row");
+    expect(await s.db.queryRows("SELECT 2", [], fields)).toEqual([["2"]]);
+  });
+
+  it("answers 503 service_unavailable when the connection dies under it, and recovers", async () => {
+    const s = store({ maxConnections: 1 });
+    const [pid] = await s.db.queryRows("SELECT pg_backend_pid()", [], (f) => f[0]);
+    const pending = s.db.queryRows("SELECT pg_sleep(30)", [], fields).catch((e: unknown) => e);
+    const killer = store();
+    // Terminated mid-statement (once the server runs it): the socket closes under the call.
+    for (let i = 0; i < 200; i++) {
+      const [row] = await killer.db.query<{ active: boolean }>(
+        "SELECT state = 'active' AS active FROM pg_stat_activity WHERE pid = $1::integer",
+        [pid],
+      );
+      if (row?.active) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await killer.db.query("SELECT pg_terminate_backend($1::integer)", [pid]);
+    const err = await pending;
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(503);
+    expect(await s.db.queryRows("SELECT 3", [], fields)).toEqual([["3"]]);
   });
 });

@@ -127,6 +127,90 @@ const types = {
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as never,
 };
 
+/** A statement parameter as {@link PgDatabase.queryRows} sends it: text, binary (a Buffer), NULL. */
+export type RawParam = string | Buffer | null;
+
+/** The connection internals a {@link RowsQuery} uses (pg's `Connection`, not in its types). */
+interface WireConnection {
+  stream: { cork?: () => void; uncork?: () => void };
+  parsedStatements: Record<string, string>;
+  submittedNamedStatements: Record<string, string>;
+  parse(q: { text: string; name: string; types: number[] }): void;
+  bind(q: { statement: string; values: RawParam[] }): void;
+  execute(q: { portal: string }): void;
+  sync(): void;
+}
+
+/**
+ * One execution of a prepared statement as a node-pg submittable (what `client.query` runs for a
+ * custom query object, as pg-cursor does): Parse once per connection, then Bind, Execute, Sync,
+ * without the Describe node-pg's `Query` adds, so the server sends no RowDescription and each
+ * DataRow's text fields go straight to `row`. node-pg's own path builds a `Result` per call (a
+ * parser and a null-prototype template object per column, one object spread per row) and runs
+ * every parameter through `prepareValue`; for the send batch that was ~4 % of the server's main
+ * thread (bench/README.md, PostgreSQL round 8). The client routes the protocol's messages to the
+ * `handle*` methods below, as for its own queries; errors (the server's, a dead socket, the
+ * client's query timeout) reach {@link handleError}.
+ */
+class RowsQuery<T> {
+  readonly rows: T[] = [];
+  readonly types: number[] = [];
+  private done = false;
+  constructor(
+    readonly name: string,
+    readonly text: string,
+    private readonly values: RawParam[],
+    private readonly row: (fields: (string | null)[]) => T,
+    public callback: (err: Error | null, rows?: T[]) => void,
+  ) {}
+  submit(connection: WireConnection): Error | null {
+    const { name, text } = this;
+    const previous = connection.parsedStatements[name] ?? connection.submittedNamedStatements[name];
+    if (name !== "" && previous !== undefined && previous !== text) {
+      return new Error(`prepared statement ${name} was used for another statement`);
+    }
+    connection.stream.cork?.();
+    try {
+      if (name === "" || previous === undefined) {
+        connection.parse({ text, name, types: this.types });
+        if (name !== "") connection.submittedNamedStatements[name] = text;
+      }
+      connection.bind({ statement: name, values: this.values });
+      connection.execute({ portal: "" });
+      connection.sync();
+    } finally {
+      connection.stream.uncork?.();
+    }
+    return null;
+  }
+  handleDataRow(msg: { fields: (string | null)[] }): void {
+    if (this.done) return;
+    try {
+      this.rows.push(this.row(msg.fields));
+    } catch (err) {
+      this.finish(err as Error);
+    }
+  }
+  handleRowDescription(): void {}
+  handleCommandComplete(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyInResponse(): void {}
+  handleCopyData(): void {}
+  handleError(err: Error): void {
+    this.finish(err);
+  }
+  handleReadyForQuery(): void {
+    this.finish(null);
+  }
+  private finish(err: Error | null): void {
+    if (this.done) return;
+    this.done = true;
+    if (err) this.callback(err);
+    else this.callback(null, this.rows);
+  }
+}
+
 /**
  * A pool of PostgreSQL connections with the guarantees the stores rely on: migrations applied
  * once before the first query (under an advisory lock, so instances starting together do not
@@ -204,6 +288,47 @@ export class PgDatabase {
       }
     }
   };
+
+  /**
+   * One statement (its own transaction, as {@link query}) whose rows are decoded by `row` from
+   * their text fields in column order: no Describe, no per-column parsers, no row objects built
+   * by node-pg (see {@link RowsQuery}). Parameters are sent as given: strings as text, Buffers in
+   * binary format (binary-arrays.ts), null as NULL. Retried after a serialization failure or
+   * deadlock as {@link query} is; connection failures become 503 and drop the connection.
+   */
+  async queryRows<T>(
+    sql: string,
+    values: RawParam[],
+    row: (fields: (string | null)[]) => T,
+  ): Promise<T[]> {
+    await this.ready();
+    const name = statement(sql, values).name ?? "";
+    for (let attempt = 0; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (err) {
+        return unavailable(err);
+      }
+      let broken: Error | undefined;
+      try {
+        return await new Promise<T[]>((resolve, reject) => {
+          client.query(
+            new RowsQuery(name, sql, values, row, (err, rows) =>
+              err ? reject(err) : resolve(rows as T[]),
+            ) as never,
+          );
+        });
+      } catch (err) {
+        if (isConnectionFailure(err)) broken = err as Error;
+        const code = (err as { code?: string }).code;
+        if (!broken && code && RETRYABLE.has(code) && attempt < this.maxRetries) continue;
+        return unavailable(err);
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
 
   /**
    * Runs reads on one pooled connection without a transaction (each statement sees the latest

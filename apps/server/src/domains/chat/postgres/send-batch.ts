@@ -1,5 +1,6 @@
 import { ApiError } from "../../../platform/errors.js";
-import type { PgDatabase } from "../../../storage/postgres/database.js";
+import { binaryArrays } from "../../../storage/postgres/binary-arrays.js";
+import type { PgDatabase, RawParam } from "../../../storage/postgres/database.js";
 import type { PgEvents } from "../../events/postgres-store.js";
 
 /** One send's values, as `fluxra_send_messages` takes them (one array element each). */
@@ -37,9 +38,27 @@ export interface SendRow {
   old_version: number | null;
 }
 
-const SEND_SQL = `SELECT * FROM fluxra_send_messages_checked($14::text[], $15::bigint[],
+/** The columns are named so their order is fixed here: {@link sendRow} reads them by position. */
+const SEND_SQL = `SELECT session_agent, session_expires, session_revoked, is_member, is_blocked,
+  reply_found, new_seq, old_version FROM fluxra_send_messages_checked($14::text[], $15::bigint[],
   $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
   $8::bigint[], $9::text[], $10::text[], $11::text[], $12, $13)`;
+
+const bigintOrNull = (v: string | null): number | null => (v === null ? null : Number(v));
+
+/** A {@link SendRow} from SEND_SQL's text fields, in its column order (database.ts, queryRows). */
+export function sendRow(f: (string | null)[]): SendRow {
+  return {
+    session_agent: f[0] ?? null,
+    session_expires: bigintOrNull(f[1] ?? null),
+    session_revoked: bigintOrNull(f[2] ?? null),
+    is_member: f[3] === "t",
+    is_blocked: f[4] === "t",
+    reply_found: f[5] === "t",
+    new_seq: bigintOrNull(f[6] ?? null),
+    old_version: bigintOrNull(f[7] ?? null),
+  };
+}
 
 interface Pending {
   values: SendValues;
@@ -118,23 +137,59 @@ export function sendBatcher(
 
   const call = async (batch: Pending[]): Promise<SendRow[]> => {
     const v = batch.map((p) => p.values);
-    const rows = await db.query<SendRow>(SEND_SQL, [
-      v.map((s) => s.conversation),
-      v.map((s) => s.author),
-      v.map((s) => s.id),
-      v.map((s) => s.content),
-      v.map((s) => s.contentType),
-      v.map((s) => s.replyTo),
-      v.map((s) => s.metadata),
-      v.map((s) => s.now),
-      v.map((s) => s.eventId),
-      v.map((s) => s.jsonHead),
-      v.map((s) => s.jsonTail),
-      events.channel,
-      events.positionLock(),
-      v.map((s) => s.session),
-      v.map((s) => s.sessionNow),
-    ]);
+    // The arrays in binary format (storage/postgres/binary-arrays.ts): no quoting or escaping of
+    // the message JSON on either side.
+    const [
+      conversation,
+      author,
+      id,
+      content,
+      contentType,
+      replyTo,
+      metadata,
+      eventId,
+      head,
+      tail,
+      session,
+      now,
+      sessionNow,
+    ] = binaryArrays(
+      [
+        v.map((s) => s.conversation),
+        v.map((s) => s.author),
+        v.map((s) => s.id),
+        v.map((s) => s.content),
+        v.map((s) => s.contentType),
+        v.map((s) => s.replyTo),
+        v.map((s) => s.metadata),
+        v.map((s) => s.eventId),
+        v.map((s) => s.jsonHead),
+        v.map((s) => s.jsonTail),
+        v.map((s) => s.session),
+      ],
+      [v.map((s) => s.now), v.map((s) => s.sessionNow)],
+    );
+    const rows = await db.queryRows(
+      SEND_SQL,
+      [
+        conversation,
+        author,
+        id,
+        content,
+        contentType,
+        replyTo,
+        metadata,
+        now,
+        eventId,
+        head,
+        tail,
+        events.channel,
+        String(events.positionLock()),
+        session,
+        sessionNow,
+      ] as RawParam[],
+      sendRow,
+    );
     if (rows.length !== batch.length) {
       throw new Error(`fluxra_send_messages returned ${rows.length} rows for ${batch.length}`);
     }

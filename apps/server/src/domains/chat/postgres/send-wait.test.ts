@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { elementsOf } from "../../../storage/postgres/binary-arrays.js";
 import type { PgDatabase } from "../../../storage/postgres/database.js";
 import type { PgEvents } from "../../events/postgres-store.js";
 import { type SendRow, type SendValues, sendBatcher } from "./send-batch.js";
@@ -21,8 +22,8 @@ function fakeDatabase() {
   const calls: string[][] = [];
   const gates: ReturnType<typeof gate>[] = [];
   const db = {
-    async query(_sql: string, params: unknown[]): Promise<SendRow[]> {
-      const ids = params[2] as string[];
+    async queryRows(_sql: string, params: unknown[]): Promise<SendRow[]> {
+      const ids = elementsOf(params[2] as Buffer) as string[];
       calls.push(ids);
       const g = gate();
       gates.push(g);

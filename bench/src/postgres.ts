@@ -190,6 +190,16 @@ export async function measurePostgres(
     // The second instance idles while the first is measured alone (an idle CLI costs nothing).
     const two = await startOnPostgres(dsn, nodeFlags);
     servers.push(two);
+    if (profile.pgWarmupSeconds > 0) {
+      for (const r of measured) {
+        const warm = {
+          ...profile.load,
+          durationSeconds: profile.pgWarmupSeconds,
+          warmupSeconds: 0,
+        };
+        await driveSplit([one, two], r.call, warm, admin, database);
+      }
+    }
     const rows: PostgresRow[] = [];
     for (const r of measured) {
       const liteRoute = sqliteRoutes.find((x) => x.name === r.name);

@@ -127,6 +127,14 @@ const types = {
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as never,
 };
 
+/**
+ * A `text[]` column's text form (`{a,"b c",NULL}`) as strings, as node-pg decodes one for
+ * `query` (its own array parser), for rows read by {@link PgDatabase.queryRows}.
+ */
+export const parseTextArray = pg.types.getTypeParser(1009 as never, "text") as (
+  value: string,
+) => (string | null)[];
+
 /** A statement parameter as {@link PgDatabase.queryRows} sends it: text, binary (a Buffer), NULL. */
 export type RawParam = string | Buffer | null;
 

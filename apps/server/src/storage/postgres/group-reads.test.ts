@@ -157,7 +157,9 @@ describe("group reads in the PostgreSQL stores", () => {
   it("checks concurrent message pages' membership in one statement, each with its own answer", async () => {
     const window = { direction: "desc", seq: null } as const;
     await store.chat.listMessages(alice, "cnv_gr", window, 10);
-    const spy = vi.spyOn(store.db, "query");
+    // The access statement goes through queryRows (bench/README.md, PostgreSQL round 9).
+    const spy = vi.spyOn(store.db, "queryRows");
+    const rows = vi.spyOn(store.db, "query");
     try {
       const pages = await Promise.all([
         store.chat.listMessages(alice, "cnv_gr", window, 10),
@@ -170,8 +172,10 @@ describe("group reads in the PostgreSQL stores", () => {
       // Alice's page: one statement alone; the three asked meanwhile share the next one. No row
       // reads: the (empty) conversation's newest messages are in this instance's tail.
       expect(spy.mock.calls.length).toBe(2);
+      expect(rows.mock.calls.length).toBe(0);
     } finally {
       spy.mockRestore();
+      rows.mockRestore();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { sessionRefusal } from "../../../platform/auth/middleware.js";
 import type { DeferredSession } from "../../../platform/env.js";
-import type { PgDatabase, Query } from "../../../storage/postgres/database.js";
+import { type PgDatabase, parseTextArray, type Query } from "../../../storage/postgres/database.js";
 import { groupReads } from "../../../storage/postgres/group-reads.js";
 import type { SessionState } from "../../auth/store.js";
 import { pgEvents } from "../../events/postgres-store.js";
@@ -97,10 +97,50 @@ function checkSession(
   if (refused) throw refused;
 }
 
+/** What one {@link PAGE_ACCESS} row says: the key's position, its access, its session. */
+interface PageAccessRow {
+  i: number;
+  access: PageAccess | undefined;
+  session: SessionFacts;
+}
+
+/**
+ * Decodes a {@link PAGE_ACCESS} row from its text fields in column order (i, messages_version,
+ * blocked, session_agent, session_expires, session_revoked), as node-pg's parsers would: integers
+ * and bigints (epoch ms, versions: all below 2^53) as numbers, `blocked` with node-pg's text[]
+ * parser.
+ */
+export function pageAccessRow(f: (string | null)[]): PageAccessRow {
+  const version = f[1] as string | null;
+  const blocked = f[2] as string | null;
+  const agent = f[3] as string | null;
+  const revoked = f[5] as string | null;
+  return {
+    i: Number(f[0]),
+    access:
+      version === null
+        ? undefined
+        : {
+            messages_version: Number(version),
+            blocked: blocked === null ? null : new Set(parseTextArray(blocked) as string[]),
+          },
+    session:
+      agent === null
+        ? null
+        : {
+            agentId: agent,
+            expiresAt: Number(f[4]),
+            revokedAt: revoked === null ? null : Number(revoked),
+          },
+  };
+}
+
 /**
  * The page access of each `[conversation, caller, session hash | null]` key (undefined when the
  * caller is not a member) with the session's row; concurrent list requests share one statement
- * (group reads), so a page served from the tail costs a share of one round trip.
+ * (group reads), so a page served from the tail costs a share of one round trip. The statement
+ * goes through {@link PgDatabase.queryRows} (no Describe, rows decoded by position: the send
+ * batch's path, bench/README.md, PostgreSQL rounds 8 and 9).
  */
 function pageAccessReader(
   db: PgDatabase,
@@ -112,25 +152,16 @@ function pageAccessReader(
       access: undefined,
       session: null,
     }));
-    const rows = await db.query<
-      { i: number; messages_version: number | null; blocked: string[] | null } & SessionColumns
-    >(PAGE_ACCESS, [
-      JSON.stringify(
-        keys.map(([conversation, caller, session]) => ({ conversation, caller, session })),
-      ),
-    ]);
-    for (const row of rows) {
-      found[row.i - 1] = {
-        access:
-          row.messages_version === null
-            ? undefined
-            : {
-                messages_version: row.messages_version,
-                blocked: row.blocked === null ? null : new Set(row.blocked),
-              },
-        session: sessionFacts(row),
-      };
-    }
+    const rows = await db.queryRows(
+      PAGE_ACCESS,
+      [
+        JSON.stringify(
+          keys.map(([conversation, caller, session]) => ({ conversation, caller, session })),
+        ),
+      ],
+      pageAccessRow,
+    );
+    for (const row of rows) found[row.i - 1] = row;
     return found;
   });
 }

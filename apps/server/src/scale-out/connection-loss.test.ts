@@ -74,8 +74,19 @@ describe("PostgreSQL connection loss", () => {
       return checkedResponse(rest.method ?? "GET", path, res);
     };
     const alice = await registerAgent({ request });
+    const group = await request("/api/conversations", {
+      method: "POST",
+      token: alice.accessToken,
+      json: { type: "group", title: "Before the outage" },
+    });
+    const messages = `/api/conversations/${group.body.id}/messages`;
+    expect((await request(messages, { token: alice.accessToken })).status).toBe(200);
 
     await outage.cut();
+    // The list's access statement (queryRows, with the folded session check): 503 as well.
+    const list = await request(messages, { token: alice.accessToken });
+    expect(list.status).toBe(503);
+    expect(list.body.error.code).toBe("service_unavailable");
     const down = await request("/api/agents/me", { token: alice.accessToken });
     expect(down.status).toBe(503);
     expect(down.body.error.code).toBe("service_unavailable");
@@ -91,6 +102,7 @@ describe("PostgreSQL connection loss", () => {
     const back = await request("/api/agents/me", { token: alice.accessToken });
     expect(back.status).toBe(200);
     expect(back.body.id).toBe(alice.id);
+    expect((await request(messages, { token: alice.accessToken })).status).toBe(200);
     expect((await request("/health")).status).toBe(200);
   });
 });

@@ -297,6 +297,15 @@ export class PgDatabase {
     }
   };
 
+  /** A pooled connection; 503 when none can be opened. */
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (err) {
+      return unavailable(err);
+    }
+  }
+
   /**
    * One statement (its own transaction, as {@link query}) whose rows are decoded by `row` from
    * their text fields in column order: no Describe, no per-column parsers, no row objects built
@@ -312,12 +321,7 @@ export class PgDatabase {
     await this.ready();
     const name = statement(sql, values).name ?? "";
     for (let attempt = 0; ; attempt++) {
-      let client: pg.PoolClient;
-      try {
-        client = await this.pool.connect();
-      } catch (err) {
-        return unavailable(err);
-      }
+      const client = await this.connect();
       let broken: Error | undefined;
       try {
         return await new Promise<T[]>((resolve, reject) => {
@@ -344,12 +348,7 @@ export class PgDatabase {
    */
   async read<T>(fn: (q: Query) => Promise<T>): Promise<T> {
     await this.ready();
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      return unavailable(err);
-    }
+    const client = await this.connect();
     let broken = false;
     try {
       return await fn(async (sql, params) => {
@@ -371,12 +370,7 @@ export class PgDatabase {
   async tx<T>(fn: (q: Query) => Promise<T>): Promise<T> {
     await this.ready();
     for (let attempt = 0; ; attempt++) {
-      let client: pg.PoolClient;
-      try {
-        client = await this.pool.connect();
-      } catch (err) {
-        return unavailable(err);
-      }
+      const client = await this.connect();
       const q: Query = async (sql, params) => {
         const { text, values } = bindNamed(sql, params);
         return (await client.query(statement(text, values))).rows as never;

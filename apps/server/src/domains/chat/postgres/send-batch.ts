@@ -1,6 +1,6 @@
 import { ApiError } from "../../../platform/errors.js";
 import { binaryArrays } from "../../../storage/postgres/binary-arrays.js";
-import type { PgDatabase, RawParam } from "../../../storage/postgres/database.js";
+import type { PgDatabase } from "../../../storage/postgres/database.js";
 import type { PgEvents } from "../../events/postgres-store.js";
 
 /** One send's values, as `fluxra_send_messages` takes them (one array element each). */
@@ -39,10 +39,11 @@ export interface SendRow {
 }
 
 /** The columns are named so their order is fixed here: {@link sendRow} reads them by position. */
+/** Parameters: the 11 text arrays of {@link call}, then its 2 bigint arrays, channel, lock. */
 const SEND_SQL = `SELECT session_agent, session_expires, session_revoked, is_member, is_blocked,
-  reply_found, new_seq, old_version FROM fluxra_send_messages_checked($14::text[], $15::bigint[],
+  reply_found, new_seq, old_version FROM fluxra_send_messages_checked($11::text[], $13::bigint[],
   $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-  $8::bigint[], $9::text[], $10::text[], $11::text[], $12, $13)`;
+  $12::bigint[], $8::text[], $9::text[], $10::text[], $14, $15)`;
 
 const bigintOrNull = (v: string | null): number | null => (v === null ? null : Number(v));
 
@@ -138,22 +139,8 @@ export function sendBatcher(
   const call = async (batch: Pending[]): Promise<SendRow[]> => {
     const v = batch.map((p) => p.values);
     // The arrays in binary format (storage/postgres/binary-arrays.ts): no quoting or escaping of
-    // the message JSON on either side.
-    const [
-      conversation,
-      author,
-      id,
-      content,
-      contentType,
-      replyTo,
-      metadata,
-      eventId,
-      head,
-      tail,
-      session,
-      now,
-      sessionNow,
-    ] = binaryArrays(
+    // the message JSON on either side; in SEND_SQL's parameter order.
+    const arrays = binaryArrays(
       [
         v.map((s) => s.conversation),
         v.map((s) => s.author),
@@ -171,23 +158,7 @@ export function sendBatcher(
     );
     const rows = await db.queryRows(
       SEND_SQL,
-      [
-        conversation,
-        author,
-        id,
-        content,
-        contentType,
-        replyTo,
-        metadata,
-        now,
-        eventId,
-        head,
-        tail,
-        events.channel,
-        String(events.positionLock()),
-        session,
-        sessionNow,
-      ] as RawParam[],
+      [...arrays, events.channel, String(events.positionLock())],
       sendRow,
     );
     if (rows.length !== batch.length) {

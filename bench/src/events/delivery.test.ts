@@ -13,6 +13,8 @@ let held: ServerResponse | undefined;
 /** Per send: its text, and how many streams the server had to write its event to. */
 const sends: { text: string; streams: number }[] = [];
 let cursor = 0;
+/** Every event sent, in order: event `i` is the one after cursor `i`. */
+const events: unknown[] = [];
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://stub");
@@ -25,6 +27,7 @@ const server = createServer((req, res) => {
       const { content } = JSON.parse(body) as { content: string };
       const event = { type: "message.created", data: { content } };
       cursor++;
+      events.push(event);
       sends.push({ text: content, streams: streams.size });
       for (const s of streams) s.write(`data: ${JSON.stringify(event)}\n\n`);
       held?.end(JSON.stringify({ data: [event], next_cursor: String(cursor) }));
@@ -43,6 +46,13 @@ const server = createServer((req, res) => {
   }
   res.setHeader("content-type", "application/json");
   if (url.searchParams.has("wait")) {
+    // As the real feed does: a long-poll whose cursor is already behind answers at once (on a
+    // busy machine the round's send can reach the server before the long-poll does).
+    const after = Number(url.searchParams.get("cursor") ?? cursor);
+    if (after < cursor) {
+      res.end(JSON.stringify({ data: events.slice(after), next_cursor: String(cursor) }));
+      return;
+    }
     held = res;
     return;
   }

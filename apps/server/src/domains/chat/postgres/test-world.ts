@@ -1,3 +1,5 @@
+type Q = <T = unknown>(sql: string, params?: unknown[]) => Promise<T[]>;
+
 /**
  * The PostgreSQL chat tests' shared seed of three agents in group conversations (test code only):
  * every agent a member of every conversation, created by the first; the third agent blocks the
@@ -43,4 +45,62 @@ export async function seedThreeInGroups(
     "UPDATE conversation_members SET last_read_seq = $1 WHERE conversation_id = $2 AND agent_id = $3",
     [read.seq, read.conversation, a],
   );
+}
+
+/**
+ * Every member of `conversations` with whether its `unread_count` equals the plain count of the
+ * others' live messages past its read marker from authors it does not block (test code only).
+ */
+export function unreadRecount(
+  q: Q,
+  conversations: readonly string[],
+): Promise<{ conversation_id: string; agent_id: string; ok: boolean }[]> {
+  return q(
+    `SELECT cm.conversation_id, cm.agent_id, cm.unread_count = (SELECT count(*) FROM messages m
+         WHERE m.conversation_id = cm.conversation_id AND m.seq > cm.last_read_seq
+           AND m.deleted_at IS NULL AND m.author_id <> cm.agent_id
+           AND m.author_id NOT IN (SELECT target_id FROM blocks
+                                   WHERE blocker_id = cm.agent_id AND type = 'agent')) AS ok
+     FROM conversation_members cm WHERE cm.conversation_id = ANY($1)`,
+    [conversations],
+  );
+}
+
+/**
+ * Whether the bucket rows (`message_counts`) and the per-author bucket rows
+ * (`message_author_counts`) of `conversations` equal a recount from `messages`, no row missing or
+ * extra either way, and how many rows each holds (test code only).
+ */
+export async function bucketRecount(
+  q: Q,
+  conversations: readonly string[],
+): Promise<{ buckets: boolean; authors: boolean; bucketRows: number; authorRows: number }> {
+  const [r] = await q<{
+    buckets: boolean;
+    authors: boolean;
+    bucket_rows: number;
+    author_rows: number;
+  }>(
+    `WITH b AS (SELECT conversation_id, bucket, live FROM message_counts
+         WHERE conversation_id = ANY($1)),
+       pb AS (SELECT conversation_id, seq / 1024 AS bucket, count(*)::int AS live FROM messages
+         WHERE conversation_id = ANY($1) AND deleted_at IS NULL GROUP BY 1, 2),
+       a AS (SELECT conversation_id, author_id, bucket, live FROM message_author_counts
+         WHERE conversation_id = ANY($1)),
+       pa AS (SELECT conversation_id, author_id, seq / 1024 AS bucket, count(*)::int AS live
+         FROM messages WHERE conversation_id = ANY($1) AND deleted_at IS NULL GROUP BY 1, 2, 3)
+     SELECT NOT EXISTS (SELECT * FROM b EXCEPT SELECT * FROM pb)
+         AND NOT EXISTS (SELECT * FROM pb EXCEPT SELECT * FROM b) AS buckets,
+       NOT EXISTS (SELECT * FROM a EXCEPT SELECT * FROM pa)
+         AND NOT EXISTS (SELECT * FROM pa EXCEPT SELECT * FROM a) AS authors,
+       (SELECT count(*)::int FROM b) AS bucket_rows, (SELECT count(*)::int FROM a) AS author_rows`,
+    [conversations],
+  );
+  if (!r) throw new Error("no recount row");
+  return {
+    buckets: r.buckets,
+    authors: r.authors,
+    bucketRows: r.bucket_rows,
+    authorRows: r.author_rows,
+  };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPostgresStore } from "../../../storage/postgres/test-store.js";
-import { seedThreeInGroups } from "./test-world.js";
+import { bucketRecount, seedThreeInGroups, unreadRecount } from "./test-world.js";
 
 // The bucketed unread count (migration 011) against the plain count it replaces, across bucket
 // edges, with deleted messages, the reader's own messages and a blocked author's.
@@ -229,35 +229,15 @@ describe("the message insert trigger on PostgreSQL (migration 20261207T0930_send
        FROM unnest($2::text[]) AS cid, generate_series(1, 2100) AS s`,
       [[a, b, c], conversations],
     );
-    const members = await q<{ conversation_id: string; agent_id: string; ok: boolean }>(
-      `SELECT cm.conversation_id, cm.agent_id, cm.unread_count = (SELECT count(*) FROM messages m
-           WHERE m.conversation_id = cm.conversation_id AND m.seq > cm.last_read_seq
-             AND m.deleted_at IS NULL AND m.author_id <> cm.agent_id
-             AND m.author_id NOT IN (SELECT target_id FROM blocks
-                                     WHERE blocker_id = cm.agent_id AND type = 'agent')) AS ok
-       FROM conversation_members cm WHERE cm.conversation_id = ANY($1)`,
-      [conversations],
-    );
+    const members = await unreadRecount(q, conversations);
     expect(members).toHaveLength(6);
     for (const m of members) expect(m.ok, `${m.conversation_id} ${m.agent_id}`).toBe(true);
     // The bucket rows equal the plain counts (no row missing or extra either way).
-    const [counts] = await q<{ buckets: boolean; authors: boolean }>(
-      `WITH b AS (SELECT conversation_id, bucket, live FROM message_counts
-           WHERE conversation_id = ANY($1)),
-         pb AS (SELECT conversation_id, seq / 1024 AS bucket, count(*)::int AS live FROM messages
-           WHERE conversation_id = ANY($1) AND deleted_at IS NULL GROUP BY 1, 2),
-         a AS (SELECT conversation_id, author_id, bucket, live FROM message_author_counts
-           WHERE conversation_id = ANY($1)),
-         pa AS (SELECT conversation_id, author_id, seq / 1024 AS bucket, count(*)::int AS live
-           FROM messages WHERE conversation_id = ANY($1) AND deleted_at IS NULL GROUP BY 1, 2, 3)
-       SELECT NOT EXISTS (SELECT * FROM b EXCEPT SELECT * FROM pb)
-           AND NOT EXISTS (SELECT * FROM pb EXCEPT SELECT * FROM b)
-           AND (SELECT count(*) FROM b) = 6 AS buckets,
-         NOT EXISTS (SELECT * FROM a EXCEPT SELECT * FROM pa)
-           AND NOT EXISTS (SELECT * FROM pa EXCEPT SELECT * FROM a)
-           AND (SELECT count(*) FROM a) = 18 AS authors`,
-      [conversations],
-    );
+    const r = await bucketRecount(q, conversations);
+    const counts = {
+      buckets: r.buckets && r.bucketRows === 6,
+      authors: r.authors && r.authorRows === 18,
+    };
     expect(counts).toEqual({ buckets: true, authors: true });
     // The conversation rows: one version per message, next_seq past the highest seq, activity
     // at the newest message's time (not the last row's).
